@@ -1,0 +1,532 @@
+"""The `backoffice` command line: a contract for scripts and cron jobs (DESIGN.md, "The command line").
+
+Flags, `--json` shapes and exit codes stay stable once shipped: 0 success, 2 invalid
+input (nothing written), 1 any other failure; errors go to stderr in words a user
+can act on. Each command imports only what it needs, so the CLI starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from backoffice.errors import BackofficeError, ValidationError
+
+if TYPE_CHECKING:
+    from backoffice.context import Context
+    from backoffice.db import Database
+
+Handler = Callable[[argparse.Namespace], Any]
+_OPENED: list[
+    Any
+] = []  # databases this run opened, closed when the command ends (the file lock goes with them)
+
+
+def _common(json_flag: bool = True) -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--db",
+        metavar="PATH",
+        help="DuckDB file (default: BACKOFFICE_DATABASE_URL or data/backoffice.duckdb)",
+    )
+    parent.add_argument("--org", metavar="NAME", help="organization (optional when there is only one)")
+    if json_flag:
+        parent.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    return parent
+
+
+def _open(args: argparse.Namespace, must_exist: bool = True) -> Database:
+    from backoffice.db import open_database, url_for
+
+    if args.db and must_exist and not Path(args.db).exists():
+        raise ValidationError(
+            f"No database at {args.db}. Create one with `backoffice init --db {args.db} …`.", "db"
+        )
+    db = open_database(url_for(args.db))
+    _OPENED.append(db)
+    return db
+
+
+def _context(args: argparse.Namespace) -> Context:
+    from backoffice.context import Context, User
+    from backoffice.orgs import find_org_id
+
+    db = _open(args)
+    return Context(db, User.system(), find_org_id(db, args.org))
+
+
+def _emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    elif text is not None:
+        print(text)
+    else:
+        print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+
+
+# ---------------------------------------------------------------- init, demo, serve
+
+
+def cmd_init(args: argparse.Namespace) -> None:
+    from backoffice import orgs
+
+    db = _open(args, must_exist=False)
+    org_id = orgs.setup(
+        db,
+        args.org,
+        args.currency,
+        args.vat,
+        args.admin_email,
+        args.admin_password,
+        admin_name=args.admin_name,
+        business_type=args.business_type,
+        country=args.country,
+        language=args.language,
+    )
+    _emit(
+        args,
+        {"id": org_id, "name": args.org},
+        f"Created organization '{args.org}' (id {org_id}) and its admin {args.admin_email}.",
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from backoffice import demo
+
+    db = _open(args, must_exist=False)
+    result = demo.load_demo(db, customers=args.customers, seed=args.seed)
+    _emit(
+        args,
+        result,
+        f"Demo organization '{result['org']}' with {result['customers']} customers. "
+        f"Sign in as {result['admin_email']} / {result['admin_password']}",
+    )
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import subprocess
+
+    from backoffice.db import url_for
+
+    env = os.environ | {"BACKOFFICE_DATABASE_URL": url_for(args.db)}
+    app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.address",
+        args.address,
+        "--server.port",
+        str(args.port),
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.headless",
+        "true",
+    ]
+    raise SystemExit(subprocess.call(command, env=env))
+
+
+# ---------------------------------------------------------------- organizations and users
+
+
+def cmd_org_set(args: argparse.Namespace) -> None:
+    from backoffice import orgs
+
+    ctx = _context(args)
+    changes: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "tax_number": args.tax_number,
+            "address": args.address,
+            "city": args.city,
+            "country": args.country,
+            "language": args.language,
+            "brand_color": args.brand_color,
+            "invoice_footer": args.footer,
+            "currency": args.currency,
+            "calendar": args.calendar,
+            "business_type": args.business_type,
+            "name": args.name,
+        }.items()
+        if v is not None
+    }
+    if args.logo:
+        changes["logo"] = Path(args.logo).read_bytes()
+    settings = orgs.update_settings(ctx, **changes)
+    if args.vat is not None:
+        from datetime import date
+
+        orgs.set_tax_rate(
+            ctx, "standard", args.vat, date.fromisoformat(args.vat_from) if args.vat_from else date.today()
+        )
+        settings = orgs.get_settings(ctx)
+    _emit(args, _public_settings(settings), f"Saved settings of '{settings['name']}'.")
+
+
+def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    shown = {k: v for k, v in settings.items() if k not in ("logo", "tax_rates")}
+    shown["has_logo"] = settings.get("logo") is not None
+    shown["tax_rates"] = [
+        {"code": r["code"], "percent": str(r["rate_bp"] / 100), "valid_from": r["valid_from"]}
+        for r in settings["tax_rates"]
+    ]
+    shown["id"] = shown.pop("org_id")
+    return shown
+
+
+def cmd_org_show(args: argparse.Namespace) -> None:
+    from backoffice import orgs
+
+    _emit(args, _public_settings(orgs.get_settings(_context(args))))
+
+
+def cmd_user_add(args: argparse.Namespace) -> None:
+    from backoffice import auth
+
+    password = os.environ.get(args.password_env) if args.password_env else None
+    if args.password_env and password is None:
+        raise ValidationError(f"the environment variable {args.password_env} is not set", "password-env")
+    user_id, token = auth.add_user(
+        _context(args), args.email, args.name or args.email, args.role, password, args.mobile
+    )
+    _emit(
+        args,
+        {"id": user_id, "invitation_token": token},
+        f"Added user {args.email} (id {user_id}) as {args.role}."
+        + (f" Invitation token: {token}" if token else ""),
+    )
+
+
+def cmd_user_reset(args: argparse.Namespace) -> None:
+    from backoffice import auth
+    from backoffice.db.queries import access
+
+    ctx = _context(args)
+    with ctx.db.read() as conn:
+        user = access.user_by_login(conn, args.email.lower())
+    if user is None:
+        raise ValidationError(f"no user {args.email}", "email")
+    token = auth.issue_reset_token(ctx, user["user_id"])
+    _emit(args, {"id": user["user_id"], "reset_token": token}, f"Reset token for {args.email}: {token}")
+
+
+# ---------------------------------------------------------------- customers
+
+
+def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
+    from backoffice.money import currency, to_json
+
+    cur = currency(currency_code)
+    keys = (
+        "role",
+        "name",
+        "emails",
+        "phone",
+        "tax_id",
+        "address",
+        "city",
+        "postal_code",
+        "country",
+        "contact_person",
+        "payment_terms_days",
+    )
+    data = {"id": row["contact_id"]} | {k: row.get(k) for k in keys}
+    data["emails"] = [e for e in (row.get("emails") or "").split(", ") if e]
+    data["categories"] = list(row.get("categories") or [])
+    data["custom"] = row.get("custom", {})
+    data["balance"] = to_json(row.get("balance_minor", 0), cur)
+    data["currency"] = cur.code
+    return data
+
+
+def _currency_of(ctx: Any) -> str:
+    from backoffice import orgs
+
+    return str(orgs.get_settings(ctx)["currency"])
+
+
+def cmd_customer_add(args: argparse.Namespace) -> None:
+    from backoffice import customers
+
+    ctx = _context(args)
+    values = {
+        "name": args.name or "",
+        "emails": ",".join(args.email or []) or None,
+        "phone": args.phone,
+        "tax_id": args.tax_id,
+        "address": args.address,
+        "city": args.city,
+        "country": args.country,
+        "postal_code": args.postal_code,
+        "contact_person": args.contact_person,
+        "role": args.role,
+        "payment_terms_days": args.payment_terms,
+    }
+    custom = dict(_pair(p, "--field") for p in args.field or [])
+    contact_id = customers.save_customer(
+        ctx,
+        {k: v for k, v in values.items() if v is not None},
+        args.category or [],
+        custom,
+        allow_duplicate=args.allow_duplicate,
+    )
+    row = customers.get_customer(ctx, contact_id)
+    _emit(args, _customer_json(row, _currency_of(ctx)), f"Saved {row['name']} (id {contact_id}).")
+
+
+def _pair(text: str, flag: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ValidationError(f"write {flag} NAME=VALUE", flag)
+    name, value = text.split("=", 1)
+    return name.strip(), value
+
+
+def cmd_customer_list(args: argparse.Namespace) -> None:
+    from backoffice import customers
+
+    ctx = _context(args)
+    page = customers.list_customers(
+        ctx, args.search, args.category, args.role, args.sort, args.desc, args.page, args.page_size
+    )
+    code = _currency_of(ctx)
+    data = [_customer_json(r, code) for r in page.rows]
+    text = "\n".join(f"{d['id']:>6}  {d['name']}  {', '.join(d['emails'])}  {d['phone'] or ''}" for d in data)
+    _emit(args, data, text + f"\n({page.total} found, page {page.page} of {page.pages})")
+
+
+def cmd_customer_show(args: argparse.Namespace) -> None:
+    from backoffice import customers
+
+    ctx = _context(args)
+    _emit(args, _customer_json(customers.get_customer(ctx, args.id), _currency_of(ctx)))
+
+
+def cmd_customer_import(args: argparse.Namespace) -> int:
+    from backoffice import customers
+
+    result = customers.import_customers(
+        _context(args),
+        args.file,
+        Path(args.file).read_bytes(),
+        skip_invalid=args.skip_invalid,
+        dry_run=args.dry_run,
+    )
+    data = {
+        "created": result.created,
+        "written": result.written,
+        "problems": [{"row": r, "column": c, "reason": m} for r, c, m in result.problems],
+    }
+    lines = [f"row {r}, {c}: {m}" for r, c, m in result.problems]
+    _emit(
+        args,
+        data,
+        "\n".join(
+            lines
+            + [f"{result.created} contacts {'imported' if result.written else 'ready (nothing written)'}."]
+        ),
+    )
+    return 2 if result.problems and not result.written else 0
+
+
+def cmd_customer_export(args: argparse.Namespace) -> None:
+    from backoffice import customers
+
+    fmt = args.format or ("xlsx" if args.out.endswith(".xlsx") else "csv")
+    data = customers.export_customers(_context(args), fmt, args.search, args.category)
+    Path(args.out).write_bytes(data)
+    _emit(args, {"file": args.out, "bytes": len(data)}, f"Wrote {args.out}.")
+
+
+# ---------------------------------------------------------------- ledger
+
+
+def cmd_ledger_trial_balance(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from backoffice import ledger
+    from backoffice.money import currency, to_json
+
+    ctx = _context(args)
+    tb = ledger.trial_balance(
+        ctx,
+        args.date_from and date.fromisoformat(args.date_from),
+        args.date_to and date.fromisoformat(args.date_to),
+    )
+    cur = currency(_currency_of(ctx))
+    rows = [
+        {
+            "code": r["code"],
+            "account": r["name_en"],
+            "kind": r["kind"],
+            "debit": to_json(r["debit_minor"], cur),
+            "credit": to_json(r["credit_minor"], cur),
+        }
+        for r in tb.rows
+    ]
+    data: dict[str, Any] = {
+        "rows": rows,
+        "totals": {
+            "debit": to_json(tb.debit_minor, cur),
+            "credit": to_json(tb.credit_minor, cur),
+            "balanced": tb.balanced,
+            "currency": cur.code,
+        },
+    }
+    text = "\n".join(f"{r['code']}  {r['account']:<32} {r['debit']:>14} {r['credit']:>14}" for r in rows)
+    _emit(args, data, text + f"\n{'Total':<38} {data['totals']['debit']:>14} {data['totals']['credit']:>14}")
+
+
+# ---------------------------------------------------------------- the parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="backoffice", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    common = _common()
+
+    p = sub.add_parser("init", parents=[common], help="create an organization and its admin")
+    p.add_argument("--currency", required=True, help="ISO code: SAR, AED, JOD, IRR, USD …")
+    p.add_argument("--vat", required=True, metavar="PERCENT", help="standard VAT rate, e.g. 15")
+    p.add_argument("--admin-email", required=True)
+    p.add_argument("--admin-password", required=True)
+    p.add_argument("--admin-name", default="Admin")
+    p.add_argument("--business-type", default="trading", choices=["services", "trading", "manufacturing"])
+    p.add_argument("--country", help="two-letter code, e.g. SA")
+    p.add_argument("--language", default="en", choices=["en", "ar", "fa", "ar-en", "fa-en"])
+    p.set_defaults(handler=cmd_init)
+
+    p = sub.add_parser("demo", parents=[common], help="load a demo organization with realistic data")
+    p.add_argument("--customers", type=int, default=300)
+    p.add_argument("--seed", type=int, default=7)
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("serve", parents=[_common(json_flag=False)], help="start the web app")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(handler=cmd_serve)
+
+    org = sub.add_parser("org", help="organization settings").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = org.add_parser("set", parents=[common], help="change settings (the same as the Settings page)")
+    for flag in (
+        "--tax-number",
+        "--address",
+        "--city",
+        "--country",
+        "--brand-color",
+        "--footer",
+        "--currency",
+        "--name",
+        "--vat-from",
+    ):
+        p.add_argument(flag)
+    p.add_argument("--language", choices=["ar", "fa", "en", "ar-en", "fa-en"])
+    p.add_argument("--calendar", choices=["gregorian", "hijri", "jalali"])
+    p.add_argument("--business-type", choices=["services", "trading", "manufacturing"])
+    p.add_argument(
+        "--vat", metavar="PERCENT", help="a new standard VAT rate, in force from --vat-from (default today)"
+    )
+    p.add_argument("--logo", metavar="FILE", help="PNG or JPEG")
+    p.set_defaults(handler=cmd_org_set)
+    org.add_parser("show", parents=[common]).set_defaults(handler=cmd_org_show)
+
+    user = sub.add_parser("user", help="users and roles").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = user.add_parser(
+        "add", parents=[common], help="add a user with a role (invitation token unless a password is given)"
+    )
+    p.add_argument("--email", required=True)
+    p.add_argument("--name")
+    p.add_argument("--mobile")
+    p.add_argument("--role", required=True, choices=["admin", "accountant", "sales", "viewer"])
+    p.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
+    p.set_defaults(handler=cmd_user_add)
+    p = user.add_parser("reset", parents=[common], help="issue a password reset token")
+    p.add_argument("--email", required=True)
+    p.set_defaults(handler=cmd_user_reset)
+
+    customer = sub.add_parser("customer", help="customers, suppliers, employees").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = customer.add_parser("add", parents=[common], help="add a contact")
+    p.add_argument("--name")
+    p.add_argument("--email", action="append", help="repeat for several addresses")
+    for flag in (
+        "--phone",
+        "--tax-id",
+        "--address",
+        "--city",
+        "--country",
+        "--postal-code",
+        "--contact-person",
+        "--payment-terms",
+    ):
+        p.add_argument(flag)
+    p.add_argument("--role", choices=["customer", "supplier", "employee"])
+    p.add_argument("--category", action="append", help="repeat for several categories")
+    p.add_argument("--field", action="append", metavar="NAME=VALUE", help="a custom field's value")
+    p.add_argument(
+        "--allow-duplicate", action="store_true", help="save even with the same email/phone/tax ID as another"
+    )
+    p.set_defaults(handler=cmd_customer_add)
+    p = customer.add_parser("list", parents=[common], help="search contacts")
+    p.add_argument("--search")
+    p.add_argument("--category")
+    p.add_argument("--role", choices=["customer", "supplier", "employee"])
+    p.add_argument("--sort", default="name", choices=["name", "created", "city", "country"])
+    p.add_argument("--desc", action="store_true")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--page-size", type=int, default=50)
+    p.set_defaults(handler=cmd_customer_list)
+    p = customer.add_parser("show", parents=[common])
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_customer_show)
+    p = customer.add_parser("import", parents=[common], help="import contacts from CSV or XLSX")
+    p.add_argument("file")
+    p.add_argument("--skip-invalid", action="store_true", help="import the good rows, list the bad ones")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(handler=cmd_customer_import)
+    p = customer.add_parser("export", parents=[common], help="export contacts with custom fields")
+    p.add_argument("--out", required=True)
+    p.add_argument("--format", choices=["csv", "xlsx"])
+    p.add_argument("--search")
+    p.add_argument("--category")
+    p.set_defaults(handler=cmd_customer_export)
+
+    led = sub.add_parser("ledger", help="the books").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = led.add_parser("trial-balance", parents=[common])
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.set_defaults(handler=cmd_ledger_trial_balance)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.handler(args)
+    except BackofficeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2 if isinstance(exc, ValueError) else 1
+    finally:
+        while _OPENED:
+            _OPENED.pop().dispose()
+    return int(code or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

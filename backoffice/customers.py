@@ -1,0 +1,621 @@
+"""Contacts: customers, suppliers and employees on one card (SPEC C1–C12).
+
+Owns validation (per-country tax IDs, E.164 phones, several emails), duplicate
+detection on normalized email/phone/tax ID, categories, admin-defined custom
+fields, private notes with attachments, the list with search/sort/paging, and
+CSV/XLSX import and export. Balances come from the ledger, never a stored copy.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from backoffice import audit, tabular
+from backoffice.context import Context
+from backoffice.db import now
+from backoffice.db.queries import contacts as q
+from backoffice.db.queries import orgs as orgs_q
+from backoffice.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.money import parse_decimal
+from backoffice.text import clean_header_value, digits_only, normalize_digits, search_key
+from backoffice.validation import (
+    LANGUAGES,
+    check_country,
+    check_emails,
+    check_phone,
+    check_tax_id,
+    tax_id_key,
+)
+
+ROLES = ("customer", "supplier", "employee")
+FIELD_KINDS = ("text", "number", "date", "choice")
+FORM_FIELDS = (
+    "name",
+    "role",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "emails",
+    "phone",
+    "tax_id",
+    "contact_person",
+    "payment_terms_days",
+    "language",
+)
+REQUIRED = ("name",)
+MAX_ATTACHMENT_BYTES = 10_000_000
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+@dataclass
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
+    written: bool = False
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _org_country(conn: Connection, org_id: int) -> str | None:
+    org = orgs_q.org_by_id(conn, org_id)
+    return org["country"] if org else None
+
+
+def _parse_custom(
+    fields: list[dict[str, Any]], custom: dict[str, Any]
+) -> tuple[dict[int, str], list[FieldError]]:
+    values: dict[int, str] = {}
+    problems = []
+    by_name = {f["name"]: f for f in fields}
+    for name in custom:
+        if name not in by_name:
+            problems.append(FieldError(name, "no such custom field"))
+    for f in fields:
+        raw = custom.get(f["name"])
+        text = "" if raw is None else normalize_digits(str(raw)).strip()
+        if not text:
+            if f["required"]:
+                problems.append(FieldError(f["name"], "this field is required"))
+            continue
+        try:
+            if f["kind"] == "number":
+                text = str(parse_decimal(text, f["name"]))
+            elif f["kind"] == "date":
+                text = _parse_date(text).isoformat()
+            elif f["kind"] == "choice" and text not in json.loads(f["choices"] or "[]"):
+                raise ValidationError(
+                    f"choose one of {', '.join(json.loads(f['choices'] or '[]'))}", f["name"]
+                )
+        except ValidationError as exc:
+            problems.append(FieldError(f["name"], exc.errors[0].message))
+            continue
+        values[f["field_id"]] = text
+    return values, problems
+
+
+def _parse_date(text: str) -> date:
+    text = normalize_digits(text).strip().split(" ")[0].replace("/", "-").replace(".", "-")
+    parts = text.split("-")
+    try:
+        if len(parts) == 3 and len(parts[0]) == 4:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        if len(parts) == 3 and len(parts[2]) == 4:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        pass
+    raise ValidationError(f"'{text}' is not a date (use YYYY-MM-DD)", "date")
+
+
+def _validate(
+    conn: Connection, ctx: Context, values: dict[str, Any], custom: dict[str, Any]
+) -> tuple[dict[str, Any], list[str], dict[int, str]]:
+    unknown = set(values) - set(FORM_FIELDS)
+    if unknown:
+        raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", "fields")
+    problems: list[FieldError] = []
+    clean: dict[str, Any] = {k: (v.strip() if isinstance(v, str) else v) or None for k, v in values.items()}
+    if not clean.get("name"):
+        problems.append(FieldError("name", "the full name is required"))
+    role = clean.get("role") or "customer"
+    if role not in ROLES:
+        problems.append(FieldError("role", f"choose one of {', '.join(ROLES)}"))
+    clean["role"] = role
+    country, problem = check_country(clean.get("country"))
+    if problem:
+        problems.append(FieldError("country", problem))
+    clean["country"] = country
+    region = country or _org_country(conn, ctx.org_id)
+    emails, problem = check_emails(clean.get("emails"))
+    if problem:
+        problems.append(FieldError("emails", problem))
+    clean["emails"] = ", ".join(emails) or None
+    phone, problem = check_phone(clean.get("phone"), region)
+    if problem:
+        problems.append(FieldError("phone", problem))
+    clean["phone"] = phone
+    tax_id, problem = check_tax_id(clean.get("tax_id"), region)
+    if problem:
+        problems.append(FieldError("tax_id", problem))
+    clean["tax_id"] = tax_id
+    terms = normalize_digits(str(clean.get("payment_terms_days") or "0")).strip()
+    if not terms.isdigit() or int(terms) > 3650:
+        problems.append(
+            FieldError("payment_terms_days", "payment terms are a whole number of days (0 = due at once)")
+        )
+    else:
+        clean["payment_terms_days"] = int(terms)
+    if clean.get("language") and clean["language"] not in LANGUAGES:
+        problems.append(FieldError("language", f"choose one of {', '.join(LANGUAGES)}"))
+    custom_values, custom_problems = _parse_custom(q.custom_fields(conn, ctx.org_id), custom)
+    problems += custom_problems
+    if problems:
+        raise ValidationError(problems)
+    clean["name_key"] = search_key(clean["name"])
+    clean["tax_id_key"] = tax_id_key(tax_id)
+    national = digits_only(phone)[3:] if phone else ""
+    clean["search_text"] = " | ".join(
+        filter(
+            None,
+            [
+                clean["name_key"],
+                clean["emails"],
+                digits_only(phone),
+                national,
+                clean["tax_id_key"],
+                search_key(clean.get("contact_person")),
+                search_key(clean.get("city")),
+            ],
+        )
+    )
+    return clean, emails, custom_values
+
+
+def check_customer(
+    ctx: Context, values: dict[str, Any], custom: dict[str, Any] | None = None, contact_id: int | None = None
+) -> list[dict[str, Any]]:
+    """Validate without saving; returns the existing contacts this one would duplicate (SPEC C11)."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        clean, emails, _ = _validate(conn, ctx, values, custom or {})
+        return q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], contact_id)
+
+
+def _duplicate_error(found: list[dict[str, Any]]) -> ConflictError:
+    labels = {"email": "email", "phone": "phone", "tax_id": "tax ID"}
+    hits = "; ".join(f"same {labels[d['field']]} as {d['name']} (#{d['contact_id']})" for d in found)
+    return ConflictError(f"Possible duplicate: {hits}. Save anyway only if this is a different contact.")
+
+
+# ---------------------------------------------------------------- writes
+
+
+def save_customer(
+    ctx: Context,
+    values: dict[str, Any],
+    categories: Sequence[str] = (),
+    custom: dict[str, Any] | None = None,
+    contact_id: int | None = None,
+    allow_duplicate: bool = False,
+) -> int:
+    """Create (contact_id None) or update a contact; validates everything first, then writes in one transaction."""
+    ctx.require("customers.write")
+    with ctx.db.write() as conn:
+        before = q.contact(conn, ctx.org_id, contact_id) if contact_id else None
+        if contact_id and before is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
+        merged = ({k: before[k] for k in FORM_FIELDS} if before else {}) | values
+        clean, emails, custom_values = _validate(conn, ctx, merged, custom or {})
+        if not allow_duplicate and (
+            found := q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], contact_id)
+        ):
+            raise _duplicate_error(found)
+        return _write(conn, ctx, clean, emails, categories, custom_values, contact_id, before)
+
+
+def _write(
+    conn: Connection,
+    ctx: Context,
+    clean: dict[str, Any],
+    emails: list[str],
+    categories: Sequence[str],
+    custom_values: dict[int, str],
+    contact_id: int | None,
+    before: dict[str, Any] | None,
+) -> int:
+    at = now()
+    if contact_id is None:
+        contact_id = q.insert_contact(conn, ctx.org_id, clean, at)
+    else:
+        q.update_contact(conn, ctx.org_id, contact_id, clean, at)
+    q.replace_emails(conn, ctx.org_id, contact_id, emails)
+    names = [c.strip() for c in categories if c and c.strip()]
+    ids = [q.category_id(conn, ctx.org_id, name, search_key(name)) for name in names]
+    q.replace_categories(conn, ctx.org_id, contact_id, ids)
+    q.replace_field_values(conn, ctx.org_id, contact_id, custom_values)
+    after = {k: clean.get(k) for k in FORM_FIELDS} | {"categories": sorted(names), "custom": custom_values}
+    audit.record(
+        conn,
+        ctx,
+        "update" if before else "create",
+        "contact",
+        contact_id,
+        {k: before[k] for k in FORM_FIELDS} if before else None,
+        after,
+    )
+    return contact_id
+
+
+# ---------------------------------------------------------------- reads
+
+
+def get_customer(ctx: Context, contact_id: int) -> dict[str, Any]:
+    """The card: fields, categories, custom values (by field name) and the balance from the ledger."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        row = q.contact(conn, ctx.org_id, contact_id)
+        if row is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
+        row["categories"] = q.categories_of(conn, ctx.org_id, contact_id)
+        row["custom"] = {v["name"]: v["value"] for v in q.field_values(conn, ctx.org_id, [contact_id])}
+        row["balance_minor"] = q.balances(conn, ctx.org_id, [contact_id]).get(contact_id, 0)
+        row["activity"] = q.ledger_lines(conn, ctx.org_id, contact_id, 200)
+    return row
+
+
+def search_pattern(text: str | None) -> str | None:
+    """The LIKE pattern for a search box: names folded (ي/ی, ك/ک, أ/إ/آ, ة/ه), phones by their digits."""
+    key = search_key(text)
+    if not key:
+        return None
+    compact = key.replace(" ", "").replace("-", "").replace("+", "")
+    if len(compact) >= 4 and compact.isdigit():
+        key = compact.lstrip("0") or compact
+    escaped = key.replace("\\", "").replace("%", "").replace("_", " ")
+    return f"%{escaped}%"
+
+
+def list_customers(
+    ctx: Context,
+    search: str | None = None,
+    category: str | None = None,
+    role: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """One page of contacts matching the search (name, email, phone, tax ID) and category."""
+    ctx.require("customers.read")
+    if sort not in q.SORTS:
+        raise ValidationError(f"sort by one of {', '.join(q.SORTS)}", "sort")
+    page_size = max(1, min(page_size, 1000))
+    pattern, cat = search_pattern(search), (search_key(category) or None)
+    with ctx.db.read() as conn:
+        total = q.count_contacts(conn, ctx.org_id, role, pattern, cat)
+        page = max(1, min(page, max(1, -(-total // page_size))))
+        found = q.page_contacts(
+            conn, ctx.org_id, role, pattern, cat, sort, descending, page_size, (page - 1) * page_size
+        )
+        ids = [r["contact_id"] for r in found]
+        balances = q.balances(conn, ctx.org_id, ids)
+        custom = q.field_values(conn, ctx.org_id, ids)
+        tags = q.categories_for(conn, ctx.org_id, ids)
+    by_contact: dict[int, dict[str, str]] = {}
+    for v in custom:
+        by_contact.setdefault(v["contact_id"], {})[v["name"]] = v["value"]
+    for r in found:
+        r["balance_minor"] = balances.get(r["contact_id"], 0)
+        r["custom"] = by_contact.get(r["contact_id"], {})
+        r["categories"] = [t["name"] for t in tags if t["contact_id"] == r["contact_id"]]
+    return Page(found, total, page, page_size)
+
+
+def list_categories(ctx: Context) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        return q.all_categories(conn, ctx.org_id)
+
+
+# ---------------------------------------------------------------- custom fields
+
+
+def list_custom_fields(ctx: Context) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        fields = q.custom_fields(conn, ctx.org_id)
+    for f in fields:
+        f["choices"] = json.loads(f["choices"] or "[]")
+    return fields
+
+
+def define_custom_field(
+    ctx: Context, name: str, kind: str, choices: Sequence[str] = (), required: bool = False
+) -> int:
+    """An admin adds an extra field; it then appears on the form, the list and exports (SPEC C8)."""
+    ctx.require("settings.write")
+    name = (name or "").strip()
+    problems = []
+    if not name:
+        problems.append(FieldError("name", "the field's name is required"))
+    if name in FORM_FIELDS:
+        problems.append(FieldError("name", "that name is a built-in field"))
+    if kind not in FIELD_KINDS:
+        problems.append(FieldError("kind", f"choose one of {', '.join(FIELD_KINDS)}"))
+    options = [c.strip() for c in choices if c and c.strip()]
+    if kind == "choice" and not options:
+        problems.append(FieldError("choices", "a choice field needs at least one choice"))
+    if problems:
+        raise ValidationError(problems)
+    with ctx.db.write() as conn:
+        existing = q.custom_fields(conn, ctx.org_id)
+        if any(f["name"].lower() == name.lower() for f in existing):
+            raise ConflictError(f"A custom field named '{name}' already exists.")
+        field_id = q.insert_custom_field(
+            conn,
+            org_id=ctx.org_id,
+            name=name,
+            kind=kind,
+            choices=json.dumps(options, ensure_ascii=False) if options else None,
+            required=required,
+            position=len(existing),
+        )
+        audit.record(
+            conn,
+            ctx,
+            "create",
+            "custom_field",
+            field_id,
+            after={"name": name, "kind": kind, "choices": options},
+        )
+    return field_id
+
+
+def delete_custom_field(ctx: Context, field_id: int) -> None:
+    ctx.require("settings.write")
+    with ctx.db.write() as conn:
+        before = next((f for f in q.custom_fields(conn, ctx.org_id) if f["field_id"] == field_id), None)
+        if before is None:
+            raise NotFoundError("No such custom field.")
+        q.delete_custom_field(conn, ctx.org_id, field_id)
+        audit.record(conn, ctx, "delete", "custom_field", field_id, before=before)
+
+
+# ---------------------------------------------------------------- notes and attachments
+
+
+def add_note(ctx: Context, contact_id: int, body: str, files: Sequence[tuple[str, str, bytes]] = ()) -> int:
+    """A private note on a contact, with files (name, mime, bytes), visible to the organization's users only."""
+    ctx.require("customers.write")
+    body = (body or "").strip()
+    if not body and not files:
+        raise ValidationError("write a note or attach a file", "body")
+    for name, _, content in files:
+        if len(content) > MAX_ATTACHMENT_BYTES:
+            raise ValidationError(f"{name} is larger than 10 MB", "files")
+    with ctx.db.write() as conn:
+        if q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
+        at = now()
+        note_id = q.insert_note(
+            conn,
+            org_id=ctx.org_id,
+            contact_id=contact_id,
+            body=body,
+            created_by=ctx.user.user_id,
+            created_at=at,
+        )
+        for name, mime, content in files:
+            q.insert_attachment(
+                conn,
+                org_id=ctx.org_id,
+                note_id=note_id,
+                file_name=_safe_file_name(name),
+                mime=mime or "application/octet-stream",
+                size_bytes=len(content),
+                content=content,
+                created_at=at,
+            )
+        audit.record(
+            conn,
+            ctx,
+            "create",
+            "note",
+            note_id,
+            after={"contact_id": contact_id, "files": [f[0] for f in files]},
+        )
+    return note_id
+
+
+def _safe_file_name(name: str) -> str:
+    return clean_header_value(name.replace("/", "_").replace("\\", "_"))[:200] or "file"
+
+
+def list_notes(ctx: Context, contact_id: int) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        found = q.notes(conn, ctx.org_id, contact_id)
+        files = q.attachments_of_contact(conn, ctx.org_id, contact_id)
+    for note in found:
+        note["attachments"] = [f for f in files if f["note_id"] == note["note_id"]]
+    return found
+
+
+def get_attachment(ctx: Context, attachment_id: int) -> tuple[str, str, bytes]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        row = q.attachment(conn, ctx.org_id, attachment_id)
+    if row is None:
+        raise NotFoundError("No such attachment in this organization.")
+    return row["file_name"], row["mime"], bytes(row["content"])
+
+
+# ---------------------------------------------------------------- import and export
+
+HEADER_ALIASES = {
+    "name": (
+        "name",
+        "full name",
+        "full_name",
+        "customer",
+        "customer name",
+        "customer_name",
+        "الاسم",
+        "اسم العميل",
+        "الاسم الكامل",
+        "نام",
+        "نام مشتری",
+    ),
+    "emails": ("email", "emails", "e-mail", "البريد الإلكتروني", "البريد", "ایمیل"),
+    "phone": ("phone", "mobile", "telephone", "الجوال", "الهاتف", "رقم الجوال", "تلفن", "موبایل"),
+    "tax_id": ("tax_id", "tax id", "vat", "vat number", "vat_number", "الرقم الضريبي", "شماره اقتصادی"),
+    "address": ("address", "العنوان", "آدرس", "نشانی"),
+    "city": ("city", "المدينة", "شهر"),
+    "postal_code": ("postal_code", "postal code", "zip", "الرمز البريدي", "کد پستی"),
+    "country": ("country", "الدولة", "کشور"),
+    "contact_person": ("contact_person", "contact person", "جهة الاتصال", "شخص رابط"),
+    "payment_terms_days": ("payment_terms_days", "payment terms", "شروط الدفع", "شرایط پرداخت"),
+    "role": ("role", "type", "النوع", "نوع"),
+    "language": ("language", "اللغة", "زبان"),
+    "categories": ("categories", "category", "tags", "الفئة", "التصنيف", "الفئات", "دسته‌بندی"),
+}
+
+
+def _map_headers(
+    headers: list[str], custom_names: list[str]
+) -> tuple[dict[int, str], list[tuple[int, str, str]]]:
+    lookup = {alias.casefold(): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
+    lookup |= {name.casefold(): f"custom:{name}" for name in custom_names}
+    mapping: dict[int, str] = {}
+    problems: list[tuple[int, str, str]] = []
+    for i, header in enumerate(headers):
+        key = lookup.get(header.strip().lstrip("\ufeff").casefold())
+        if key is None:
+            problems.append(
+                (1, header, "unknown column (expected name, email, phone, tax_id, … or a custom field)")
+            )
+        elif key in mapping.values():
+            problems.append((1, header, "this column appears twice"))
+        else:
+            mapping[i] = key
+    if "name" not in mapping.values():
+        problems.append((1, "name", "the file needs a name column"))
+    return mapping, problems
+
+
+def import_customers(
+    ctx: Context, file_name: str, data: bytes, skip_invalid: bool = False, dry_run: bool = False
+) -> ImportResult:
+    """Import contacts from CSV/XLSX with the form's validation; every problem listed by row and column.
+
+    All-or-nothing by default: one bad row and nothing is written. With skip_invalid the good rows are
+    imported and the bad ones listed. Duplicates (in the file or with existing contacts) are problems.
+    """
+    ctx.require("customers.write")
+    result = ImportResult()
+    try:
+        headers, body = tabular.read_table(file_name, data)
+    except ValidationError as exc:
+        result.problems.append((0, "file", str(exc.errors[0].message)))
+        return result
+    with ctx.db.write() as conn:
+        mapping, result.problems = _map_headers(
+            headers, [f["name"] for f in q.custom_fields(conn, ctx.org_id)]
+        )
+        if result.problems:
+            return result
+        ready = []
+        seen: dict[tuple[str, str], int] = {}
+        for offset, cells in enumerate(body):
+            row_no = offset + 2  # the header is row 1
+            record = {mapping[i]: cell for i, cell in enumerate(cells) if i in mapping}
+            values = {k: v for k, v in record.items() if k in FORM_FIELDS}
+            custom = {k[7:]: v for k, v in record.items() if k.startswith("custom:")}
+            categories = [
+                c for c in (record.get("categories") or "").replace("،", ";").split(";") if c.strip()
+            ]
+            try:
+                clean, emails, custom_values = _validate(conn, ctx, values, custom)
+            except ValidationError as exc:
+                result.problems += [(row_no, e.field, e.message) for e in exc.errors]
+                continue
+            keys = [("email", e) for e in emails] + [
+                ("phone", clean["phone"]),
+                ("tax_id", clean["tax_id_key"]),
+            ]
+            clash = [k for k in keys if k[1] and k in seen]
+            if clash:
+                result.problems.append((row_no, clash[0][0], f"same {clash[0][0]} as row {seen[clash[0]]}"))
+                continue
+            if found := q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], None):
+                result.problems.append((row_no, found[0]["field"], str(_duplicate_error(found))))
+                continue
+            seen.update({k: row_no for k in keys if k[1]})
+            ready.append((clean, emails, categories, custom_values))
+        if dry_run or (result.problems and not skip_invalid):
+            result.created = len(ready) if dry_run else 0
+            return result
+        for clean, emails, categories, custom_values in ready:
+            _write(conn, ctx, clean, emails, categories, custom_values, None, None)
+        result.created, result.written = len(ready), True
+    return result
+
+
+EXPORT_COLUMNS = (
+    "contact_id",
+    "role",
+    "name",
+    "emails",
+    "phone",
+    "tax_id",
+    "address",
+    "city",
+    "postal_code",
+    "country",
+    "contact_person",
+    "payment_terms_days",
+    "categories",
+)
+
+
+def export_customers(
+    ctx: Context, fmt: str = "csv", search: str | None = None, category: str | None = None
+) -> bytes:
+    """Every matching contact with its custom fields, as CSV (UTF-8 with BOM) or XLSX, formula-safe."""
+    ctx.require("customers.read")
+    fields = [f["name"] for f in list_custom_fields(ctx)]
+    with ctx.db.read() as conn:
+        found = q.export_contacts(conn, ctx.org_id, search_pattern(search), search_key(category) or None)
+        custom = q.all_field_values(conn, ctx.org_id)
+    by_contact: dict[int, dict[str, str]] = {}
+    for v in custom:
+        by_contact.setdefault(v["contact_id"], {})[v["name"]] = v["value"]
+    rows = [
+        [r[c] for c in EXPORT_COLUMNS] + [by_contact.get(r["contact_id"], {}).get(f) for f in fields]
+        for r in found
+    ]
+    headers = list(EXPORT_COLUMNS) + fields
+    if fmt == "xlsx":
+        return tabular.to_xlsx({"customers": (headers, rows)})
+    if fmt != "csv":
+        raise ValidationError("choose csv or xlsx", "format")
+    return tabular.to_csv(headers, rows)

@@ -1,0 +1,110 @@
+"""The database seam: one SQLAlchemy Core engine per URL, transactions, the writer lock.
+
+Owns: building the engine from BACKOFFICE_DATABASE_URL (or a DuckDB path), read
+connections, write transactions behind one process-wide lock, and turning the
+"file is locked by another process" failure into an error that says what to do.
+Does not own SQL (backoffice.db.queries and backoffice.db.migrations do).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from backoffice.errors import DatabaseBusyError
+
+DEFAULT_PATH = Path("data") / "backoffice.duckdb"
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_GUARD = threading.Lock()
+
+
+def url_for(db_path: str | Path | None = None) -> str:
+    """--db PATH wins, then BACKOFFICE_DATABASE_URL, then the default DuckDB file."""
+    if db_path:
+        return f"duckdb:///{Path(db_path).expanduser().resolve()}"
+    return os.environ.get("BACKOFFICE_DATABASE_URL") or f"duckdb:///{DEFAULT_PATH.resolve()}"
+
+
+def _writer_lock(url: str) -> threading.RLock:
+    with _LOCKS_GUARD:
+        return _LOCKS.setdefault(url, threading.RLock())
+
+
+class Database:
+    """A handle on one database. Reads run concurrently; writes go one at a time per process."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = _make_engine(url)
+        self.dialect: str = self.engine.dialect.name  # "duckdb" or "postgresql"
+        self._lock = _writer_lock(url)
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.dialect == "duckdb"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with _translate_lock_errors(self.url), self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on any exception."""
+        with self._lock, _translate_lock_errors(self.url), self.engine.begin() as conn:
+            yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("duckdb"):
+        path = url.split(":///", 1)[1] if ":///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        config: dict[str, object] = {}
+        if threads := os.environ.get("BACKOFFICE_DUCKDB_THREADS"):
+            config["threads"] = int(threads)
+        return sa.create_engine(url, connect_args={"config": config}, pool_pre_ping=False)
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+@contextmanager
+def _translate_lock_errors(url: str) -> Iterator[None]:
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        message = str(exc.orig) if exc.orig is not None else str(exc)
+        if "Could not set lock on file" in message:
+            pid = re.search(r"PID (\d+)", message)
+            holder = f" (process {pid.group(1)})" if pid else ""
+            raise DatabaseBusyError(
+                f"The database file is in use by another program{holder}, usually the running app. "
+                "Stop the app first, or do this from the app itself, or run against PostgreSQL "
+                "(BACKOFFICE_DATABASE_URL)."
+            ) from exc
+        raise
+
+
+def now() -> datetime:
+    """The current UTC time, naive: how TIMESTAMP columns hold it on both engines."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def open_database(url: str, migrate: bool = True) -> Database:
+    """Open (and by default migrate) a database; raises DatabaseBusyError when the file is held."""
+    from backoffice.db.migrations import apply_migrations
+
+    db = Database(url)
+    if migrate:
+        apply_migrations(db)
+    return db

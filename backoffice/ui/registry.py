@@ -1,0 +1,29 @@
+"""The page registry: every screen in pages/ named once, with its section and ASCII url path.
+
+A meta-test checks that pages/ and this list hold the same files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str
+    section: str
+
+
+PAGES: list[PageSpec] = [
+    PageSpec("pages/customers.py", "Customers", ":material/group:", "customers", "Sales"),
+    PageSpec("pages/customer.py", "Customer profile", ":material/person:", "customer", "Sales"),
+    PageSpec("pages/books.py", "Books", ":material/account_balance:", "books", "Accounting"),
+    PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", "Administration"),
+    PageSpec(
+        "pages/users.py", "Users and organizations", ":material/manage_accounts:", "users", "Administration"
+    ),
+    PageSpec("pages/account.py", "My account", ":material/badge:", "account", "Administration"),
+]

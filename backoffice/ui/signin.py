@@ -1,0 +1,75 @@
+"""The signed-out screens: sign in, redeem an invitation/reset token, and the first-run setup (SPEC A1, A2)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backoffice import auth, orgs
+from backoffice.ui.errors import show_errors
+from backoffice.ui.state import current_language, db, t
+
+
+def _source() -> str:
+    return str(getattr(st.context, "ip_address", None) or "web")
+
+
+def sign_in_screen() -> None:
+    if orgs.needs_first_run(db()):
+        first_run_form()
+        return
+    st.title(t("Sign in"))
+    with st.form("sign_in"):
+        login = st.text_input(t("Email or mobile"))
+        password = st.text_input(t("Password"), type="password")
+        submitted = st.form_submit_button(t("Sign in"), type="primary")
+    if submitted:
+        with show_errors(current_language()):
+            user = auth.sign_in(db(), login, password, _source())
+            st.session_state["user_id"] = user.user_id
+            st.session_state["language"] = user.language
+            st.rerun()
+    with st.expander(t("I have an invitation or reset token")):
+        with st.form("redeem"):
+            token = st.text_input(t("Token"))
+            new_password = st.text_input(t("New password"), type="password", help=t(PASSWORD_HELP))
+            redeemed = st.form_submit_button(t("Set password"))
+        if redeemed:
+            with show_errors(current_language()):
+                user = auth.redeem_token(db(), token, new_password)
+                st.success(t("Password set. Sign in with it now.") + f" ({user.email})")
+
+
+PASSWORD_HELP = "At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol."
+
+
+def first_run_form() -> None:
+    st.title(t("Welcome! Create your organization"))
+    st.caption(t("This is the first start: create the organization and its admin account."))
+    with st.form("first_run"):
+        name = st.text_input(t("Organization name") + " *")
+        cols = st.columns(3)
+        currency = cols[0].text_input(t("Currency"), value="SAR")
+        vat = cols[1].text_input(t("VAT rate (%)"), value="15")
+        country = cols[2].text_input(t("Country (2 letters)"), value="SA")
+        business = st.selectbox(t("Business type"), ["trading", "services", "manufacturing"], format_func=t)
+        admin_name = st.text_input(t("Your name") + " *")
+        email = st.text_input(t("Email") + " *")
+        password = st.text_input(t("Password") + " *", type="password", help=t(PASSWORD_HELP))
+        submitted = st.form_submit_button(t("Create"), type="primary")
+    if submitted:
+        with show_errors(current_language()):
+            orgs.setup(
+                db(),
+                name,
+                currency,
+                vat,
+                email,
+                password,
+                admin_name=admin_name or email,
+                business_type=business,
+                country=country or None,
+                language=current_language(),
+            )
+            user = auth.sign_in(db(), email, password, _source())
+            st.session_state["user_id"] = user.user_id
+            st.rerun()

@@ -1,0 +1,32 @@
+"""Run every benchmark and print its figures; `--json FILE` also writes them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+
+from benchmarks import bench_customers
+
+BENCHES = {"customers": bench_customers.run}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("names", nargs="*", choices=[*BENCHES, []], help="which benchmarks (default: all)")
+    parser.add_argument("--json", metavar="FILE")
+    args = parser.parse_args()
+    print(f"backoffice benchmarks — Python {platform.python_version()}, {platform.machine()}")
+    results = {}
+    for name in args.names or BENCHES:
+        print(f"\n== {name}")
+        results[name] = BENCHES[name]()
+    if args.json:
+        with open(args.json, "w") as out:
+            json.dump(results, out, indent=2)
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

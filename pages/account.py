@@ -1,0 +1,34 @@
+"""My account: language of the interface and my password (SPEC A1, L1)."""
+
+import streamlit as st
+
+from backoffice import auth
+from backoffice.i18n import LANGUAGE_NAMES
+from backoffice.ui import db, page, show_errors, t
+from backoffice.ui.signin import PASSWORD_HELP
+from backoffice.ui.state import current_language
+
+ctx = page("My account")
+lang = current_language()
+st.write(f"**{ctx.user.name}** · {ctx.user.email}")
+st.caption(t("Your role here") + f": {t(ctx.role() or '')}")
+
+with st.form("language_form"):
+    codes = {name: code for code, name in LANGUAGE_NAMES.items()}
+    chosen = codes[
+        st.radio(
+            t("Language"), list(codes), index=list(codes.values()).index(ctx.user.language), horizontal=True
+        )
+    ]
+    if st.form_submit_button(t("Save")):
+        auth.set_language(db(), ctx.user, chosen)
+        st.session_state["language"] = chosen
+        st.rerun()
+
+with st.form("password", clear_on_submit=True):
+    old = st.text_input(t("Current password"), type="password")
+    new = st.text_input(t("New password"), type="password", help=t(PASSWORD_HELP))
+    if st.form_submit_button(t("Change password")):
+        with show_errors(lang):
+            auth.change_password(db(), ctx.user, old, new)
+            st.success(t("Password changed"))

@@ -1,0 +1,36 @@
+"""Books: the trial balance for any period, straight from the journal (SPEC I5, R6)."""
+
+from datetime import date
+
+import streamlit as st
+
+from backoffice import ledger, orgs
+from backoffice.i18n import account_name
+from backoffice.money import currency, format_money
+from backoffice.ui import page, show_errors, t
+from backoffice.ui.state import current_language
+from backoffice.ui.tables import frame, show
+
+ctx = page("Books")
+lang = current_language()
+cur = currency(orgs.get_settings(ctx)["currency"])
+cols = st.columns(4)
+date_from = cols[0].date_input(t("From"), value=date(date.today().year, 1, 1))
+date_to = cols[1].date_input(t("To"), value=date.today())
+
+with show_errors(lang):
+    tb = ledger.trial_balance(ctx, date_from, date_to)
+    st.subheader(t("Trial balance"))
+    show(
+        frame(
+            [r | {"name": account_name(r, lang)} for r in tb.rows],
+            {"code": "Code", "name": "Account", "debit_minor": "Debit", "credit_minor": "Credit"},
+            money=["debit_minor", "credit_minor"],
+            cur=cur,
+        ),
+        "trial_balance",
+    )
+    cols = st.columns(3)
+    cols[0].metric(t("Total debit"), format_money(tb.debit_minor, cur, lang))
+    cols[1].metric(t("Total credit"), format_money(tb.credit_minor, cur, lang))
+    cols[2].metric(t("Balanced"), t("Yes") if tb.balanced else t("No"))

@@ -1,0 +1,97 @@
+"""Customer profile: the card, balance from the ledger, edit, private notes with files, activity (SPEC C4–C6)."""
+
+import streamlit as st
+
+from backoffice import audit, customers, orgs
+from backoffice.money import currency, format_money
+from backoffice.ui import page, show_errors, t
+from backoffice.ui.customer_form import customer_form
+from backoffice.ui.errors import attempt
+from backoffice.ui.state import current_language
+from backoffice.ui.tables import frame, show
+
+ctx = page("Customer profile")
+lang = current_language()
+cur = currency(orgs.get_settings(ctx)["currency"])
+
+if "id" in st.query_params and st.query_params["id"].isdigit():
+    st.session_state["customer_id"] = int(st.query_params["id"])
+contact_id = st.session_state.get("customer_id")
+if contact_id is None:
+    st.info(t("Choose a customer in the Customers list."))
+    st.page_link("pages/customers.py", label=t("Customers"), icon="👥")
+    st.stop()
+
+card = attempt(customers.get_customer, ctx, int(contact_id), lang=lang)
+if card is None:
+    st.stop()
+
+st.subheader(card["name"])
+cols = st.columns(4)
+cols[0].metric(t("Balance"), format_money(card["balance_minor"], cur, lang))
+cols[1].metric(t("Payment terms (days)"), card["payment_terms_days"])
+cols[2].metric(t("Type"), t(card["role"]))
+cols[3].metric(t("Categories"), ", ".join(card["categories"]) or "—")
+st.caption(
+    " · ".join(filter(None, [card["emails"], card["phone"], card["tax_id"], card["city"], card["country"]]))
+)
+
+details, notes, activity, history = st.tabs([t("Edit"), t("Notes and files"), t("Activity"), t("History")])
+with details:
+    if customer_form(ctx, card, key=f"edit_{contact_id}"):
+        st.rerun()
+
+with notes:
+    with st.form("note", clear_on_submit=True):
+        body = st.text_area(t("Private note (visible to this organization's users only)"))
+        files = st.file_uploader(t("Attachments"), accept_multiple_files=True)
+        if st.form_submit_button(t("Add note")):
+            with show_errors(lang):
+                customers.add_note(
+                    ctx, int(contact_id), body, [(f.name, f.type or "", f.getvalue()) for f in files or []]
+                )
+                st.success(t("Note added"))
+    for note in customers.list_notes(ctx, int(contact_id)):
+        with st.container(border=True):
+            st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {note['author'] or ''}")
+            st.write(note["body"])
+            for att in note["attachments"]:
+                st.download_button(
+                    f"📎 {att['file_name']} ({att['size_bytes']:,} B)",
+                    lambda a=att["attachment_id"]: customers.get_attachment(ctx, a)[2],
+                    file_name=att["file_name"],
+                    mime=att["mime"],
+                    key=f"att_{att['attachment_id']}",
+                )
+
+with activity:
+    if card["activity"]:
+        show(
+            frame(
+                card["activity"],
+                {
+                    "entry_on": "Date",
+                    "memo": "Description",
+                    "code": "Account",
+                    "debit_minor": "Debit",
+                    "credit_minor": "Credit",
+                },
+                money=["debit_minor", "credit_minor"],
+                cur=cur,
+            ),
+            "activity",
+        )
+    else:
+        st.info(t("No orders, invoices or payments yet."))
+
+with history:
+    if ctx.can("audit.read"):
+        show(
+            frame(
+                audit.list_entries(ctx, "contact", contact_id),
+                {"created_at": "When", "actor": "Who", "action": "Action", "after_json": "Values"},
+            ),
+            "history",
+        )
+    else:
+        st.info(t("Only admins see the change history."))

@@ -1,0 +1,84 @@
+"""Users and organizations: members and their roles, invitations, reset tokens, new branches (SPEC A2–A4)."""
+
+import streamlit as st
+
+from backoffice import auth, orgs
+from backoffice.context import ROLES
+from backoffice.ui import db, page, show_errors, t
+from backoffice.ui.state import current_language
+from backoffice.ui.tables import frame, show
+
+ctx = page("Users and organizations")
+lang = current_language()
+admin = ctx.can("users.manage")
+members = auth.list_members(ctx)
+show(
+    frame(
+        members,
+        {
+            "name": "Name",
+            "email": "Email",
+            "mobile": "Mobile",
+            "role": "Role",
+            "invitation_pending": "Invitation pending",
+        },
+    ),
+    "members",
+)
+if not admin:
+    st.info(t("Only admins manage users."))
+    st.stop()
+
+invite_tab, role_tab, reset_tab, org_tab = st.tabs(
+    [t("Invite a user"), t("Change a role"), t("Reset a password"), t("New organization")]
+)
+with invite_tab, st.form("invite", clear_on_submit=True):
+    cols = st.columns(2)
+    email = cols[0].text_input(t("Email") + " *")
+    name = cols[1].text_input(t("Name") + " *")
+    mobile = cols[0].text_input(t("Mobile (with country code)"))
+    role = cols[1].selectbox(t("Role"), ROLES, index=2, format_func=t)
+    if st.form_submit_button(t("Invite"), type="primary"):
+        with show_errors(lang):
+            user_id, token = auth.add_user(ctx, email, name, role, mobile=mobile or None)
+            if token:
+                st.success(t("Invitation created. Give this token to the user; it works once, for 3 days:"))
+                st.code(token)
+            else:
+                st.success(t("The existing account now has access to this organization."))
+
+by_label = {f"{m['name']} · {m['email']}": m["user_id"] for m in members}
+with role_tab, st.form("role"):
+    who = st.selectbox(t("User"), list(by_label))
+    new_role = st.selectbox(t("Role"), ROLES, format_func=t)
+    cols = st.columns(4)
+    if cols[0].form_submit_button(t("Change role")):
+        with show_errors(lang):
+            auth.set_role(ctx, by_label[who], new_role)
+            st.rerun()
+    if cols[1].form_submit_button(t("Remove from organization")):
+        with show_errors(lang):
+            auth.remove_member(ctx, by_label[who])
+            st.rerun()
+
+with reset_tab, st.form("reset"):
+    who = st.selectbox(t("User"), list(by_label), key="reset_user")
+    if st.form_submit_button(t("Issue reset token")):
+        with show_errors(lang):
+            st.code(auth.issue_reset_token(ctx, by_label[who]))
+            st.caption(
+                t("The user enters it on the sign-in screen under 'I have an invitation or reset token'.")
+            )
+
+with org_tab, st.form("new_org", clear_on_submit=True):
+    st.caption(t("A branch or warehouse with its own books; you become its admin."))
+    cols = st.columns(4)
+    org_name = cols[0].text_input(t("Organization name") + " *")
+    cur = cols[1].text_input(t("Currency"), value="SAR")
+    vat = cols[2].text_input(t("VAT rate (%)"), value="15")
+    country = cols[3].text_input(t("Country (2 letters)"), value="SA")
+    if st.form_submit_button(t("Create")):
+        with show_errors(lang):
+            new_id = orgs.setup(db(), org_name, cur, vat, country=country or None, actor=ctx.user)
+            st.session_state["org_id"] = new_id
+            st.rerun()

@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh database per test on DuckDB (always) and PostgreSQL (when installed).
+
+Migrations run once per session into a template; each test gets a copy (a file copy for
+DuckDB, CREATE DATABASE … TEMPLATE on PostgreSQL), so a test costs milliseconds, not a migration.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+os.environ.setdefault("BACKOFFICE_FAST_HASH", "1")  # argon2id with tiny cost; the real cost has its own test
+os.environ.setdefault("BACKOFFICE_DUCKDB_THREADS", "1")
+
+from backoffice.db import Database, open_database  # noqa: E402
+from tests.pgserver import PgServer, find_pg_bin  # noqa: E402
+
+settings.register_profile(
+    "ci",
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "dev",
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ENGINES = ["duckdb", "postgresql"]
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def duckdb_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.duckdb"
+    db = open_database(f"duckdb:///{path}")
+    with db.write() as conn:
+        conn.exec_driver_sql("CHECKPOINT")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    if find_pg_bin() is None:
+        pytest.skip("PostgreSQL is not installed (CI installs Debian's postgresql)")
+    server = PgServer().start()
+    server.create_database("backoffice_template")
+    db = open_database(server.url_for("backoffice_template"))
+    db.dispose()
+    yield server
+    server.stop()
+
+
+def fresh_duckdb(template: Path, folder: Path) -> Database:
+    path = folder / f"test{next(_counter)}.duckdb"
+    shutil.copyfile(template, path)
+    return open_database(f"duckdb:///{path}")
+
+
+@pytest.fixture(params=ENGINES)
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated, empty database on each engine."""
+    if request.param == "duckdb":
+        database = fresh_duckdb(request.getfixturevalue("duckdb_template"), tmp_path)
+        yield database
+        database.dispose()
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = f"t{os.getpid()}_{next(_counter)}"
+    database = open_database(server.create_database(name, template="backoffice_template"))
+    yield database
+    database.dispose()
+    server.drop_database(name)
+
+
+@pytest.fixture
+def duck(duckdb_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A migrated DuckDB file only (CLI, UI and file-level tests)."""
+    database = fresh_duckdb(duckdb_template, tmp_path)
+    yield database
+    database.dispose()

@@ -1,0 +1,64 @@
+"""End to end in a real browser: a merchant signs in, adds a customer, sees a field error, reads the app in Arabic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from backoffice.demo import ADMIN_EMAIL, PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=30_000)
+
+
+def sign_in(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Email or mobile").fill(ADMIN_EMAIL)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+
+
+def test_add_a_customer_with_an_arabic_name_after_a_field_error(
+    page: Page, app_url: str, output_path: str
+) -> None:
+    sign_in(page, app_url)
+    page.get_by_role("tab", name="New customer").click()
+    page.get_by_label("Full name *").fill("عبدالرحمن الفارسي")
+    page.get_by_label("Emails (comma-separated)").fill("abdulrahman@@example")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_text("is not a valid email address")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_label("Emails (comma-separated)").fill("abdulrahman@example.com")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_role("heading", name="عبدالرحمن الفارسي")).to_be_visible(
+        timeout=30_000
+    )  # the profile opens
+    Path(output_path).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(output_path) / "customer-profile.png"), full_page=True)
+
+
+def test_switching_to_arabic_lays_the_page_out_right_to_left(
+    page: Page, app_url: str, output_path: str
+) -> None:
+    sign_in(page, app_url)
+    page.get_by_label("Language").click()  # the sidebar's language picker
+    page.get_by_role("option", name="العربية").click()
+    expect(page.get_by_role("heading", name="العملاء")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    direction = page.evaluate("getComputedStyle(document.querySelector('[data-testid=stMain]')).direction")
+    assert direction == "rtl"
+    sidebar = page.locator('[data-testid="stSidebar"]').bounding_box()
+    main = page.locator('[data-testid="stMain"]').bounding_box()
+    assert sidebar and main and sidebar["x"] > main["x"]  # the sidebar moved to the right
+    Path(output_path).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(Path(output_path) / "customers-rtl.png"), full_page=True)
+    page.get_by_label("اللغة").click()  # back to English for the other tests
+    page.get_by_role("option", name="English").click()
+    expect(page.get_by_role("heading", name="Customers")).to_be_visible(timeout=30_000)

@@ -1,0 +1,253 @@
+"""The command line is a contract: flags, JSON shapes and exit codes (DESIGN.md)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from backoffice.cli import main
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def run(capsys, *args: str) -> tuple[int, object, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if "--json" in args and out.strip() else out), err
+
+
+@pytest.fixture
+def shop(tmp_path: Path, capsys) -> str:
+    path = str(tmp_path / "shop.duckdb")
+    code, data, _ = run(
+        capsys,
+        "init",
+        "--db",
+        path,
+        "--org",
+        "Rose Shop",
+        "--currency",
+        "SAR",
+        "--vat",
+        "15",
+        "--admin-email",
+        "owner@example.com",
+        "--admin-password",
+        "Owner#2026",
+        "--country",
+        "SA",
+        "--json",
+    )
+    assert code == 0 and data["name"] == "Rose Shop" and isinstance(data["id"], int)
+    return path
+
+
+def test_init_refuses_a_weak_password_and_writes_nothing(tmp_path: Path, capsys) -> None:
+    path = str(tmp_path / "x.duckdb")
+    code, _, err = run(
+        capsys,
+        "init",
+        "--db",
+        path,
+        "--org",
+        "X",
+        "--currency",
+        "SAR",
+        "--vat",
+        "15",
+        "--admin-email",
+        "a@example.com",
+        "--admin-password",
+        "weak",
+    )
+    assert code == 2 and "password" in err and "upper-case" in err
+    code, _, err = run(capsys, "customer", "list", "--db", path, "--json")
+    assert code == 2 and "backoffice init" in err
+
+
+def test_customer_add_and_list_with_json(shop: str, capsys) -> None:
+    code, data, _ = run(
+        capsys,
+        "customer",
+        "add",
+        "--db",
+        shop,
+        "--org",
+        "Rose Shop",
+        "--name",
+        "فاطمة الزهراء",
+        "--email",
+        "f@example.com",
+        "--email",
+        "billing@example.com",
+        "--phone",
+        "0551234567",
+        "--tax-id",
+        "300000000000003",
+        "--category",
+        'VIP, "gold"',
+        "--category",
+        "عملاء التجزئة",
+        "--json",
+    )
+    assert code == 0
+    assert data["name"] == "فاطمة الزهراء" and data["phone"] == "+966551234567"
+    assert data["emails"] == ["f@example.com", "billing@example.com"]
+    assert sorted(data["categories"]) == sorted(['VIP, "gold"', "عملاء التجزئة"])
+    assert (data["balance"], data["currency"]) == ("0.00", "SAR")
+    code, listed, _ = run(capsys, "customer", "list", "--db", shop, "--search", "فاطمه", "--json")
+    assert code == 0 and [c["id"] for c in listed] == [data["id"]]
+    code, listed, _ = run(capsys, "customer", "list", "--db", shop, "--category", "عملاء التجزئة", "--json")
+    assert [c["id"] for c in listed] == [data["id"]]
+    code, listed, _ = run(capsys, "customer", "list", "--db", shop, "--search", "nobody", "--json")
+    assert (code, listed) == (0, [])
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        ([], "name: the full name is required"),
+        (["--name", "A", "--email", "nope"], "emails: 'nope' is not a valid email address"),
+        (["--name", "A", "--phone", "12"], "phone: '12' is not a valid phone number"),
+        (["--name", "A", "--tax-id", "123"], "tax_id: a Saudi VAT number has 15 digits"),
+    ],
+)
+def test_invalid_customer_exits_2_with_the_field_and_writes_nothing(shop: str, capsys, args, words) -> None:
+    code, _, err = run(capsys, "customer", "add", "--db", shop, *args, "--json")
+    assert code == 2 and words in err
+    assert run(capsys, "customer", "list", "--db", shop, "--json")[1] == []
+
+
+def test_duplicate_is_refused_unless_allowed(shop: str, capsys) -> None:
+    assert run(capsys, "customer", "add", "--db", shop, "--name", "A", "--email", "a@example.com")[0] == 0
+    code, _, err = run(
+        capsys, "customer", "add", "--db", shop, "--name", "B", "--email", "A@example.com", "--json"
+    )
+    assert code == 2 and "Possible duplicate" in err
+    code, data, _ = run(
+        capsys,
+        "customer",
+        "add",
+        "--db",
+        shop,
+        "--name",
+        "B",
+        "--email",
+        "A@example.com",
+        "--allow-duplicate",
+        "--json",
+    )
+    assert code == 0 and data["name"] == "B"
+
+
+def test_org_set_changes_the_same_settings_as_the_page(shop: str, tmp_path: Path, capsys) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(PNG)
+    code, data, _ = run(
+        capsys,
+        "org",
+        "set",
+        "--db",
+        shop,
+        "--org",
+        "Rose Shop",
+        "--tax-number",
+        "310122393500003",
+        "--address",
+        "طريق الملك فهد",
+        "--language",
+        "ar-en",
+        "--logo",
+        str(logo),
+        "--brand-color",
+        "#AA2233",
+        "--country",
+        "SA",
+        "--json",
+    )
+    assert code == 0
+    assert (data["tax_number"], data["language"], data["brand_color"], data["has_logo"]) == (
+        "310122393500003",
+        "ar-en",
+        "#aa2233",
+        True,
+    )
+    code, _, err = run(capsys, "org", "set", "--db", shop, "--brand-color", "pink")
+    assert code == 2 and "brand_color" in err
+
+
+def test_trial_balance_json_shape(shop: str, capsys) -> None:
+    code, data, _ = run(capsys, "ledger", "trial-balance", "--db", shop, "--json")
+    assert code == 0 and data == {
+        "rows": [],
+        "totals": {"debit": "0.00", "credit": "0.00", "balanced": True, "currency": "SAR"},
+    }
+
+
+def test_demo_loads_once(tmp_path: Path, capsys) -> None:
+    path = str(tmp_path / "demo.duckdb")
+    code, data, _ = run(capsys, "demo", "--db", path, "--customers", "25", "--json")
+    assert code == 0 and data["customers"] == 25 and data["created"] is True
+    assert run(capsys, "demo", "--db", path, "--json")[1]["created"] is False
+    listed = run(capsys, "customer", "list", "--db", path, "--page-size", "100", "--json")[1]
+    assert len(listed) == 25
+    scripts = "".join(c["name"] for c in listed)
+    assert any("\u0600" <= ch <= "\u06ff" for ch in scripts) and any(
+        ch.isascii() and ch.isalpha() for ch in scripts
+    )
+    assert any(ch in scripts for ch in "پچژگی")  # Persian letters too
+    tb = run(capsys, "ledger", "trial-balance", "--db", path, "--json")[1]
+    assert tb["totals"]["debit"] == tb["totals"]["credit"] != "0.00"
+
+
+def test_user_add_with_password_from_the_environment_and_invitation(shop: str, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("NEW_PASSWORD", "Clerk#2026x")
+    code, data, _ = run(
+        capsys,
+        "user",
+        "add",
+        "--db",
+        shop,
+        "--email",
+        "clerk@example.com",
+        "--role",
+        "sales",
+        "--password-env",
+        "NEW_PASSWORD",
+        "--json",
+    )
+    assert code == 0 and data["invitation_token"] is None
+    code, data, _ = run(
+        capsys, "user", "add", "--db", shop, "--email", "late@example.com", "--role", "viewer", "--json"
+    )
+    assert code == 0 and len(data["invitation_token"]) > 20
+
+
+def test_console_script_exit_codes_and_a_held_file(shop: str) -> None:
+    exe = Path(sys.executable).with_name("backoffice")
+    env = os.environ | {"PYTHONWARNINGS": "ignore"}
+    ok = subprocess.run(
+        [str(exe), "customer", "list", "--db", shop, "--json"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0 and json.loads(ok.stdout) == []
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys; c=duckdb.connect({shop!r}); print('ready', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        busy = subprocess.run(
+            [str(exe), "customer", "list", "--db", shop], capture_output=True, text=True, env=env
+        )
+        assert busy.returncode == 1 and "Stop the app first" in busy.stderr
+    finally:
+        holder.communicate("")

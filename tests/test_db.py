@@ -1,0 +1,78 @@
+"""The database seam: migrations, transactions, the file held by another process (DESIGN.md)."""
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import sqlalchemy as sa
+
+from backoffice.db import Database, open_database, url_for
+from backoffice.db.migrations import MIGRATIONS, apply_migrations, table_names
+from backoffice.errors import DatabaseBusyError
+
+
+def test_migrations_are_applied_once(db: Database) -> None:
+    assert apply_migrations(db) == []  # the fixture already migrated
+    with db.read() as conn:
+        numbers = [
+            r[0] for r in conn.execute(sa.text("SELECT number FROM schema_migrations ORDER BY number"))
+        ]
+    assert numbers == [m[0] for m in MIGRATIONS]
+    assert {"organizations", "users", "contacts", "journal_entries", "journal_lines", "audit_log"} <= set(
+        table_names(db)
+    )
+
+
+def test_a_failed_write_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError), db.write() as conn:
+        conn.execute(sa.text("INSERT INTO categories (org_id, name, name_key) VALUES (1, 'x', 'x')"))
+        raise RuntimeError("boom")
+    with db.read() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM categories")).scalar() == 0
+
+
+def test_money_columns_are_integers_on_both_engines(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO journal_lines (org_id, entry_id, line_no, account_id, debit_minor, credit_minor) "
+                "VALUES (1, 1, 1, 1, 9007199254740993, 0)"
+            )
+        )  # 2**53 + 1: a float would lose it
+        value = conn.execute(sa.text("SELECT debit_minor FROM journal_lines")).scalar()
+    assert value == 9007199254740993 and isinstance(value, int)
+
+
+def test_a_file_held_by_another_process_gives_an_error_that_says_what_to_do(tmp_path) -> None:
+    path = tmp_path / "held.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import duckdb, sys, time
+            con = duckdb.connect({str(path)!r})
+            print("ready", flush=True)
+            sys.stdin.read()
+        """),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
+        with pytest.raises(DatabaseBusyError, match="in use by another program .*Stop the app first"):
+            open_database(url_for(path))
+    finally:
+        holder.communicate("")
+
+
+def test_url_for_prefers_the_path_then_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("BACKOFFICE_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1/x")
+    assert url_for(tmp_path / "a.duckdb") == f"duckdb:///{tmp_path / 'a.duckdb'}"
+    assert url_for(None) == "postgresql+psycopg://u@127.0.0.1/x"
+    monkeypatch.delenv("BACKOFFICE_DATABASE_URL")
+    assert url_for(None).endswith("data/backoffice.duckdb")
+    assert Database(url_for(tmp_path / "b.duckdb")).dialect == "duckdb"

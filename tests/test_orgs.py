@@ -1,0 +1,104 @@
+"""Organizations: first run, settings with validation, VAT rates by date, the chart by business type."""
+
+from datetime import date
+
+import pytest
+
+from backoffice import audit, ledger, orgs
+from backoffice.db import Database
+from backoffice.errors import ConflictError, PermissionDenied, ValidationError
+from tests.factories import make_org, make_user
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_first_run_creates_the_organization_its_chart_its_vat_and_its_admin(db: Database) -> None:
+    assert orgs.needs_first_run(db)
+    org_id, admin = make_org(db, "متجر الورد", currency="JOD", vat="16", country="JO")
+    assert not orgs.needs_first_run(db)
+    settings = orgs.get_settings(admin)
+    assert (settings["name"], settings["currency"], settings["vat_percent"]) == ("متجر الورد", "JOD", "16")
+    roles = {a["role"] for a in ledger.list_accounts(admin)}
+    assert {"ar", "sales", "vat_payable", "cash", "customer_advances", "inventory", "cogs"} <= roles
+    assert admin.role() == "admin"
+    assert orgs.find_org_id(db, "متجر الورد") == org_id
+
+
+def test_first_run_with_a_weak_password_writes_nothing(db: Database) -> None:
+    with pytest.raises(ValidationError, match="password needs"):
+        orgs.setup(db, "Shop", "SAR", "15", "a@example.com", "weak")
+    assert orgs.needs_first_run(db)
+
+
+@pytest.mark.parametrize(
+    ("business_type", "has", "lacks"),
+    [
+        ("services", "Service revenue", "Raw materials"),
+        ("trading", "Sales", "Raw materials"),
+        ("manufacturing", "Raw materials", "Service revenue"),
+    ],
+)
+def test_chart_templates_by_business_type(db: Database, business_type: str, has: str, lacks: str) -> None:
+    _, admin = make_org(db, business_type=business_type)
+    names = {a["name_en"] for a in ledger.list_accounts(admin)}
+    assert has in names and lacks not in names
+
+
+def test_settings_are_validated_all_at_once_and_nothing_is_saved_on_error(db: Database) -> None:
+    _, admin = make_org(db, country="SA")
+    with pytest.raises(ValidationError) as error:
+        orgs.update_settings(admin, tax_number="123", brand_color="red", currency="XYZ", logo=b"GIF89a")
+    fields = {e.field for e in error.value.errors}
+    assert fields == {"tax_number", "brand_color", "currency", "logo"}
+    assert orgs.get_settings(admin)["tax_number"] is None
+
+
+def test_settings_are_saved_and_audited(db: Database) -> None:
+    _, admin = make_org(db, country="SA")
+    settings = orgs.update_settings(
+        admin,
+        tax_number="٣١٠١٢٢٣٩٣٥٠٠٠٠٣",
+        brand_color="#AA3300",
+        logo=PNG,
+        invoice_footer="شكراً",
+        language="ar-en",
+        calendar="hijri",
+    )
+    assert settings["tax_number"] == "310122393500003"
+    assert settings["brand_color"] == "#aa3300" and settings["logo_mime"] == "image/png"
+    entry = audit.list_entries(admin, "organization")[0]
+    assert (
+        "310122393500003" in entry["after_json"] and "***" in entry["after_json"]
+    )  # the logo is not copied in
+
+
+def test_only_admins_change_settings(db: Database) -> None:
+    _, admin = make_org(db)
+    for role in ("accountant", "sales", "viewer"):
+        with pytest.raises(PermissionDenied):
+            orgs.update_settings(make_user(admin, role), city="Riyadh")
+
+
+def test_vat_rate_in_force_on_the_documents_date(db: Database) -> None:
+    _, admin = make_org(db, vat="5")
+    orgs.set_tax_rate(admin, "standard", "15", date(2020, 7, 1))
+    assert orgs.vat_rate_on(admin, date(2020, 6, 30)) == 500
+    assert orgs.vat_rate_on(admin, date(2020, 7, 1)) == 1500
+    assert orgs.vat_rate_on(admin, date(2026, 1, 1), "zero") == 0
+
+
+def test_the_chart_changes_only_while_the_books_are_empty(db: Database) -> None:
+    _, admin = make_org(db, business_type="trading")
+    orgs.update_settings(admin, business_type="manufacturing")
+    assert "Raw materials" in {a["name_en"] for a in ledger.list_accounts(admin)}
+    ledger.post_manual_entry(
+        admin, date(2026, 1, 1), "rent", [ledger.EntryLine("6100", 100), ledger.EntryLine("cash", 0, 100)]
+    )
+    with pytest.raises(ConflictError, match="cannot change once entries are posted"):
+        orgs.update_settings(admin, business_type="services")
+
+
+def test_two_organizations_cannot_share_a_name(db: Database) -> None:
+    make_org(db, "Branch")
+    with pytest.raises(ConflictError):
+        make_org(db, "branch")

@@ -1,0 +1,99 @@
+"""Every service function checks the caller's role in the organization it touches (SPEC A3).
+
+The table below names sample arguments for each public function that takes a Context; a new
+function without a row fails the first test, so no service can ship without this check.
+"""
+
+import inspect
+from datetime import date
+
+import pytest
+
+from backoffice import audit, auth, customers, ledger, orgs
+from backoffice.context import Context
+from backoffice.db import Database
+from backoffice.errors import PermissionDenied
+from tests.factories import make_customer, make_org, make_user
+
+MODULES = [audit, auth, customers, ledger, orgs]
+CALLS = {  # function name: (kwargs, the permission family that may call it)
+    "audit.list_entries": ({}, "admin"),
+    "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
+    "auth.issue_reset_token": ({"user_id": 1}, "admin"),
+    "auth.set_role": ({"user_id": 1, "role": "viewer"}, "admin"),
+    "auth.remove_member": ({"user_id": 1}, "admin"),
+    "auth.list_members": ({}, "read"),
+    "customers.check_customer": ({"values": {"name": "X"}}, "read"),
+    "customers.save_customer": ({"values": {"name": "X"}}, "write"),
+    "customers.get_customer": ({"contact_id": 1}, "read"),
+    "customers.list_customers": ({}, "read"),
+    "customers.list_categories": ({}, "read"),
+    "customers.list_custom_fields": ({}, "read"),
+    "customers.define_custom_field": ({"name": "F", "kind": "text"}, "admin"),
+    "customers.delete_custom_field": ({"field_id": 1}, "admin"),
+    "customers.add_note": ({"contact_id": 1, "body": "x"}, "write"),
+    "customers.list_notes": ({"contact_id": 1}, "read"),
+    "customers.get_attachment": ({"attachment_id": 1}, "read"),
+    "customers.import_customers": ({"file_name": "a.csv", "data": b"name\nA\n"}, "write"),
+    "customers.export_customers": ({}, "read"),
+    "ledger.post_manual_entry": (
+        {
+            "entry_on": date(2026, 1, 1),
+            "memo": "m",
+            "lines": [ledger.EntryLine("cash", 1), ledger.EntryLine("6100", 0, 1)],
+        },
+        "books",
+    ),
+    "ledger.list_accounts": ({}, "read"),
+    "ledger.entry_lines": ({"entry_id": 1}, "ledger"),
+    "ledger.trial_balance": ({}, "ledger"),
+    "ledger.receivable_balance": ({"contact_id": 1}, "read"),
+    "orgs.get_settings": ({}, "read"),
+    "orgs.update_settings": ({"city": "Riyadh"}, "admin"),
+    "orgs.set_tax_rate": ({"code": "standard", "percent": "15", "valid_from": date(2026, 1, 1)}, "admin"),
+    "orgs.vat_rate_on": ({"on": date(2026, 1, 1)}, "read"),
+}
+ALLOWED = {
+    "read": {"admin", "accountant", "sales", "viewer"},
+    "write": {"admin", "accountant", "sales"},
+    "books": {"admin", "accountant"},
+    "ledger": {"admin", "accountant", "viewer"},
+    "admin": {"admin"},
+}
+
+
+def _service_functions() -> dict[str, object]:
+    found = {}
+    for module in MODULES:
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            params = list(inspect.signature(fn).parameters)
+            if fn.__module__ == module.__name__ and not name.startswith("_") and params[:1] == ["ctx"]:
+                found[f"{module.__name__.split('.')[-1]}.{name}"] = fn
+    return found
+
+
+def test_every_service_function_is_in_the_table() -> None:
+    assert sorted(_service_functions()) == sorted(CALLS)
+
+
+@pytest.mark.parametrize("name", sorted(CALLS))
+def test_a_user_of_organization_a_cannot_touch_organization_b(db: Database, name: str) -> None:
+    _, admin_a = make_org(db)
+    org_b, admin_b = make_org(db)
+    make_customer(admin_b)
+    intruder = Context(db, admin_a.user, org_b)  # admin of A, no role in B
+    kwargs, _ = CALLS[name]
+    with pytest.raises(PermissionDenied, match="no access to this organization"):
+        _service_functions()[name](intruder, **kwargs)
+
+
+@pytest.mark.parametrize("role", ["accountant", "sales", "viewer"])
+def test_each_role_gets_exactly_its_permissions(db: Database, role: str) -> None:
+    _, admin = make_org(db)
+    user = make_user(admin, role)
+    functions = _service_functions()
+    for name, (kwargs, family) in CALLS.items():
+        if role in ALLOWED[family]:
+            continue  # allowed calls are exercised by the module tests
+        with pytest.raises(PermissionDenied, match=f"role \\({role}\\) does not allow"):
+            functions[name](user, **kwargs)
