@@ -13,7 +13,14 @@ from backoffice import orgs
 from backoffice.context import Context, User
 from backoffice.customers import list_customers, search_pattern
 from backoffice.db import now, open_database
-from backoffice.demo import ARABIC_FIRST, ARABIC_LAST, ENGLISH_FIRST, ENGLISH_LAST, PERSIAN_FIRST, PERSIAN_LAST
+from backoffice.demo import (
+    ARABIC_FIRST,
+    ARABIC_LAST,
+    ENGLISH_FIRST,
+    ENGLISH_LAST,
+    PERSIAN_FIRST,
+    PERSIAN_LAST,
+)
 from backoffice.text import search_key
 from benchmarks.common import report, timed
 
@@ -33,12 +40,24 @@ def _frame(org_id: int) -> pd.DataFrame:
     phones = [f"+9665{rng.randrange(10**7, 10**8)}" for _ in range(COUNT)]
     emails = [f"customer{n}@example.com" for n in range(COUNT)]
     at = now()
-    return pd.DataFrame({
-        "contact_id": range(1, COUNT + 1), "org_id": org_id, "role": "customer", "name": names,
-        "emails": emails, "phone": phones, "name_key": [search_key(n) for n in names],
-        "search_text": [f"{search_key(n)} | {e} | {p[1:]} | {p[4:]}" for n, e, p in zip(names, emails, phones, strict=True)],
-        "payment_terms_days": 0, "created_at": at, "updated_at": at,
-    })
+    return pd.DataFrame(
+        {
+            "contact_id": range(1, COUNT + 1),
+            "org_id": org_id,
+            "role": "customer",
+            "name": names,
+            "emails": emails,
+            "phone": phones,
+            "name_key": [search_key(n) for n in names],
+            "search_text": [
+                f"{search_key(n)} | {e} | {p[1:]} | {p[4:]}"
+                for n, e, p in zip(names, emails, phones, strict=True)
+            ],
+            "payment_terms_days": 0,
+            "created_at": at,
+            "updated_at": at,
+        }
+    )
 
 
 def run() -> list[dict[str, object]]:
@@ -57,8 +76,12 @@ def run() -> list[dict[str, object]]:
     pooled = db.engine.raw_connection()  # the same DuckDB database, queried without our code in between
     direct = pooled.driver_connection
     results = []
-    for label, query in [("name (Arabic, folded)", "محمد"), ("phone digits", "0551234"),
-                         ("email", "customer4242@"), ("no match", "zzzz")]:
+    for label, query in [
+        ("name (Arabic, folded)", "محمد"),
+        ("phone digits", "0551234"),
+        ("email", "customer4242@"),
+        ("no match", "zzzz"),
+    ]:
         pattern = search_pattern(query)
 
         def raw_query(p: str | None = pattern) -> None:

@@ -20,6 +20,13 @@ def timed(fn: Callable[[], object], repeat: int = 7) -> float:
 
 def report(name: str, ours: float, raw: float, goal: float | None = None) -> dict[str, object]:
     ratio = ours / raw if raw else float("inf")
-    verdict = "" if goal is None else ("  (goal ≤ %.2f× met)" % goal if ratio <= goal else "  (goal ≤ %.2f× MISSED)" % goal)
+    verdict = ""
+    if goal is not None:
+        verdict = f"  (goal ≤ {goal:.2f}× {'met' if ratio <= goal else 'MISSED'})"
     print(f"{name:<48} ours {ours * 1000:9.2f} ms   raw {raw * 1000:9.2f} ms   ratio {ratio:6.2f}×{verdict}")
-    return {"name": name, "ours_ms": round(ours * 1000, 3), "raw_ms": round(raw * 1000, 3), "ratio": round(ratio, 3)}
+    return {
+        "name": name,
+        "ours_ms": round(ours * 1000, 3),
+        "raw_ms": round(raw * 1000, 3),
+        "ratio": round(ratio, 3),
+    }

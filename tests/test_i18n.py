@@ -16,8 +16,11 @@ from backoffice.ui.signin import PASSWORD_HELP
 from backoffice.validation import DOCUMENT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
-SCREEN_FILES = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "backoffice/ui").glob("*.py")),
-                ROOT / "streamlit_app.py"]
+SCREEN_FILES = [
+    *sorted((ROOT / "pages").glob("*.py")),
+    *sorted((ROOT / "backoffice/ui").glob("*.py")),
+    ROOT / "streamlit_app.py",
+]
 
 
 def _screen_strings() -> set[str]:
@@ -39,10 +42,24 @@ def _screen_strings() -> set[str]:
 
 def _choice_words() -> set[str]:
     """Values shown through format_func=t: roles, kinds, calendars, languages, sort keys, field names."""
-    return {*ROLES, *customers.ROLES, *customers.FIELD_KINDS, *ledger.BUSINESS_TYPES, *orgs.CALENDARS,
-            *orgs.ROUNDING_RULES, *DOCUMENT_LANGUAGES, "name", "created", "city", "country",
-            *customers.FORM_FIELDS, PASSWORD_HELP, *(p.title for p in PAGES), *(p.section for p in PAGES),
-            *(label for _, label, _ in TEXT_FIELDS)}
+    return {
+        *ROLES,
+        *customers.ROLES,
+        *customers.FIELD_KINDS,
+        *ledger.BUSINESS_TYPES,
+        *orgs.CALENDARS,
+        *orgs.ROUNDING_RULES,
+        *DOCUMENT_LANGUAGES,
+        "name",
+        "created",
+        "city",
+        "country",
+        *customers.FORM_FIELDS,
+        PASSWORD_HELP,
+        *(p.title for p in PAGES),
+        *(p.section for p in PAGES),
+        *(label for _, label, _ in TEXT_FIELDS),
+    }
 
 
 def test_the_scan_finds_the_screens_strings() -> None:
