@@ -344,6 +344,264 @@ def cmd_customer_export(args: argparse.Namespace) -> None:
     _emit(args, {"file": args.out, "bytes": len(data)}, f"Wrote {args.out}.")
 
 
+# ---------------------------------------------------------------- products, orders, invoices
+
+
+def _money(ctx: Any) -> Any:
+    from backoffice.money import currency
+
+    return currency(_currency_of(ctx))
+
+
+def _product_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
+    from backoffice.money import percent_text, to_json
+
+    return {
+        "id": row["product_id"],
+        "sku": row["sku"],
+        "name": row["name"],
+        "name_ar": row["name_ar"],
+        "unit": row["unit"],
+        "category": row["category"],
+        "price": to_json(row["price_minor"], cur),
+        "price_includes_vat": row["price_includes_vat"],
+        "cost": to_json(row["cost_minor"], cur),
+        "vat": "exempt"
+        if row["vat_exempt"]
+        else ("standard" if row["vat_rate_bp"] is None else percent_text(row["vat_rate_bp"])),
+        "stock": row["stock_qty"],
+        "stock_value": to_json(row["stock_value_minor"], cur),
+        "currency": cur.code,
+    }
+
+
+def cmd_product_add(args: argparse.Namespace) -> None:
+    from backoffice import products
+
+    ctx = _context(args)
+    values = {
+        "sku": args.sku,
+        "name": args.name,
+        "name_ar": args.name_ar,
+        "unit": args.unit,
+        "category": args.category,
+        "price": args.price,
+        "cost": args.cost,
+        "price_includes_vat": args.tax_inclusive,
+    }
+    if args.vat is not None:
+        values["vat"] = args.vat
+    if args.stock is not None and args.stock < 0:
+        raise ValidationError("stock cannot be negative", "stock")
+    with ctx.db.write() as conn:  # the product and its opening stock together, or neither
+        product_id = products._save(conn, ctx, {k: v for k, v in values.items() if v is not None}, None)
+        if args.stock:
+            from datetime import date
+
+            products.receive_in(conn, ctx, product_id, args.stock, None, date.today(), "opening")
+    row = products.get_product(ctx, product_id)
+    _emit(args, _product_json(row, _money(ctx)), f"Saved {row['sku']} (id {product_id}).")
+
+
+def cmd_product_list(args: argparse.Namespace) -> None:
+    from backoffice import products
+
+    ctx = _context(args)
+    found, total = products.list_products(ctx, args.search, args.page, args.page_size)
+    cur = _money(ctx)
+    data = [_product_json(r, cur) for r in found]
+    _emit(
+        args,
+        data,
+        "\n".join(f"{d['sku']:<16} {d['name']:<32} {d['price']:>12} stock {d['stock']}" for d in data)
+        + f"\n({total} products)",
+    )
+
+
+def cmd_product_import(args: argparse.Namespace) -> int:
+    from backoffice import products
+
+    result = products.import_products(
+        _context(args), args.file, Path(args.file).read_bytes(), dry_run=args.dry_run
+    )
+    problems = result.problems or []
+    data = {
+        "created": result.created,
+        "written": result.written,
+        "problems": [{"row": r, "column": c, "reason": m} for r, c, m in problems],
+    }
+    _emit(
+        args,
+        data,
+        "\n".join([f"row {r}, {c}: {m}" for r, c, m in problems] + [f"{result.created} products."]),
+    )
+    return 2 if problems else 0
+
+
+def _line(text: str) -> Any:
+    from backoffice.orders import LineRequest
+
+    parts = text.split(":")
+    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
+        raise ValidationError(f"write --line SKU:QTY or SKU:QTY:PRICE (got {text!r})", "line")
+    return LineRequest(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+
+
+def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
+    from backoffice.money import percent_text, to_json
+
+    lines = [
+        {
+            "line": x["line_no"],
+            "kind": x["kind"],
+            "sku": x["sku"],
+            "description": x["description"],
+            "quantity": x["quantity"],
+            "unit_price": to_json(x["unit_price_minor"], cur),
+            "discount": to_json(x["discount_minor"], cur),
+            "vat_rate": percent_text(x["vat_rate_bp"]),
+            "net": to_json(x["net_minor"], cur),
+            "vat": to_json(x["vat_minor"], cur),
+            "total": to_json(x["gross_minor"], cur),
+        }
+        for x in row.get("lines", [])
+    ]
+    return {
+        "id": row["order_id"],
+        "status": row["status"],
+        "customer": row["customer_id"],
+        "date": row["order_on"],
+        "prices_include_vat": row["prices_include_vat"],
+        "net": to_json(row["net_minor"], cur),
+        "vat": to_json(row["vat_minor"], cur),
+        "total": to_json(row["total_minor"], cur),
+        "currency": cur.code,
+        "invoice": row.get("invoice_number"),
+        "lines": lines,
+    }
+
+
+def cmd_order_add(args: argparse.Namespace) -> None:
+    from backoffice import orders
+
+    ctx = _context(args)
+    order_id = orders.create_order(
+        ctx,
+        args.customer,
+        [_line(x) for x in args.line],
+        args.shipping,
+        args.notes,
+        status="confirmed" if args.confirm else "draft",
+    )
+    row = orders.get_order(ctx, order_id)
+    _emit(
+        args,
+        _order_json(row, _money(ctx)),
+        f"Order #{order_id}: total {row['total_minor']} (minor units), {row['status']}.",
+    )
+
+
+def cmd_order_transition(args: argparse.Namespace) -> None:
+    from backoffice import orders
+
+    ctx = _context(args)
+    status = orders.transition_order(ctx, args.id, args.to, args.note)
+    _emit(args, {"id": args.id, "status": status}, f"Order #{args.id} is now {status}.")
+
+
+def cmd_order_show(args: argparse.Namespace) -> None:
+    from backoffice import orders
+
+    ctx = _context(args)
+    _emit(args, _order_json(orders.get_order(ctx, args.id), _money(ctx)))
+
+
+def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
+    from backoffice.money import to_json
+
+    return {
+        "number": row["number_text"],
+        "kind": row["kind"],
+        "order": row["order_id"],
+        "customer": row["customer_id"],
+        "date": row["issued_on"],
+        "due": row["due_on"],
+        "net": to_json(row["net_minor"], cur),
+        "vat": to_json(row["vat_minor"], cur),
+        "total": to_json(row["total_minor"], cur),
+        "currency": cur.code,
+        "lines": [
+            {
+                "sku": x["sku"],
+                "description": x["description"],
+                "quantity": x["quantity"],
+                "net": to_json(x["net_minor"], cur),
+                "vat": to_json(x["vat_minor"], cur),
+                "total": to_json(x["gross_minor"], cur),
+            }
+            for x in row.get("lines", [])
+        ],
+    }
+
+
+def cmd_invoice_issue(args: argparse.Namespace) -> None:
+    from backoffice import invoices
+
+    ctx = _context(args)
+    number = invoices.issue_invoice(ctx, args.order)
+    _emit(args, _invoice_json(invoices.get_invoice(ctx, number), _money(ctx)), f"Issued {number}.")
+
+
+def cmd_invoice_credit_note(args: argparse.Namespace) -> None:
+    from backoffice import invoices
+
+    ctx = _context(args)
+    returns = None
+    if args.line:
+        returns = []
+        for text in args.line:
+            sku, _, qty = text.partition(":")
+            if not sku or not qty:
+                raise ValidationError(f"write --line SKU:QTY (got {text!r})", "line")
+            returns.append(invoices.ReturnRequest(sku, qty))
+    number = invoices.issue_credit_note(ctx, args.number, returns, args.reason)
+    _emit(args, _invoice_json(invoices.get_invoice(ctx, number), _money(ctx)), f"Issued {number}.")
+
+
+def cmd_invoice_show(args: argparse.Namespace) -> None:
+    from backoffice import invoices
+
+    ctx = _context(args)
+    _emit(args, _invoice_json(invoices.get_invoice(ctx, args.number), _money(ctx)))
+
+
+def cmd_invoice_explain(args: argparse.Namespace) -> int:
+    from backoffice import invoices
+    from backoffice.money import to_json
+
+    ctx = _context(args)
+    cur = _money(ctx)
+    found = invoices.explain_invoice(ctx, args.number)
+    data = [
+        {
+            "where": d.where,
+            "stored": to_json(d.stored_minor, cur),
+            "computed": to_json(d.computed_minor, cur),
+            "reason": d.reason,
+        }
+        for d in found
+    ]
+    _emit(
+        args,
+        data,
+        "\n".join(
+            f"{d['where']}: stored {d['stored']}, lines give {d['computed']} — {d['reason']}" for d in data
+        )
+        or f"{args.number}: every total agrees with its lines.",
+    )
+    return 1 if found else 0
+
+
 # ---------------------------------------------------------------- ledger
 
 
@@ -381,6 +639,17 @@ def cmd_ledger_trial_balance(args: argparse.Namespace) -> None:
     }
     text = "\n".join(f"{r['code']}  {r['account']:<32} {r['debit']:>14} {r['credit']:>14}" for r in rows)
     _emit(args, data, text + f"\n{'Total':<38} {data['totals']['debit']:>14} {data['totals']['credit']:>14}")
+
+
+def cmd_ledger_opening(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from backoffice import opening
+
+    ctx = _context(args)
+    lines = opening.read_opening_csv(args.file, Path(args.file).read_bytes())
+    entry_id = opening.post_opening_balances(ctx, date.fromisoformat(args.on), lines)
+    _emit(args, {"id": entry_id}, f"Posted opening balances as entry {entry_id}.")
 
 
 # ---------------------------------------------------------------- the parser
@@ -502,6 +771,76 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--category")
     p.set_defaults(handler=cmd_customer_export)
 
+    product = sub.add_parser("product", help="the product catalogue").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = product.add_parser(
+        "add", parents=[common], help="add a product (price net of VAT unless --tax-inclusive)"
+    )
+    p.add_argument("--sku", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--name-ar")
+    p.add_argument("--unit")
+    p.add_argument("--category")
+    p.add_argument("--price", required=True)
+    p.add_argument("--cost")
+    p.add_argument("--vat", metavar="PERCENT|exempt", help="default: the organization's standard rate")
+    p.add_argument("--tax-inclusive", action="store_true", help="the price includes VAT")
+    p.add_argument("--stock", type=int, help="opening stock, at --cost")
+    p.set_defaults(handler=cmd_product_add)
+    p = product.add_parser("list", parents=[common])
+    p.add_argument("--search")
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--page-size", type=int, default=100)
+    p.set_defaults(handler=cmd_product_list)
+    p = product.add_parser("import", parents=[common], help="products from CSV/XLSX")
+    p.add_argument("file")
+    p.add_argument("--dry-run", action="store_true")
+    p.set_defaults(handler=cmd_product_import)
+
+    order = sub.add_parser("order", help="orders").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = order.add_parser("add", parents=[common], help="a manual order")
+    p.add_argument("--customer", type=int, help="customer id (none: walk-in)")
+    p.add_argument(
+        "--line", action="append", required=True, metavar="SKU:QTY[:PRICE]", help="repeat once per line"
+    )
+    p.add_argument("--shipping")
+    p.add_argument("--notes")
+    p.add_argument("--confirm", action="store_true", help="create it confirmed, not as a draft")
+    p.set_defaults(handler=cmd_order_add)
+    p = order.add_parser("transition", parents=[common], help="confirm, fulfil or cancel")
+    p.add_argument("id", type=int)
+    p.add_argument("--to", required=True, choices=["confirmed", "fulfilled", "cancelled"])
+    p.add_argument("--note")
+    p.set_defaults(handler=cmd_order_transition)
+    p = order.add_parser("show", parents=[common])
+    p.add_argument("id", type=int)
+    p.set_defaults(handler=cmd_order_show)
+
+    invoice = sub.add_parser("invoice", help="invoices and credit notes").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    p = invoice.add_parser("issue", parents=[common], help="invoice a confirmed or fulfilled order")
+    p.add_argument("--order", type=int, required=True)
+    p.set_defaults(handler=cmd_invoice_issue)
+    p = invoice.add_parser(
+        "credit-note", parents=[common], help="credit an invoice, in full or the lines given"
+    )
+    p.add_argument("number")
+    p.add_argument("--line", action="append", metavar="SKU:QTY")
+    p.add_argument("--reason")
+    p.set_defaults(handler=cmd_invoice_credit_note)
+    p = invoice.add_parser("show", parents=[common])
+    p.add_argument("number")
+    p.set_defaults(handler=cmd_invoice_show)
+    p = invoice.add_parser(
+        "explain", parents=[common], help="recalculate from the lines; exit 1 when a total disagrees"
+    )
+    p.add_argument("number")
+    p.set_defaults(handler=cmd_invoice_explain)
+
     led = sub.add_parser("ledger", help="the books").add_subparsers(
         dest="action", required=True, metavar="ACTION"
     )
@@ -509,6 +848,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="date_from")
     p.add_argument("--to", dest="date_to")
     p.set_defaults(handler=cmd_ledger_trial_balance)
+    p = led.add_parser(
+        "opening", parents=[common], help="post opening balances from CSV (account, debit, credit, customer)"
+    )
+    p.add_argument("file")
+    p.add_argument("--on", required=True, metavar="DATE", help="the date of the balances, e.g. 2026-07-01")
+    p.set_defaults(handler=cmd_ledger_opening)
     return parser
 
 

@@ -22,6 +22,9 @@ _ADMIN = frozenset({"admin"})
 PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.read": _ALL,
     "customers.write": _WRITERS,
+    "products.write": _BOOKS,
+    "orders.write": _WRITERS,
+    "invoices.issue": _WRITERS,
     "settings.read": _ALL,
     "settings.write": _ADMIN,
     "users.manage": _ADMIN,

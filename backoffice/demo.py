@@ -157,4 +157,50 @@ def load_demo(
                 ledger.EntryLine("opening_equity", 0, 125_000),
             ],
         )
+    buyers = [r["contact_id"] for r in customers.list_customers(ctx, role="customer", page_size=40).rows]
+    _sales(ctx, rng, buyers)
     return info | {"id": org_id, "customers": made, "created": True}
+
+
+PRODUCTS = [  # sku, English, Arabic, price (VAT included, as stores show it), cost
+    ("OUD-50", "Oud perfume 50 ml", "عطر عود 50 مل", "249.00", "95.00"),
+    ("DATES-1KG", "Sukkari dates 1 kg", "تمر سكري 1 كجم", "45.00", "22.50"),
+    ("ABAYA-M", "Black abaya, M", "عباية سوداء مقاس M", "320.00", "140.00"),
+    ("COFFEE-250", "Saudi coffee 250 g", "قهوة سعودية 250 جم", "38.50", "17.25"),
+    ("MUG-01", "Ceramic mug", "كوب سيراميك", "29.00", "11.00"),
+    ("BOOK-AR", "Arabic calligraphy book", "كتاب الخط العربي", "75.00", "30.00"),
+]
+
+
+def _sales(ctx: Context, rng: random.Random, buyers: list[int]) -> None:
+    """Products with stock, and a few weeks of orders in every state: invoiced, returned, open, cancelled."""
+    from datetime import timedelta
+
+    from backoffice import invoices, orders, products
+
+    for sku, name, name_ar, price, cost in PRODUCTS:
+        values = {
+            "sku": sku,
+            "name": name,
+            "name_ar": name_ar,
+            "price": price,
+            "cost": cost,
+            "price_includes_vat": True,
+            "category": "Store",
+        }
+        product_id = products.save_product(ctx, values)
+        products.receive_stock(ctx, product_id, 200, on=date.today() - timedelta(days=60))
+    for n in range(30):
+        on = date.today() - timedelta(days=40 - n)
+        picked = rng.sample(PRODUCTS, rng.randint(1, 3))
+        lines = [orders.LineRequest(sku, rng.randint(1, 3)) for sku, *_ in picked]
+        customer = rng.choice(buyers) if buyers else None
+        order_id = orders.create_order(ctx, customer, lines, shipping="25", order_on=on, status="confirmed")
+        if n % 10 == 9:
+            orders.transition_order(ctx, order_id, "cancelled")
+        elif n < 26:
+            number = invoices.issue_invoice(ctx, order_id, issued_on=on)
+            if n % 8 == 3:
+                invoices.issue_credit_note(
+                    ctx, number, reason="customer return", issued_on=on + timedelta(days=2)
+                )

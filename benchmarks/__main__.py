@@ -7,9 +7,9 @@ import json
 import platform
 import sys
 
-from benchmarks import bench_customers
+from benchmarks import bench_customers, bench_invoicing
 
-BENCHES = {"customers": bench_customers.run}
+BENCHES = {"customers": bench_customers.run, "invoicing": bench_invoicing.run}
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import audit, customers, orgs
+from backoffice import audit, customers, invoices, orders, orgs
 from backoffice.money import currency, format_money
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.customer_form import customer_form
@@ -36,10 +36,40 @@ st.caption(
     " · ".join(filter(None, [card["emails"], card["phone"], card["tax_id"], card["city"], card["country"]]))
 )
 
-details, notes, activity, history = st.tabs([t("Edit"), t("Notes and files"), t("Activity"), t("History")])
+details, documents, notes, activity, history = st.tabs(
+    [t("Edit"), t("Orders and invoices"), t("Notes and files"), t("Activity"), t("History")]
+)
 with details:
     if customer_form(ctx, card, key=f"edit_{contact_id}"):
         st.rerun()
+
+with documents:
+    placed = orders.list_orders(ctx, customer_id=int(contact_id), page_size=200)[0]
+    show(
+        frame(
+            placed,
+            {
+                "order_id": "#",
+                "order_on": "Date",
+                "status": "Status",
+                "total_minor": "Total",
+                "invoice_number": "Invoice",
+            },
+            money=["total_minor"],
+            cur=cur,
+        ),
+        "customer_orders",
+    )
+    issued = invoices.list_invoices(ctx, customer_id=int(contact_id), page_size=200)[0]
+    show(
+        frame(
+            issued,
+            {"number_text": "Number", "issued_on": "Date", "due_on": "Due", "total_minor": "Total"},
+            money=["total_minor"],
+            cur=cur,
+        ),
+        "customer_invoices",
+    )
 
 with notes:
     with st.form("note", clear_on_submit=True):

@@ -53,3 +53,18 @@ def make_customer(ctx: Context, **values: Any) -> int:
     n = next(_seq)
     data = {"name": f"عميل {n}", "emails": f"c{n}@example.com"} | values
     return customers.save_customer(ctx, data)
+
+
+def make_product(
+    ctx: Context, sku: str | None = None, price: str = "10", stock: int = 0, cost: str = "4", **values: Any
+) -> int:
+    from backoffice import products
+
+    product_id = products.save_product(
+        ctx,
+        {"sku": sku or f"SKU{next(_seq)}", "name": f"منتج {next(_seq)}", "price": price, "cost": cost}
+        | values,
+    )
+    if stock:
+        products.receive_stock(ctx, product_id, stock)
+    return product_id

@@ -251,3 +251,96 @@ def test_console_script_exit_codes_and_a_held_file(shop: str) -> None:
         assert busy.returncode == 1 and "Stop the app first" in busy.stderr
     finally:
         holder.communicate("")
+
+
+def test_product_order_invoice_credit_note_and_trial_balance(shop: str, capsys) -> None:
+    code, customer, _ = run(capsys, "customer", "add", "--db", shop, "--name", "عبدالله", "--json")
+    code, product, _ = run(
+        capsys,
+        "product",
+        "add",
+        "--db",
+        shop,
+        "--sku",
+        "MUG-1",
+        "--name",
+        "Mug",
+        "--price",
+        "20",
+        "--cost",
+        "8",
+        "--stock",
+        "10",
+        "--json",
+    )
+    assert code == 0 and (product["price"], product["stock"], product["stock_value"], product["vat"]) == (
+        "20.00",
+        10,
+        "80.00",
+        "standard",
+    )
+    code, order, _ = run(
+        capsys,
+        "order",
+        "add",
+        "--db",
+        shop,
+        "--customer",
+        str(customer["id"]),
+        "--line",
+        "MUG-1:3",
+        "--line",
+        "MUG-1:1:15.50",
+        "--shipping",
+        "10",
+        "--json",
+    )
+    assert code == 0 and order["status"] == "draft"
+    assert (order["net"], order["vat"], order["total"], order["currency"]) == (
+        "85.50",
+        "12.83",
+        "98.33",
+        "SAR",
+    )
+    code, _, err = run(capsys, "invoice", "issue", "--db", shop, "--order", str(order["id"]), "--json")
+    assert code == 2 and "only a confirmed or fulfilled order" in err
+    assert (
+        run(capsys, "order", "transition", str(order["id"]), "--db", shop, "--to", "confirmed", "--json")[0]
+        == 0
+    )
+    code, invoice, _ = run(capsys, "invoice", "issue", "--db", shop, "--order", str(order["id"]), "--json")
+    assert code == 0 and invoice["number"] == "INV-000001" and invoice["total"] == "98.33"
+    code, _, err = run(capsys, "invoice", "issue", "--db", shop, "--order", str(order["id"]), "--json")
+    assert code == 2 and "already has invoice INV-000001" in err
+    code, note, _ = run(
+        capsys, "invoice", "credit-note", "INV-000001", "--db", shop, "--line", "MUG-1:1", "--json"
+    )
+    assert code == 0 and note["number"] == "CN-000001" and note["number"] != invoice["number"]
+    code, tb, _ = run(capsys, "ledger", "trial-balance", "--db", shop, "--json")
+    assert tb["totals"]["debit"] == tb["totals"]["credit"] and tb["totals"]["balanced"] is True
+    assert run(capsys, "invoice", "explain", "INV-000001", "--db", shop, "--json")[1] == []
+    code, shown, _ = run(capsys, "customer", "show", str(customer["id"]), "--db", shop, "--json")
+    assert shown["balance"] == "75.33"  # 98.33 invoiced less a 23.00 credit note
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["order", "add", "--line", "NOPE:1"], "no product with SKU NOPE"),
+        (["order", "add", "--line", "MUG"], "write --line SKU:QTY"),
+        (["product", "add", "--sku", "X", "--name", "X", "--price", "1", "--vat", "abc"], "vat"),
+        (["order", "transition", "99", "--to", "confirmed"], "No order #99"),
+        (["invoice", "credit-note", "INV-000404"], "No invoice INV-000404"),
+    ],
+)
+def test_sales_commands_refuse_bad_input_with_exit_2(shop: str, capsys, args, words) -> None:
+    code, _, err = run(capsys, *args[:2], "--db", shop, *args[2:])
+    assert code == 2 and words in err
+
+
+def test_opening_balances_from_the_command_line(shop: str, tmp_path: Path, capsys) -> None:
+    path = tmp_path / "opening.csv"
+    path.write_text("account,debit,credit\n1010,1000,\n2000,,400\n")
+    assert run(capsys, "ledger", "opening", str(path), "--db", shop, "--on", "2026-07-01", "--json")[0] == 0
+    tb = run(capsys, "ledger", "trial-balance", "--db", shop, "--json")[1]
+    assert tb["totals"] == {"debit": "1000.00", "credit": "1000.00", "balanced": True, "currency": "SAR"}

@@ -9,13 +9,14 @@ from datetime import date
 
 import pytest
 
-from backoffice import audit, auth, customers, ledger, orgs
+from backoffice import audit, auth, customers, invoices, ledger, opening, orders, orgs, products
 from backoffice.context import Context
 from backoffice.db import Database
 from backoffice.errors import PermissionDenied
+from backoffice.orders import LineRequest
 from tests.factories import make_customer, make_org, make_user
 
-MODULES = [audit, auth, customers, ledger, orgs]
+MODULES = [audit, auth, customers, invoices, ledger, opening, orders, orgs, products]
 CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
@@ -49,6 +50,28 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "ledger.trial_balance": ({}, "ledger"),
     "ledger.receivable_balance": ({"contact_id": 1}, "read"),
     "orgs.get_settings": ({}, "read"),
+    "products.save_product": ({"values": {"sku": "X", "name": "X", "price": "1"}}, "books"),
+    "products.receive_stock": ({"product_id": 1, "quantity": 1}, "books"),
+    "products.get_product": ({"product_id": 1}, "read"),
+    "products.list_products": ({}, "read"),
+    "products.negative_stock": ({}, "read"),
+    "products.import_products": ({"file_name": "p.csv", "data": b"sku,name,price\nA,B,1\n"}, "books"),
+    "orders.create_order": ({"customer_id": None, "lines": [LineRequest("X", 1)]}, "write"),
+    "orders.transition_order": ({"order_id": 1, "to": "confirmed"}, "write"),
+    "orders.get_order": ({"order_id": 1}, "read"),
+    "orders.list_orders": ({}, "read"),
+    "orders.explain_order": ({"order_id": 1}, "read"),
+    "invoices.issue_invoice": ({"order_id": 1}, "write"),
+    "invoices.issue_direct_invoice": ({"customer_id": None, "lines": [LineRequest("X", 1)]}, "write"),
+    "invoices.invoice_ready_orders": ({}, "write"),
+    "invoices.issue_credit_note": ({"invoice_number": "INV-000001"}, "write"),
+    "invoices.get_invoice": ({"number": "INV-000001"}, "read"),
+    "invoices.list_invoices": ({}, "read"),
+    "invoices.explain_invoice": ({"number": "INV-000001"}, "read"),
+    "opening.post_opening_balances": (
+        {"on": date(2026, 1, 1), "lines": [opening.OpeningLine("1010", "1")]},
+        "books",
+    ),
     "orgs.update_settings": ({"city": "Riyadh"}, "admin"),
     "orgs.set_tax_rate": ({"code": "standard", "percent": "15", "valid_from": date(2026, 1, 1)}, "admin"),
     "orgs.vat_rate_on": ({"on": date(2026, 1, 1)}, "read"),

@@ -20,6 +20,9 @@ class PageSpec:
 PAGES: list[PageSpec] = [
     PageSpec("pages/customers.py", "Customers", ":material/group:", "customers", "Sales"),
     PageSpec("pages/customer.py", "Customer profile", ":material/person:", "customer", "Sales"),
+    PageSpec("pages/orders.py", "Orders", ":material/shopping_cart:", "orders", "Sales"),
+    PageSpec("pages/invoices.py", "Invoices", ":material/receipt_long:", "invoices", "Sales"),
+    PageSpec("pages/products.py", "Products", ":material/inventory_2:", "products", "Sales"),
     PageSpec("pages/books.py", "Books", ":material/account_balance:", "books", "Accounting"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", "Administration"),
     PageSpec(

@@ -166,3 +166,50 @@ def test_switching_to_arabic_turns_the_page_right_to_left(signed_in) -> None:
     assert at.title[0].value == "حسابي"
     assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "ar"
     assert any("direction: rtl" in str(h.proto) for h in at.get("html"))
+
+
+def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
+    from backoffice import invoices, orders, products
+
+    at = signed_in("pages/products.py")
+    inputs = {t.label.rstrip(" *"): t for t in at.text_input}
+    inputs["SKU"].input("CUP-1")
+    inputs["Name"].input("Cup")
+    inputs["Price"].input("20")
+    inputs["Cost"].input("8")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and at.success
+    admin = signed_in.admin
+    products.receive_stock(admin, products.get_product(admin, sku="CUP-1")["product_id"], 5)
+
+    at = signed_in("pages/orders.py")
+    at.selectbox(key="new_order_sku0").select("CUP-1")
+    at.text_input(key="new_order_qty0").input("2")
+    at.radio[0].set_value("confirmed")
+    next(b for b in at.button if b.label == "Save").click().run()
+    assert not at.exception and at.success
+    order_id = orders.list_orders(admin)[0][0]["order_id"]
+    assert orders.get_order(admin, order_id)["status"] == "confirmed"
+    next(b for b in at.button if b.label == "Issue invoice").click().run()
+    assert not at.exception and "INV-000001" in at.success[0].value
+    assert invoices.get_invoice(admin, "INV-000001")["total_minor"] == 4600
+
+
+def test_credit_note_from_the_invoices_page(signed_in) -> None:
+    from backoffice import invoices, products
+    from backoffice.orders import LineRequest
+    from tests.factories import make_product
+
+    admin = signed_in.admin
+    make_product(admin, "MUG", price="10", stock=5)
+    number = invoices.issue_direct_invoice(admin, None, [LineRequest("MUG", 3)])
+    at = signed_in()
+    at.session_state["invoice_number"] = number
+    at.switch_page("pages/invoices.py")
+    at.run()
+    assert any(number in s.value for s in at.subheader)
+    at.number_input(key="ret_1").set_value(2)
+    next(b for b in at.button if b.label == "Credit the chosen quantities").click().run()
+    assert not at.exception
+    assert invoices.get_invoice(admin, number)["credit_notes"] == ["CN-000001"]
+    assert products.get_product(admin, sku="MUG")["stock_qty"] == 4
