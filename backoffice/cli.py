@@ -854,7 +854,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--on", required=True, metavar="DATE", help="the date of the balances, e.g. 2026-07-01")
     p.set_defaults(handler=cmd_ledger_opening)
+    _register_extensions(sub, common)
     return parser
+
+
+def _register_extensions(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Sub-commands of other areas live in backoffice/commands/*.py, each with register(sub, common)."""
+    import importlib
+    import pkgutil
+
+    from backoffice import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"backoffice.commands.{info.name}").register(sub, common)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -367,6 +367,19 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+def _merge_areas() -> None:
+    import importlib
+    import pkgutil
+
+    from backoffice import catalogue
+
+    for info in pkgutil.iter_modules(catalogue.__path__):
+        CATALOGUE.update(importlib.import_module(f"backoffice.catalogue.{info.name}").ENTRIES)
+
+
+_merge_areas()
+
+
 def translate(text: str, lang: str) -> str:
     if lang == "en" or not text:
         return text

@@ -1,0 +1,1 @@
+"""One module per schema migration (vNNNN_name.py with NAME and STATEMENTS); see backoffice.db.migrations."""
