@@ -509,6 +509,62 @@ def cmd_order_transition(args: argparse.Namespace) -> None:
     _emit(args, {"id": args.id, "status": status}, f"Order #{args.id} is now {status}.")
 
 
+def cmd_order_cancel(args: argparse.Namespace) -> None:
+    from backoffice import payments
+    from backoffice.money import to_json
+
+    ctx = _context(args)
+    result = payments.cancel_order(ctx, args.id, args.fee_percent, args.refund_method)
+    cur = _money(ctx)
+    data = {
+        "id": args.id,
+        "status": "cancelled",
+        "fee": to_json(result["fee_minor"], cur),
+        "refunded": to_json(result["refunded_minor"], cur),
+        "currency": cur.code,
+    }
+    _emit(args, data, f"Order #{args.id} cancelled; fee {data['fee']}, refunded {data['refunded']}.")
+
+
+def cmd_customer_statement(args: argparse.Namespace) -> None:
+    from datetime import date
+
+    from backoffice import payments
+    from backoffice.money import to_json
+
+    ctx = _context(args)
+    cur = _money(ctx)
+    found = payments.statement(
+        ctx,
+        args.id,
+        args.date_from and date.fromisoformat(args.date_from),
+        args.date_to and date.fromisoformat(args.date_to),
+    )
+    lines = [
+        {
+            "date": x["date"],
+            "description": x["description"],
+            "document": x["document"],
+            "debit": to_json(x["debit_minor"], cur),
+            "credit": to_json(x["credit_minor"], cur),
+            "balance": to_json(x["balance_minor"], cur),
+        }
+        for x in found["lines"]
+    ]
+    data = {
+        "customer": found["customer_name"],
+        "opening_balance": to_json(found["opening_balance_minor"], cur),
+        "closing_balance": to_json(found["closing_balance_minor"], cur),
+        "lines": lines,
+        "currency": cur.code,
+    }
+    text = "\n".join(
+        f"{x['date']}  {x['description']:<44} {x['debit']:>12} {x['credit']:>12} {x['balance']:>12}"
+        for x in lines
+    )
+    _emit(args, data, f"Opening {data['opening_balance']}\n{text}\nClosing {data['closing_balance']}")
+
+
 def cmd_order_show(args: argparse.Namespace) -> None:
     from backoffice import orders
 
@@ -759,6 +815,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = customer.add_parser("show", parents=[common])
     p.add_argument("id", type=int)
     p.set_defaults(handler=cmd_customer_show)
+    p = customer.add_parser("statement", parents=[common], help="statement of account for a period")
+    p.add_argument("id", type=int)
+    p.add_argument("--from", dest="date_from")
+    p.add_argument("--to", dest="date_to")
+    p.set_defaults(handler=cmd_customer_statement)
     p = customer.add_parser("import", parents=[common], help="import contacts from CSV or XLSX")
     p.add_argument("file")
     p.add_argument("--skip-invalid", action="store_true", help="import the good rows, list the bad ones")
@@ -815,6 +876,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True, choices=["confirmed", "fulfilled", "cancelled"])
     p.add_argument("--note")
     p.set_defaults(handler=cmd_order_transition)
+    p = order.add_parser("cancel", parents=[common], help="cancel; refund deposits less the cancellation fee")
+    p.add_argument("id", type=int)
+    p.add_argument("--fee-percent", help="default: the organization's cancellation fee")
+    p.add_argument("--refund-method", help="default: the deposit's own method")
+    p.set_defaults(handler=cmd_order_cancel)
     p = order.add_parser("show", parents=[common])
     p.add_argument("id", type=int)
     p.set_defaults(handler=cmd_order_show)

@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "products.write": _BOOKS,
     "orders.write": _WRITERS,
     "invoices.issue": _WRITERS,
+    "payments.write": _WRITERS,
     "settings.read": _ALL,
     "settings.write": _ADMIN,
     "users.manage": _ADMIN,

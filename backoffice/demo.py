@@ -176,7 +176,7 @@ def _sales(ctx: Context, rng: random.Random, buyers: list[int]) -> None:
     """Products with stock, and a few weeks of orders in every state: invoiced, returned, open, cancelled."""
     from datetime import timedelta
 
-    from backoffice import invoices, orders, products
+    from backoffice import invoices, orders, payments, products
 
     for sku, name, name_ar, price, cost in PRODUCTS:
         values = {
@@ -200,6 +200,12 @@ def _sales(ctx: Context, rng: random.Random, buyers: list[int]) -> None:
             orders.transition_order(ctx, order_id, "cancelled")
         elif n < 26:
             number = invoices.issue_invoice(ctx, order_id, issued_on=on)
+            if customer is not None and n % 3 != 2:  # most are paid, some in two methods
+                total = invoices.get_invoice(ctx, number)["total_minor"]
+                first = total if n % 3 == 0 else total // 2
+                payments.record_payment(ctx, customer, first, "card", [number], paid_on=on)
+                if first < total and n % 2:
+                    payments.record_payment(ctx, customer, total - first, "cash", [number], paid_on=on)
             if n % 8 == 3:
                 invoices.issue_credit_note(
                     ctx, number, reason="customer return", issued_on=on + timedelta(days=2)

@@ -57,6 +57,7 @@ def invoice_batch(
     q.move_batch_stock(conn, batch_id)
     q.post_batch(conn, batch_id, q.accounts_by_role(conn, ctx.org_id), ctx.user.user_id, at)
     summary = q.batch_summary(conn, batch_id)
+    _settle_deposits(conn, ctx, batch_id)
     q.close_batch(conn, batch_id, ctx.user.actor, at)
     audit.record(
         conn,
@@ -69,24 +70,36 @@ def invoice_batch(
     return summary
 
 
+def _settle_deposits(conn: Connection, ctx: Context, batch_id: int) -> None:
+    """Orders that took a deposit: the deposit pays the new invoice at once (SPEC P2)."""
+    from backoffice import payments
+
+    for row in q.batch_orders_with_deposits(conn, batch_id):
+        payments.settle_deposits(conn, ctx, int(row["order_id"]), row["issued_on"])
+
+
 def issue_invoice(ctx: Context, order_id: int, issued_on: date | None = None) -> str:
     """Invoice one confirmed or fulfilled order (dated today unless told); returns its number."""
     ctx.require("invoices.issue")
     with ctx.db.write() as conn:
-        found = q.order(conn, ctx.org_id, order_id)
-        if found is None:
-            raise NotFoundError(f"No order #{order_id} in this organization.")
-        existing = q.invoice_for_order(conn, ctx.org_id, order_id)
-        if existing is not None:
-            raise ConflictError(
-                f"Order #{order_id} already has invoice {existing['number_text']}; an order is invoiced once."
-            )
-        if found["status"] not in ("confirmed", "fulfilled"):
-            raise ConflictError(
-                f"Order #{order_id} is {found['status']}: only a confirmed or fulfilled order is invoiced."
-            )
-        summary = invoice_batch(conn, ctx, order_id=order_id, issued_on=issued_on or date.today())
-    return str(summary["first"])
+        return issue_in(conn, ctx, order_id, issued_on or date.today())
+
+
+def issue_in(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> str:
+    """Invoice one order inside the caller's transaction; refuses a second invoice and an unconfirmed order."""
+    found = q.order(conn, ctx.org_id, order_id)
+    if found is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    existing = q.invoice_for_order(conn, ctx.org_id, order_id)
+    if existing is not None:
+        raise ConflictError(
+            f"Order #{order_id} already has invoice {existing['number_text']}; an order is invoiced once."
+        )
+    if found["status"] not in ("confirmed", "fulfilled"):
+        raise ConflictError(
+            f"Order #{order_id} is {found['status']}: only a confirmed or fulfilled order is invoiced."
+        )
+    return str(invoice_batch(conn, ctx, order_id=order_id, issued_on=issued_on)["first"])
 
 
 def issue_direct_invoice(

@@ -243,28 +243,33 @@ def transition_order(ctx: Context, order_id: int, to: str, note: str | None = No
     """Move an order on (confirm, fulfil, cancel); refuses what its status does not allow, saying why."""
     ctx.require("orders.write")
     with ctx.db.write() as conn:
-        found = q.order(conn, ctx.org_id, order_id)
-        if found is None:
-            raise NotFoundError(f"No order #{order_id} in this organization.")
-        current = found["status"]
-        if to not in TRANSITIONS.get(current, ()):
-            reason = WHY_NOT.get(
-                current, f"from {current} it can go to {', '.join(TRANSITIONS.get(current, ()))}"
-            )
-            raise ConflictError(f"Order #{order_id} is {current} and cannot become {to}: {reason}.")
-        at = now()
-        q.set_status(conn, ctx.org_id, order_id, to, at)
-        q.insert_event(
-            conn,
-            org_id=ctx.org_id,
-            order_id=order_id,
-            from_status=current,
-            to_status=to,
-            note=note,
-            actor=ctx.user.actor,
-            created_at=at,
+        return transition_in(conn, ctx, order_id, to, note)
+
+
+def transition_in(conn: Connection, ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
+    """The transition inside the caller's transaction (cancellation with refunds, pick-up with invoicing)."""
+    found = q.order(conn, ctx.org_id, order_id)
+    if found is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    current = found["status"]
+    if to not in TRANSITIONS.get(current, ()):
+        reason = WHY_NOT.get(
+            current, f"from {current} it can go to {', '.join(TRANSITIONS.get(current, ()))}"
         )
-        audit.record(conn, ctx, "transition", "order", order_id, {"status": current}, {"status": to})
+        raise ConflictError(f"Order #{order_id} is {current} and cannot become {to}: {reason}.")
+    at = now()
+    q.set_status(conn, ctx.org_id, order_id, to, at)
+    q.insert_event(
+        conn,
+        org_id=ctx.org_id,
+        order_id=order_id,
+        from_status=current,
+        to_status=to,
+        note=note,
+        actor=ctx.user.actor,
+        created_at=at,
+    )
+    audit.record(conn, ctx, "transition", "order", order_id, {"status": current}, {"status": to})
     return to
 
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import audit, customers, invoices, orders, orgs
+from backoffice import audit, customers, invoices, orders, orgs, payments
 from backoffice.money import currency, format_money
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.customer_form import customer_form
@@ -37,13 +37,18 @@ st.caption(
 )
 
 details, documents, notes, activity, history = st.tabs(
-    [t("Edit"), t("Orders and invoices"), t("Notes and files"), t("Activity"), t("History")]
+    [t("Edit"), t("Orders and invoices"), t("Notes and files"), t("Statement"), t("History")]
 )
 with details:
     if customer_form(ctx, card, key=f"edit_{contact_id}"):
         st.rerun()
 
 with documents:
+    position = payments.customer_position(ctx, int(contact_id))
+    cols = st.columns(3)
+    cols[0].metric(t("Owed to us"), format_money(position["receivable_minor"], cur, lang))
+    cols[1].metric(t("Credit held"), format_money(position["credit_minor"], cur, lang))
+    cols[2].metric(t("Open invoices"), len(position["open_invoices"]))
     placed = orders.list_orders(ctx, customer_id=int(contact_id), page_size=200)[0]
     show(
         frame(
@@ -95,21 +100,35 @@ with notes:
                 )
 
 with activity:
-    if card["activity"]:
+    cols = st.columns(4)
+    date_from = cols[0].date_input(t("From"), value=None, key="statement_from")
+    date_to = cols[1].date_input(t("To"), value=None, key="statement_to")
+    found = payments.statement(ctx, int(contact_id), date_from, date_to)
+    st.caption(
+        t("Opening balance")
+        + ": "
+        + format_money(found["opening_balance_minor"], cur, lang)
+        + " · "
+        + t("Closing balance")
+        + ": "
+        + format_money(found["closing_balance_minor"], cur, lang)
+    )
+    if found["lines"]:
         show(
             frame(
-                card["activity"],
+                found["lines"],
                 {
-                    "entry_on": "Date",
-                    "memo": "Description",
-                    "code": "Account",
+                    "date": "Date",
+                    "description": "Description",
+                    "document": "Document",
                     "debit_minor": "Debit",
                     "credit_minor": "Credit",
+                    "balance_minor": "Balance",
                 },
-                money=["debit_minor", "credit_minor"],
+                money=["debit_minor", "credit_minor", "balance_minor"],
                 cur=cur,
             ),
-            "activity",
+            "statement",
         )
     else:
         st.info(t("No orders, invoices or payments yet."))

@@ -344,3 +344,109 @@ def test_opening_balances_from_the_command_line(shop: str, tmp_path: Path, capsy
     assert run(capsys, "ledger", "opening", str(path), "--db", shop, "--on", "2026-07-01", "--json")[0] == 0
     tb = run(capsys, "ledger", "trial-balance", "--db", shop, "--json")[1]
     assert tb["totals"] == {"debit": "1000.00", "credit": "1000.00", "balanced": True, "currency": "SAR"}
+
+
+def test_payments_deposits_cancellation_statement_and_aging(shop: str, capsys) -> None:
+    run(capsys, "customer", "add", "--db", shop, "--name", "Huda", "--json")
+    run(
+        capsys,
+        "product",
+        "add",
+        "--db",
+        shop,
+        "--sku",
+        "CUP",
+        "--name",
+        "Cup",
+        "--price",
+        "100",
+        "--stock",
+        "9",
+    )
+    order = run(
+        capsys, "order", "add", "--db", shop, "--customer", "1", "--line", "CUP:2", "--confirm", "--json"
+    )[1]
+    code, deposit, _ = run(
+        capsys,
+        "payment",
+        "add",
+        "--db",
+        shop,
+        "--order",
+        str(order["id"]),
+        "--deposit",
+        "--amount",
+        "50",
+        "--method",
+        "card",
+        "--json",
+    )
+    assert code == 0 and deposit["credit"] == "50.00"
+    run(capsys, "invoice", "issue", "--db", shop, "--order", str(order["id"]))
+    code, paid, _ = run(
+        capsys,
+        "payment",
+        "add",
+        "--db",
+        shop,
+        "--customer",
+        "1",
+        "--amount",
+        "200",
+        "--method",
+        "cash",
+        "--json",
+    )
+    assert paid["allocated"] == [{"invoice": "INV-000001", "amount": "180.00"}] and paid["credit"] == "20.00"
+    code, statement, _ = run(capsys, "customer", "statement", "1", "--db", shop, "--json")
+    assert (statement["opening_balance"], statement["closing_balance"]) == ("0.00", "-20.00")
+    assert [x["balance"] for x in statement["lines"]] == ["-50.00", "180.00", "-20.00"]
+    second = run(
+        capsys, "order", "add", "--db", shop, "--customer", "1", "--line", "CUP:1", "--confirm", "--json"
+    )[1]
+    run(
+        capsys,
+        "payment",
+        "add",
+        "--db",
+        shop,
+        "--order",
+        str(second["id"]),
+        "--deposit",
+        "--amount",
+        "30",
+        "--method",
+        "cash",
+    )
+    code, cancelled, _ = run(
+        capsys, "order", "cancel", str(second["id"]), "--db", shop, "--fee-percent", "10", "--json"
+    )
+    assert (cancelled["fee"], cancelled["refunded"]) == ("3.00", "27.00")
+    code, aging, _ = run(capsys, "report", "aging", "--db", shop, "--json")
+    assert set(aging["totals"]) >= {
+        "current",
+        "days_1_30",
+        "days_31_60",
+        "days_61_90",
+        "days_over_90",
+        "total",
+    }
+    code, refund, _ = run(
+        capsys,
+        "payment",
+        "refund",
+        "--db",
+        shop,
+        "--customer",
+        "1",
+        "--amount",
+        "20",
+        "--method",
+        "cash",
+        "--json",
+    )
+    assert code == 0 and refund["refunds"] == [{"method": "cash", "amount": "20.00"}]
+    code, _, err = run(
+        capsys, "payment", "add", "--db", shop, "--customer", "1", "--amount", "0", "--method", "cash"
+    )
+    assert code == 2 and "above zero" in err

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from backoffice import customers, ledger, orgs
+from backoffice import customers, ledger, orders, orgs
 from backoffice.context import ROLES
+from backoffice.db.queries.payments import DEFAULT_METHODS
 from backoffice.i18n import CATALOGUE, translate
 from backoffice.ui.customer_form import TEXT_FIELDS
 from backoffice.ui.registry import PAGES
+from backoffice.ui.sales import LINE_COLUMNS, STEP_LABELS
 from backoffice.ui.signin import PASSWORD_HELP
 from backoffice.validation import DOCUMENT_LANGUAGES
 
@@ -59,6 +61,15 @@ def _choice_words() -> set[str]:
         *(p.title for p in PAGES),
         *(p.section for p in PAGES),
         *(label for _, label, _ in TEXT_FIELDS),
+        *orders.STATUSES,
+        *STEP_LABELS.values(),
+        *LINE_COLUMNS.values(),
+        "invoice",
+        "credit_note",
+        *(code for code, _, _ in DEFAULT_METHODS),
+        "captured",
+        "authorized",
+        "voided",
     }
 
 

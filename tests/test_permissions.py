@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
-from backoffice import audit, auth, customers, invoices, ledger, opening, orders, orgs, products
+from backoffice import audit, auth, customers, invoices, ledger, opening, orders, orgs, payments, products
 from backoffice.context import Context
 from backoffice.db import Database
 from backoffice.errors import PermissionDenied
 from backoffice.orders import LineRequest
 from tests.factories import make_customer, make_org, make_user
 
-MODULES = [audit, auth, customers, invoices, ledger, opening, orders, orgs, products]
+MODULES = [audit, auth, customers, invoices, ledger, opening, orders, orgs, payments, products]
 CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
@@ -68,6 +68,21 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "invoices.get_invoice": ({"number": "INV-000001"}, "read"),
     "invoices.list_invoices": ({}, "read"),
     "invoices.explain_invoice": ({"number": "INV-000001"}, "read"),
+    "payments.list_methods": ({}, "read"),
+    "payments.add_method": ({"code": "mada", "name": "mada", "account": "card_clearing"}, "admin"),
+    "payments.record_payment": ({"customer_id": 1, "amount": "1", "method": "cash"}, "write"),
+    "payments.take_deposit": ({"order_id": 1}, "write"),
+    "payments.capture_payment": ({"payment_id": 1}, "write"),
+    "payments.void_payment": ({"payment_id": 1}, "write"),
+    "payments.apply_credit": ({"customer_id": 1}, "write"),
+    "payments.refund_credit_note": ({"credit_note": "CN-000001"}, "write"),
+    "payments.refund_credit": ({"customer_id": 1, "amount": "1", "method": "cash"}, "write"),
+    "payments.cancel_order": ({"order_id": 1}, "write"),
+    "payments.fulfil_order": ({"order_id": 1}, "write"),
+    "payments.payments_of": ({}, "read"),
+    "payments.customer_position": ({"customer_id": 1}, "read"),
+    "payments.statement": ({"customer_id": 1}, "read"),
+    "payments.aging": ({}, "ledger"),
     "opening.post_opening_balances": (
         {"on": date(2026, 1, 1), "lines": [opening.OpeningLine("1010", "1")]},
         "books",

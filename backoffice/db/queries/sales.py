@@ -336,6 +336,16 @@ def post_batch(
     )
 
 
+def batch_orders_with_deposits(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT DISTINCT b.order_id, i.issued_on FROM batch_orders b JOIN payments p ON p.org_id = b.org_id "
+        "AND p.order_id = b.order_id AND p.kind = 'deposit' AND p.status = 'captured' "
+        "JOIN invoices i ON i.org_id = b.org_id AND i.order_invoice_key = b.order_id WHERE b.batch_id = :batch",
+        batch=batch_id,
+    )
+
+
 def close_batch(conn: Connection, batch_id: int, actor: str, at: datetime) -> None:
     run(
         conn,
