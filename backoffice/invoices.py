@@ -33,15 +33,17 @@ def invoice_batch(
     store_id: int | None = None,
     issued_on: date | None = None,
     allow_negative_stock: bool | None = None,
+    statuses: tuple[str, ...] = ("confirmed", "fulfilled"),
+    order_ids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Issue and post the invoices of every confirmed or fulfilled order (of one order, or one store) without one.
 
     Set-based: a handful of statements whatever the number of orders. `issued_on` None dates each invoice
     on its order's own date (store imports); otherwise every invoice carries that date.
     """
-    batch_id, count = q.stage_batch(conn, ctx.org_id, order_id, store_id)
+    batch_id, count = q.stage_batch(conn, ctx.org_id, order_id, store_id, statuses, order_ids)
     if count == 0:
-        return {"invoices": 0, "first": None, "last": None, "total_minor": 0}
+        return {"invoices": 0, "first": None, "last": None, "total_minor": 0, "batch_id": batch_id}
     org = orgs_q.org_by_id(conn, ctx.org_id)
     assert org is not None
     allow = org["allow_negative_stock"] if allow_negative_stock is None else allow_negative_stock
@@ -56,7 +58,7 @@ def invoice_batch(
     q.insert_batch_invoice_lines(conn, batch_id)
     q.move_batch_stock(conn, batch_id)
     q.post_batch(conn, batch_id, q.accounts_by_role(conn, ctx.org_id), ctx.user.user_id, at)
-    summary = q.batch_summary(conn, batch_id)
+    summary = q.batch_summary(conn, batch_id) | {"batch_id": batch_id}
     _settle_deposits(conn, ctx, batch_id)
     q.close_batch(conn, batch_id, ctx.user.actor, at)
     audit.record(
@@ -222,100 +224,111 @@ def issue_credit_note(
     in stock at the cost they left at. The order becomes returned or partially returned.
     """
     ctx.require("invoices.issue")
-    on = issued_on or date.today()
     with ctx.db.write() as conn:
-        invoice = q.invoice_by_number(conn, ctx.org_id, invoice_number.strip())
-        if invoice is None or invoice["kind"] != "invoice":
-            raise NotFoundError(f"No invoice {invoice_number} in this organization.")
-        lines = q.invoice_lines(conn, ctx.org_id, invoice["invoice_id"])
-        credited = {
-            int(c["corrects_line_id"]): c for c in q.credited_so_far(conn, ctx.org_id, invoice["invoice_id"])
-        }
-        taken = _credit_lines(lines, credited, returns)
-        goods = sum(t[2] for t in taken if t[0]["kind"] == "goods")
-        shipping = sum(t[2] for t in taken if t[0]["kind"] == "shipping")
-        vat, cogs = sum(t[3] for t in taken), sum(t[4] for t in taken)
-        number = q.take_numbers(conn, ctx.org_id, SERIES["credit_note"], 1)
-        number_text = f"CN-{number:06d}"
-        entry_id = None
-        if goods + shipping + vat > 0:
-            entry_id = ledger.post_entry(
-                conn,
-                ctx,
-                on,
-                f"Credit note {number_text} for {invoice_number}",
-                posting.credit_note_entry(goods, shipping, vat, invoice["customer_id"]),
-                "credit_note",
-                number_text,
-            )
-        at = now()
-        note_id = q.insert_credit_note(
-            conn,
-            org_id=ctx.org_id,
-            number=number,
-            number_text=number_text,
-            order_id=invoice["order_id"],
-            customer_id=invoice["customer_id"],
-            corrects_invoice_id=invoice["invoice_id"],
-            issued_on=on,
-            currency=invoice["currency"],
-            prices_include_vat=invoice["prices_include_vat"],
-            goods_net_minor=goods,
-            shipping_net_minor=shipping,
-            net_minor=goods + shipping,
-            vat_minor=vat,
-            total_minor=goods + shipping + vat,
-            cogs_minor=cogs,
-            reason=reason,
-            entry_id=entry_id,
-            created_by=ctx.user.user_id,
-            created_at=at,
-        )
-        for no, (line, quantity, net, line_vat, line_cogs) in enumerate(taken, 1):
-            q.insert_invoice_line(
-                conn,
-                org_id=ctx.org_id,
-                invoice_id=note_id,
-                line_no=no,
-                kind=line["kind"],
-                product_id=line["product_id"],
-                sku=line["sku"],
-                description=line["description"],
-                quantity=quantity,
-                unit_price_minor=line["unit_price_minor"],
-                discount_minor=_share(line["discount_minor"], quantity, line["quantity"]),
-                vat_rate_bp=line["vat_rate_bp"],
-                vat_exempt=line["vat_exempt"],
-                net_minor=net,
-                vat_minor=line_vat,
-                gross_minor=net + line_vat,
-                cogs_minor=line_cogs,
-                corrects_line_id=line["invoice_line_id"],
-            )
-            product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
-            if product is not None and product["track_stock"]:
-                products_q.move_stock(
-                    conn, ctx.org_id, line["product_id"], quantity, line_cogs, on, "credit_note", number_text
-                )
-        if cogs > 0:
-            ledger.post_entry(
-                conn,
-                ctx,
-                on,
-                f"Returned to stock, {number_text}",
-                posting.stock_return_entry(cogs),
-                "stock_return",
-                number_text,
-            )
-        _after_return(conn, ctx, invoice, number_text, at)
-        audit.record(
+        return credit_in(conn, ctx, invoice_number, returns, reason, issued_on or date.today())
+
+
+def credit_in(
+    conn: Connection,
+    ctx: Context,
+    invoice_number: str,
+    returns: list[ReturnRequest] | None,
+    reason: str | None,
+    on: date,
+) -> str:
+    """The credit note inside the caller's transaction (store imports credit returned orders this way)."""
+    invoice = q.invoice_by_number(conn, ctx.org_id, invoice_number.strip())
+    if invoice is None or invoice["kind"] != "invoice":
+        raise NotFoundError(f"No invoice {invoice_number} in this organization.")
+    lines = q.invoice_lines(conn, ctx.org_id, invoice["invoice_id"])
+    credited = {
+        int(c["corrects_line_id"]): c for c in q.credited_so_far(conn, ctx.org_id, invoice["invoice_id"])
+    }
+    taken = _credit_lines(lines, credited, returns)
+    goods = sum(t[2] for t in taken if t[0]["kind"] == "goods")
+    shipping = sum(t[2] for t in taken if t[0]["kind"] == "shipping")
+    vat, cogs = sum(t[3] for t in taken), sum(t[4] for t in taken)
+    number = q.take_numbers(conn, ctx.org_id, SERIES["credit_note"], 1)
+    number_text = f"CN-{number:06d}"
+    entry_id = None
+    if goods + shipping + vat > 0:
+        entry_id = ledger.post_entry(
             conn,
             ctx,
-            "issue",
+            on,
+            f"Credit note {number_text} for {invoice_number}",
+            posting.credit_note_entry(goods, shipping, vat, invoice["customer_id"]),
             "credit_note",
             number_text,
-            after={"invoice": invoice_number, "total_minor": goods + shipping + vat, "reason": reason},
         )
+    at = now()
+    note_id = q.insert_credit_note(
+        conn,
+        org_id=ctx.org_id,
+        number=number,
+        number_text=number_text,
+        order_id=invoice["order_id"],
+        customer_id=invoice["customer_id"],
+        corrects_invoice_id=invoice["invoice_id"],
+        issued_on=on,
+        currency=invoice["currency"],
+        prices_include_vat=invoice["prices_include_vat"],
+        goods_net_minor=goods,
+        shipping_net_minor=shipping,
+        net_minor=goods + shipping,
+        vat_minor=vat,
+        total_minor=goods + shipping + vat,
+        cogs_minor=cogs,
+        reason=reason,
+        entry_id=entry_id,
+        created_by=ctx.user.user_id,
+        created_at=at,
+    )
+    for no, (line, quantity, net, line_vat, line_cogs) in enumerate(taken, 1):
+        q.insert_invoice_line(
+            conn,
+            org_id=ctx.org_id,
+            invoice_id=note_id,
+            line_no=no,
+            kind=line["kind"],
+            product_id=line["product_id"],
+            sku=line["sku"],
+            description=line["description"],
+            quantity=quantity,
+            unit_price_minor=line["unit_price_minor"],
+            discount_minor=_share(line["discount_minor"], quantity, line["quantity"]),
+            vat_rate_bp=line["vat_rate_bp"],
+            vat_exempt=line["vat_exempt"],
+            net_minor=net,
+            vat_minor=line_vat,
+            gross_minor=net + line_vat,
+            cogs_minor=line_cogs,
+            corrects_line_id=line["invoice_line_id"],
+        )
+        product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
+        if product is not None and product["track_stock"]:
+            products_q.move_stock(
+                conn, ctx.org_id, line["product_id"], quantity, line_cogs, on, "credit_note", number_text
+            )
+    if cogs > 0:
+        ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Returned to stock, {number_text}",
+            posting.stock_return_entry(cogs),
+            "stock_return",
+            number_text,
+        )
+    _after_return(conn, ctx, invoice, number_text, at)
+    audit.record(
+        conn,
+        ctx,
+        "issue",
+        "credit_note",
+        number_text,
+        after={"invoice": invoice_number, "total_minor": goods + shipping + vat, "reason": reason},
+    )
     return number_text
 
 

@@ -393,49 +393,54 @@ def refund_credit_note(
     ctx.require("payments.write")
     on = on or date.today()
     with ctx.db.write() as conn:
-        note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note.strip())
-        if note is None or note["kind"] != "credit_note":
-            raise NotFoundError(f"No credit note {credit_note} in this organization.")
-        original = int(note["corrects_invoice_id"])
-        open_now = next(
-            (
-                i["open_minor"]
-                for i in q.open_invoices(conn, ctx.org_id, note["customer_id"], date.max)
-                if i["invoice_id"] == original
-            ),
-            0,
+        return refund_in(conn, ctx, credit_note, keep_as_credit, on)
+
+
+def refund_in(
+    conn: Connection, ctx: Context, credit_note: str, keep_as_credit: bool, on: date
+) -> list[tuple[str, int]]:
+    """The refund inside the caller's transaction (store imports refund returned orders this way)."""
+    note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note.strip())
+    if note is None or note["kind"] != "credit_note":
+        raise NotFoundError(f"No credit note {credit_note} in this organization.")
+    original = int(note["corrects_invoice_id"])
+    open_now = next(
+        (
+            i["open_minor"]
+            for i in q.open_invoices(conn, ctx.org_id, note["customer_id"], date.max)
+            if i["invoice_id"] == original
+        ),
+        0,
+    )
+    refundable = min(int(note["total_minor"]), max(0, -int(open_now)))
+    if refundable <= 0:
+        raise ConflictError(
+            "Nothing was paid on that invoice beyond what is still owed: there is nothing to refund."
         )
-        refundable = min(int(note["total_minor"]), max(0, -int(open_now)))
-        if refundable <= 0:
-            raise ConflictError(
-                "Nothing was paid on that invoice beyond what is still owed: there is nothing to refund."
-            )
-        if keep_as_credit:  # the receivable's credit moves to the customer's advances, to be applied later
-            entry_id = ledger.post_entry(
-                conn,
-                ctx,
-                on,
-                f"Return {credit_note} kept as credit",
-                [
-                    ledger.EntryLine("ar", refundable, 0, note["customer_id"]),
-                    ledger.EntryLine("customer_advances", 0, refundable, note["customer_id"]),
-                ],
-                "credit_kept",
-                credit_note,
-            )
-            q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, entry_id, now())
-            return [("credit", refundable)]
-        methods = q.paid_by_method(conn, ctx.org_id, original)
-        if not methods:
-            raise ConflictError(
-                "That invoice has no recorded payment to refund to; keep it as credit instead."
-            )
-        shares = allocate(refundable, [int(m["amount"]) for m in methods])
-        parts = [(m["method"], s) for m, s in zip(methods, shares, strict=True)]
-        _refund(conn, ctx, note["customer_id"], parts, "ar", on, None, original, credit_note)
-        q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, None, now())
-        audit.record(conn, ctx, "refund", "credit_note", credit_note, after={"parts": parts})
-        return parts
+    if keep_as_credit:  # the receivable's credit moves to the customer's advances, to be applied later
+        entry_id = ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Return {credit_note} kept as credit",
+            [
+                ledger.EntryLine("ar", refundable, 0, note["customer_id"]),
+                ledger.EntryLine("customer_advances", 0, refundable, note["customer_id"]),
+            ],
+            "credit_kept",
+            credit_note,
+        )
+        q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, entry_id, now())
+        return [("credit", refundable)]
+    methods = q.paid_by_method(conn, ctx.org_id, original)
+    if not methods:
+        raise ConflictError("That invoice has no recorded payment to refund to; keep it as credit instead.")
+    shares = allocate(refundable, [int(m["amount"]) for m in methods])
+    parts = [(m["method"], s) for m, s in zip(methods, shares, strict=True)]
+    _refund(conn, ctx, note["customer_id"], parts, "ar", on, None, original, credit_note)
+    q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, None, now())
+    audit.record(conn, ctx, "refund", "credit_note", credit_note, after={"parts": parts})
+    return parts
 
 
 def refund_credit(

@@ -7,9 +7,9 @@ import json
 import platform
 import sys
 
-from benchmarks import bench_customers, bench_invoicing
+from benchmarks import bench_customers, bench_import, bench_invoicing
 
-BENCHES = {"customers": bench_customers.run, "invoicing": bench_invoicing.run}
+BENCHES = {"customers": bench_customers.run, "invoicing": bench_invoicing.run, "import": bench_import.run}
 
 
 def main() -> None:

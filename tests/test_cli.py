@@ -450,3 +450,37 @@ def test_payments_deposits_cancellation_statement_and_aging(shop: str, capsys) -
         capsys, "payment", "add", "--db", shop, "--customer", "1", "--amount", "0", "--method", "cash"
     )
     assert code == 2 and "above zero" in err
+
+
+def test_import_prints_its_result_always_and_exits_2_when_rejected(shop: str, tmp_path: Path, capsys) -> None:
+    good = tmp_path / "orders.csv"
+    good.write_text(
+        "order_id,order_date,status,sku,product_name,quantity,unit_price\n"
+        "A1,2026-01-05,completed,CUP,Cup,2,10\nA2,2026-01-06,pending,CUP,Cup,1,10\n"
+    )
+    code, data, _ = run(capsys, "import", str(good), "--db", shop, "--store", "Web", "--dry-run", "--json")
+    assert code == 0 and (data["new"], data["posted"], data["dry_run"]) == (2, 1, True)
+    code, data, _ = run(
+        capsys, "import", str(good), "--db", shop, "--store", "Web", "--no-auto-paid", "--json"
+    )
+    assert code == 0 and set(data) >= {"new", "changed", "unchanged", "errors", "posted", "problems"}
+    assert (data["new"], data["posted"]) == (2, 1)
+    code, posted, _ = run(capsys, "post", "--db", shop, "--store", "Web", "--order", "A2", "--json")
+    assert code == 0 and posted["posted"] == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "order_id,order_date,status,sku,product_name,quantity,unit_price\nB1,someday,completed,CUP,Cup,x,10\n"
+    )
+    code, data, _ = run(
+        capsys, "import", str(bad), "--db", shop, "--store", "Web", "--all-or-nothing", "--json"
+    )
+    assert code == 2 and data["problems"] == [
+        {"row": 2, "column": "order_date", "reason": "bad date 'someday' (use YYYY-MM-DD)"},
+        {"row": 2, "column": "quantity", "reason": "'x' is not a number"},
+    ]
+    code, store, _ = run(
+        capsys, "store", "set", "Web", "--db", shop, "--no-auto-paid", "--default-customer", "--json"
+    )
+    assert code == 0 and (store["auto_paid"], store["default_customer"]) == (False, True)
+    code, log, _ = run(capsys, "store", "log", "Web", "--db", shop, "--order", "A2", "--json")
+    assert [r["result"] for r in log] == ["posted", "created"]

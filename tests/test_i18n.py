@@ -11,6 +11,7 @@ from backoffice import customers, ledger, orders, orgs
 from backoffice.context import ROLES
 from backoffice.db.queries.payments import DEFAULT_METHODS
 from backoffice.i18n import CATALOGUE, translate
+from backoffice.order_import import profiles
 from backoffice.ui.customer_form import TEXT_FIELDS
 from backoffice.ui.registry import PAGES
 from backoffice.ui.sales import LINE_COLUMNS, STEP_LABELS
@@ -70,6 +71,20 @@ def _choice_words() -> set[str]:
         "captured",
         "authorized",
         "voided",
+        *profiles.PROFILES,
+        "mapping",
+        "read",
+        "validated",
+        "priced",
+        "loaded",
+        "orders written",
+        "posted",
+        "done",
+        "New",
+        "Changed",
+        "Unchanged",
+        "With errors",
+        "Posted",
     }
 
 

@@ -9,14 +9,26 @@ from datetime import date
 
 import pytest
 
-from backoffice import audit, auth, customers, invoices, ledger, opening, orders, orgs, payments, products
+from backoffice import (
+    audit,
+    auth,
+    customers,
+    invoices,
+    ledger,
+    opening,
+    order_import,
+    orders,
+    orgs,
+    payments,
+    products,
+)
 from backoffice.context import Context
 from backoffice.db import Database
 from backoffice.errors import PermissionDenied
 from backoffice.orders import LineRequest
 from tests.factories import make_customer, make_org, make_user
 
-MODULES = [audit, auth, customers, invoices, ledger, opening, orders, orgs, payments, products]
+MODULES = [audit, auth, customers, invoices, ledger, opening, order_import, orders, orgs, payments, products]
 CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
@@ -68,6 +80,14 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "invoices.get_invoice": ({"number": "INV-000001"}, "read"),
     "invoices.list_invoices": ({}, "read"),
     "invoices.explain_invoice": ({"number": "INV-000001"}, "read"),
+    "order_import.set_store": ({"name": "Web"}, "admin"),
+    "order_import.list_stores": ({}, "read"),
+    "order_import.save_mapping": ({"name": "zid", "mapping": {"order_id": "رقم الطلب"}}, "admin"),
+    "order_import.list_mappings": ({}, "read"),
+    "order_import.import_file": ({"store_name": "Web", "file_name": "a.csv", "data": b"order_id\n"}, "write"),
+    "order_import.post_orders": ({"store_name": "Web", "external_ids": ["1"]}, "write"),
+    "order_import.sync_log": ({}, "read"),
+    "order_import.file_headers": ({"file_name": "a.csv", "data": b"order_id\n1\n"}, "read"),
     "payments.list_methods": ({}, "read"),
     "payments.add_method": ({"code": "mada", "name": "mada", "account": "card_clearing"}, "admin"),
     "payments.record_payment": ({"customer_id": 1, "amount": "1", "method": "cash"}, "write"),

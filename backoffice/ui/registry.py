@@ -22,6 +22,7 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/customer.py", "Customer profile", ":material/person:", "customer", "Sales"),
     PageSpec("pages/orders.py", "Orders", ":material/shopping_cart:", "orders", "Sales"),
     PageSpec("pages/invoices.py", "Invoices", ":material/receipt_long:", "invoices", "Sales"),
+    PageSpec("pages/order_import.py", "Store import", ":material/upload_file:", "store-import", "Sales"),
     PageSpec("pages/payments.py", "Payments", ":material/payments:", "payments", "Sales"),
     PageSpec("pages/products.py", "Products", ":material/inventory_2:", "products", "Sales"),
     PageSpec("pages/books.py", "Books", ":material/account_balance:", "books", "Accounting"),

@@ -62,3 +62,31 @@ def test_switching_to_arabic_lays_the_page_out_right_to_left(
     page.get_by_label("اللغة").click()  # back to English for the other tests
     page.get_by_role("option", name="English").click()
     expect(page.get_by_role("heading", name="Customers")).to_be_visible(timeout=30_000)
+
+
+def test_import_a_store_file_preview_then_import(page: Page, app_url: str, tmp_path: Path) -> None:
+    sign_in(page, app_url)
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Store import", exact=True).click()
+    expect(page.get_by_role("heading", name="Store import")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_label("New store name").fill("Salla")
+    page.get_by_label("New store name").press("Enter")
+    wait_idle(page)
+    orders_csv = tmp_path / "orders.csv"
+    orders_csv.write_text(
+        "order_id,order_date,status,customer_name,customer_email,sku,product_name,quantity,unit_price,prices_include_vat\n"
+        "S-1,2026-03-01,completed,نورة,noura@example.com,OUD-50,Oud,1,249,true\n"
+        "S-2,2026-03-02,بانتظار الدفع,Sam,sam@example.com,MUG-01,Mug,2,29,true\n",
+        encoding="utf-8",
+    )
+    page.locator('[data-testid="stFileUploader"]').first.locator("input[type=file]").set_input_files(
+        str(orders_csv)
+    )
+    wait_idle(page)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_text("Preview only: nothing was written.")).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Import", exact=True).click()
+    expect(page.get_by_text("Imported.")).to_be_visible(timeout=30_000)
+    values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert values[:5] == ["2", "0", "0", "0", "1"]  # new, changed, unchanged, errors, posted

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db.queries import insert_returning, one, rows, run, scalar
@@ -153,22 +154,37 @@ def take_numbers(conn: Connection, org_id: int, series: str, count: int) -> int:
 # ---------------------------------------------------------------- the set-based invoicing path
 
 
-def stage_batch(conn: Connection, org_id: int, order_id: int | None, store_id: int | None) -> tuple[int, int]:
-    """Collect the confirmed or fulfilled orders without an invoice into batch_orders; returns (batch_id, how many)."""
+def stage_batch(
+    conn: Connection,
+    org_id: int,
+    order_id: int | None,
+    store_id: int | None,
+    statuses: tuple[str, ...] = ("confirmed", "fulfilled"),
+    order_ids: list[int] | None = None,
+) -> tuple[int, int]:
+    """Collect orders without an invoice (in these statuses; of one order, one store or a list) into batch_orders;
+    returns (batch_id, how many)."""
     batch_id = int(scalar(conn, "SELECT nextval('batch_id_seq')"))
-    run(
-        conn,
-        "INSERT INTO batch_orders (batch_id, org_id, order_id, seq) "
+    stmt = sa.text(
+        "INSERT INTO batch_orders (batch_id, org_id, order_id, seq) "  # noqa: S608 - constant pieces only
         "SELECT :batch, o.org_id, o.order_id, row_number() OVER (ORDER BY o.order_on, o.order_id) FROM orders o "
-        "WHERE o.org_id = :org AND o.status IN ('confirmed', 'fulfilled') "
+        "WHERE o.org_id = :org AND o.status IN :statuses "
         "AND (CAST(:order_id AS BIGINT) IS NULL OR o.order_id = :order_id) "
         "AND (CAST(:store_id AS BIGINT) IS NULL OR o.store_id = :store_id) "
-        "AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.org_id = o.org_id AND i.order_invoice_key = o.order_id)",
-        batch=batch_id,
-        org=org_id,
-        order_id=order_id,
-        store_id=store_id,
-    )
+        + ("AND o.order_id IN :ids " if order_ids is not None else "")
+        + "AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.org_id = o.org_id AND i.order_invoice_key = o.order_id)"
+    ).bindparams(sa.bindparam("statuses", expanding=True))
+    params: dict[str, Any] = {
+        "batch": batch_id,
+        "org": org_id,
+        "order_id": order_id,
+        "store_id": store_id,
+        "statuses": list(statuses),
+    }
+    if order_ids is not None:
+        stmt = stmt.bindparams(sa.bindparam("ids", expanding=True))
+        params["ids"] = order_ids or [-1]
+    conn.execute(stmt, params)
     count = int(scalar(conn, "SELECT count(*) FROM batch_orders WHERE batch_id = :b", b=batch_id))
     return batch_id, count
 

@@ -79,8 +79,12 @@ STATEMENTS = [
         total_minor BIGINT NOT NULL,
         first_row BIGINT NOT NULL,
         kind VARCHAR,
+        customer_key VARCHAR,
+        problem VARCHAR,
         order_id BIGINT,
         customer_id BIGINT,
+        new_customer BOOLEAN NOT NULL DEFAULT FALSE,
+        previous_status VARCHAR,
         PRIMARY KEY (import_id, external_id)
     )""",
     """CREATE TABLE import_lines (
@@ -106,6 +110,12 @@ STATEMENTS = [
         external_id VARCHAR NOT NULL,
         method VARCHAR NOT NULL,
         amount_minor BIGINT NOT NULL,
-        paid_on DATE
+        paid_on DATE,
+        seq BIGINT NOT NULL,
+        payment_id BIGINT,
+        entry_id BIGINT,
+        invoice_id BIGINT,
+        customer_id BIGINT,
+        applied_minor BIGINT
     )""",
 ]

@@ -1,0 +1,372 @@
+"""DuckDB-native staging SQL for store imports, run in an in-memory DuckDB whatever the main engine
+(DESIGN.md: reading and validating import files is DuckDB power kept behind one module). Positional
+`?` parameters are allowed here only. Identifiers from a file's header are quoted by `ident`.
+
+Tables: raw (the file as text, row_no), src (generic columns), lines (typed), problems (row, column, reason),
+orders (one per external id with totals), out_lines (priced lines), pays (payments per order and method).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+
+FOLD = """CREATE OR REPLACE MACRO fold(x) AS lower(regexp_replace(regexp_replace(regexp_replace(
+    translate(x, 'يىئكأإآٱؤ٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', 'یییکاااوا01234567890123456789'),
+    '[\u064b-\u065f\u0670\u0640]', '', 'g'), 'ة(\\s|$)', 'ه\\1', 'g'), '\\s+', ' ', 'g'))"""
+DIGITS = "translate(trim(CAST({x} AS VARCHAR)), '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬', '01234567890123456789.,')"
+ORDER_LEVEL = ("order_date", "status", "currency", "customer_name", "customer_email", "customer_phone", "customer_city",
+               "customer_country", "customer_tax_id", "prices_include_vat", "shipping", "order_discount",
+               "payment_method", "paid_amount")  # fmt: skip
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%d/%m/%Y %H:%M:%S",
+                "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y")  # fmt: skip
+STATUS: dict[str, str] = {}
+for _word in (
+    "completed",
+    "complete",
+    "shipped",
+    "delivering",
+    "delivered",
+    "fulfilled",
+    "invoiced",
+    "تم التنفيذ",
+    "تم الشحن",
+    "جاري التوصيل",
+    "تم التوصيل",
+    "مكتمل",
+    "paid",
+):
+    STATUS[_word] = "fulfilled"
+for _word in (
+    "payment_pending",
+    "under_review",
+    "in_progress",
+    "pending",
+    "processing",
+    "on-hold",
+    "new",
+    "preparing",
+    "ready",
+    "indelivery",
+    "authorized",
+    "partially_paid",
+    "بانتظار الدفع",
+    "بإنتظار المراجعة",
+    "بانتظار المراجعة",
+    "قيد التنفيذ",
+    "جديد",
+    "request_quote",
+):
+    STATUS[_word] = "confirmed"
+for _word in (
+    "canceled",
+    "cancelled",
+    "unavailable",
+    "voided",
+    "failed",
+    "ملغي",
+    "ملغى",
+    "تم الإلغاء",
+    "محذوف",
+):
+    STATUS[_word] = "cancelled"
+for _word in (
+    "restored",
+    "returned",
+    "refunded",
+    "partially_refunded",
+    "مسترجع",
+    "تم الاسترجاع",
+    "مسترجع جزئي",
+):
+    STATUS[_word] = "returned"
+
+
+def ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    con.execute(FOLD)
+    con.execute("CREATE TABLE status_map (word VARCHAR, status VARCHAR)")
+    con.executemany("INSERT INTO status_map VALUES (?, ?)", list(STATUS.items()))
+    return con
+
+
+def load_csv(con: duckdb.DuckDBPyConnection, path: str, delimiter: str) -> list[str]:
+    con.execute(
+        "CREATE OR REPLACE TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, all_varchar = true, "
+        "header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = false, null_padding = true)",
+        [path, delimiter],
+    )
+    return [c for c in _columns(con, "raw") if c != "row_no"]
+
+
+def load_frame(con: duckdb.DuckDBPyConnection, frame: Any) -> list[str]:
+    con.register("incoming", frame)
+    con.execute("CREATE OR REPLACE TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM incoming")
+    con.unregister("incoming")
+    return [c for c in _columns(con, "raw") if c != "row_no"]
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()]
+
+
+def _num(x: str) -> str:
+    """Text → DECIMAL: any digit set, thousands commas or a decimal comma, Excel's leading apostrophe."""
+    clean = f"regexp_replace(ltrim({DIGITS.format(x=x)}, ''''), '[\\s\u00a0]|%', '', 'g')"
+    slow = (
+        f"TRY_CAST(CASE WHEN regexp_matches({clean}, '^-?[0-9]+,[0-9]{{1,2}}$') THEN replace({clean}, ',', '.') "
+        f"ELSE replace({clean}, ',', '') END AS DECIMAL(38, 10))"
+    )
+    return f"COALESCE(TRY_CAST({x} AS DECIMAL(38, 10)), {slow})"  # plain numbers take the fast path
+
+
+def build_src(
+    con: duckdb.DuckDBPyConnection, mapping: dict[str, str], generic: tuple[str, ...], status_sql: str | None
+) -> None:
+    """src: the generic columns as trimmed text, order-level values spread to every line of their order."""
+    parts = []
+    for column in generic:
+        header = mapping.get(column)
+        value = f"NULLIF(trim(CAST({ident(header)} AS VARCHAR)), '')" if header else "CAST(NULL AS VARCHAR)"
+        if column == "status" and status_sql:
+            value = status_sql
+        parts.append(f"{value} AS {column}")
+    con.execute(f"CREATE OR REPLACE TABLE src0 AS SELECT row_no, {', '.join(parts)} FROM raw")  # noqa: S608
+    level = [c for c in generic if c in ORDER_LEVEL]
+    firsts = ", ".join(f"arg_min({c}, row_no) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in level)
+    con.execute(f"CREATE OR REPLACE TABLE firsts AS SELECT order_id, {firsts} FROM src0 GROUP BY order_id")  # noqa: S608
+    spread = ", ".join(f"COALESCE(s.{c}, f.{c}) AS {c}" if c in ORDER_LEVEL else f"s.{c}" for c in generic)
+    con.execute(
+        f"CREATE OR REPLACE TABLE src AS SELECT s.row_no, {spread.replace('s.order_id', 's.order_id')} "  # noqa: S608
+        "FROM src0 s LEFT JOIN firsts f ON f.order_id = s.order_id"
+    )
+
+
+def type_lines(
+    con: duckdb.DuckDBPyConnection, exponent: int, default_status: str, default_inclusive: bool = False
+) -> None:
+    """lines: typed values beside their text, so validation can quote what was wrong."""
+    scale = 10**exponent
+    dates = ", ".join(f"TRY_STRPTIME(d, '{f}')" for f in DATE_FORMATS)
+    con.execute(f"""
+        CREATE OR REPLACE TABLE lines AS
+        SELECT s.*,
+            CAST(COALESCE(TRY_CAST(d AS TIMESTAMP), {dates}) AS DATE) AS order_on,
+            COALESCE(sm.status, CASE WHEN s.status IS NULL THEN '{default_status}' END) AS status_norm,
+            {_num("s.quantity")} AS qty_dec,
+            CAST(ROUND({_num("s.unit_price")} * {scale}) AS BIGINT) AS price_minor,
+            CAST(ROUND(COALESCE({_num("s.line_discount")}, 0) * {scale}) AS BIGINT) AS line_discount_minor,
+            CAST(ROUND(COALESCE({_num("s.shipping")}, 0) * {scale}) AS BIGINT) AS shipping_minor,
+            CAST(ROUND(COALESCE({_num("s.order_discount")}, 0) * {scale}) AS BIGINT) AS order_discount_minor,
+            CAST(ROUND({_num("s.paid_amount")} * {scale}) AS BIGINT) AS paid_minor,
+            CASE WHEN lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') THEN NULL
+                 ELSE CAST(ROUND({_num("s.vat_rate")} * 100) AS INTEGER) END AS rate_given,
+            lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') AS exempt,
+            lower(coalesce(s.prices_include_vat, '{"true" if default_inclusive else "false"}')) IN ('true', '1', 'yes', 'y', 'نعم', 'بله') AS inclusive
+        FROM (SELECT *, regexp_replace(replace(left({DIGITS.format(x="order_date")}, 19), 'T', ' '), '\\.\\d+$', '') AS d FROM src) s
+        LEFT JOIN status_map sm ON sm.word = lower(trim(s.status))
+    """)  # noqa: S608 - scale and formats are our constants
+
+
+def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
+    """problems: every bad cell with its row, column and a reason a merchant understands."""
+    checks = [
+        ("order_id", "order_id IS NULL", "'the order id is missing'"),
+        (
+            "order_date",
+            "order_on IS NULL",
+            "CASE WHEN order_date IS NULL THEN 'the order date is missing' ELSE 'bad date ''' || order_date || ''' (use YYYY-MM-DD)' END",
+        ),
+        ("status", "status_norm IS NULL", "'unknown status ''' || status || ''''"),
+        (
+            "quantity",
+            "qty_dec IS NULL",
+            "CASE WHEN quantity IS NULL THEN 'the quantity is missing' ELSE '''' || quantity || ''' is not a number' END",
+        ),
+        (
+            "quantity",
+            "qty_dec IS NOT NULL AND qty_dec <> floor(qty_dec)",
+            "'the quantity must be a whole number'",
+        ),
+        (
+            "quantity",
+            "qty_dec IS NOT NULL AND qty_dec <= 0",
+            "CASE WHEN qty_dec = 0 THEN 'the quantity is zero' ELSE 'negative quantity: a return is imported as a returned order, not as minus lines' END",
+        ),
+        (
+            "unit_price",
+            "price_minor IS NULL",
+            "CASE WHEN unit_price IS NULL THEN 'the price is missing' ELSE '''' || unit_price || ''' is not a number' END",
+        ),
+        ("unit_price", "price_minor < 0", "'the price cannot be negative'"),
+        (
+            "line_discount",
+            "line_discount IS NOT NULL AND " + _num("line_discount") + " IS NULL",
+            "'''' || line_discount || ''' is not a number'",
+        ),
+        (
+            "line_discount",
+            "line_discount_minor < 0 OR (qty_dec > 0 AND price_minor >= 0 AND line_discount_minor > qty_dec * price_minor)",
+            "'the discount is negative or larger than the line'",
+        ),
+        (
+            "shipping",
+            "shipping IS NOT NULL AND " + _num("shipping") + " IS NULL",
+            "'''' || shipping || ''' is not a number'",
+        ),
+        ("shipping", "shipping_minor < 0", "'shipping cannot be negative'"),
+        (
+            "order_discount",
+            "order_discount IS NOT NULL AND " + _num("order_discount") + " IS NULL",
+            "'''' || order_discount || ''' is not a number'",
+        ),
+        (
+            "paid_amount",
+            "paid_amount IS NOT NULL AND paid_minor IS NULL",
+            "'''' || paid_amount || ''' is not a number'",
+        ),
+        ("paid_amount", "paid_minor < 0", "'the paid amount cannot be negative'"),
+        (
+            "vat_rate",
+            "vat_rate IS NOT NULL AND NOT exempt AND (rate_given IS NULL OR rate_given < 0 OR rate_given > 10000)",
+            "'''' || vat_rate || ''' is not a VAT rate in percent'",
+        ),
+        (
+            "currency",
+            "currency IS NOT NULL AND upper(currency) <> ?",
+            "'currency ' || currency || ' is not the organization''s (' || ? || ')'",
+        ),
+    ]
+    con.execute(
+        "CREATE OR REPLACE TABLE problems (row_no BIGINT, col VARCHAR, reason VARCHAR, order_id VARCHAR)"
+    )
+    for column, condition, reason in checks:
+        params = [currency, currency] if column == "currency" else []  # the only check with parameters
+        sql = (
+            f"INSERT INTO problems SELECT row_no, '{column}', {reason}, order_id FROM lines WHERE {condition}"  # noqa: S608
+        )
+        con.execute(sql, params)
+    con.execute(
+        "INSERT INTO problems SELECT min(row_no), 'order_date', 'the lines of order ' || order_id || ' disagree on its date', "
+        "order_id FROM lines WHERE order_id IS NOT NULL GROUP BY order_id HAVING count(DISTINCT order_on) > 1"
+    )
+
+
+def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping_taxable: bool) -> None:
+    """out_lines and orders for the orders without problems: VAT per line, half up, as backoffice.pricing does
+    with the 'line' rule; an order discount is shared over its goods lines; shipping is a line of its own."""
+    con.execute("CREATE OR REPLACE TABLE rates (rate_bp INTEGER, valid_from DATE)")
+    con.executemany("INSERT INTO rates VALUES (?, ?)", rates)
+    con.execute("""
+        CREATE OR REPLACE TABLE good AS
+        SELECT l.*, CAST(l.qty_dec AS BIGINT) AS qty,
+               COALESCE(l.rate_given, rr.rate_bp, 0) AS rate_bp, rr.rate_bp AS standard_bp,
+               row_number() OVER (PARTITION BY l.order_id ORDER BY l.row_no) AS line_no
+        FROM lines l
+        LEFT JOIN (SELECT rate_bp, valid_from, COALESCE(lead(valid_from) OVER (ORDER BY valid_from), DATE '9999-12-31')
+                   AS valid_to FROM rates) rr ON l.order_on >= rr.valid_from AND l.order_on < rr.valid_to
+        WHERE l.order_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM problems p WHERE p.order_id = l.order_id)
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE shared AS
+        SELECT g.*, g.qty * g.price_minor - g.line_discount_minor AS amount,
+               sum(g.qty * g.price_minor - g.line_discount_minor) OVER (PARTITION BY g.order_id) AS order_amount,
+               row_number() OVER (PARTITION BY g.order_id ORDER BY g.qty * g.price_minor - g.line_discount_minor DESC,
+                                  g.line_no) AS size_rank
+        FROM good g
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE shared2 AS
+        SELECT *, CASE WHEN order_amount > 0 THEN (order_discount_minor * amount) // order_amount ELSE 0 END AS share
+        FROM shared
+    """)
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE out_lines AS
+        WITH d AS (
+            SELECT s.*, s.share + CASE WHEN s.size_rank = 1 THEN LEAST(s.order_discount_minor, s.order_amount)
+                 - sum(s.share) OVER (PARTITION BY s.order_id) ELSE 0 END AS order_share
+            FROM shared2 s
+        ), a AS (
+            SELECT order_id, line_no, 'goods' AS kind, sku, COALESCE(product_name, sku, 'Item') AS description, qty,
+                   price_minor, line_discount_minor + order_share AS discount_minor,
+                   CASE WHEN exempt THEN 0 ELSE rate_bp END AS rate_bp, exempt, inclusive,
+                   amount - order_share AS amount
+            FROM d
+            UNION ALL
+            SELECT order_id, max(line_no) + 1, 'shipping', NULL, 'Shipping', 1, any_value(shipping_minor), 0,
+                   CASE WHEN ? THEN any_value(standard_bp) ELSE 0 END, NOT ?, any_value(inclusive), any_value(shipping_minor)
+            FROM good GROUP BY order_id HAVING any_value(shipping_minor) > 0
+        )
+        SELECT *, CASE WHEN inclusive THEN amount - (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
+                       ELSE amount END AS net_minor,
+                  CASE WHEN inclusive THEN (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
+                       ELSE (2 * amount * rate_bp + 10000) // 20000 END AS vat_minor
+        FROM a
+    """,
+        [shipping_taxable, shipping_taxable],
+    )
+    con.execute("""
+        CREATE OR REPLACE TABLE orders AS
+        SELECT g.order_id AS external_id, any_value(g.order_on) AS order_on, any_value(g.status_norm) AS status,
+               any_value(g.inclusive) AS prices_include_vat, any_value(g.customer_name) AS customer_name,
+               lower(any_value(g.customer_email)) AS customer_email, any_value(g.customer_phone) AS customer_phone,
+               any_value(g.customer_city) AS customer_city, upper(any_value(g.customer_country)) AS customer_country,
+               any_value(g.customer_tax_id) AS customer_tax_id, fold(any_value(g.customer_name)) AS customer_name_key,
+               lower(any_value(g.payment_method)) AS payment_method, any_value(g.paid_minor) AS paid_minor,
+               min(g.row_no) AS first_row,
+               COALESCE(lower(any_value(g.customer_email)),
+                        NULLIF(right(regexp_replace(any_value(g.customer_phone), '[^0-9]', '', 'g'), 9), ''),
+                        'name:' || fold(any_value(g.customer_name))) AS customer_key
+        FROM good g GROUP BY g.order_id
+    """)
+    con.execute("""
+        CREATE OR REPLACE TABLE order_totals AS
+        SELECT o.*, t.net_minor, t.vat_minor, t.net_minor + t.vat_minor AS total_minor
+        FROM orders o JOIN (SELECT order_id, sum(net_minor) AS net_minor, sum(vat_minor) AS vat_minor FROM out_lines
+                            GROUP BY order_id) t ON t.order_id = o.external_id
+    """)
+
+
+def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
+    """A separate payments file (order_id, payment_method, amount, paid_at): several rows per order."""
+    scale = 10**exponent
+    con.execute(
+        "CREATE OR REPLACE TABLE pay_raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, all_varchar = true, header = true)",
+        [path],
+    )
+    con.execute(f"""
+        CREATE OR REPLACE TABLE pays AS
+        SELECT row_no, trim(order_id) AS external_id, lower(trim(payment_method)) AS method,
+               CAST(ROUND({_num("amount")} * {scale}) AS BIGINT) AS amount_minor,
+               CAST(TRY_STRPTIME(left(paid_at, 19), '%Y-%m-%d %H:%M:%S') AS DATE) AS paid_on, amount AS amount_text
+        FROM pay_raw
+    """)  # noqa: S608 - scale is ours
+
+
+def payments_from_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """Without a payments file: one payment per order from its payment_method and paid_amount (or its total)."""
+    con.execute("""
+        CREATE OR REPLACE TABLE pays AS
+        SELECT first_row AS row_no, external_id, COALESCE(payment_method, 'store_payout') AS method,
+               COALESCE(paid_minor, total_minor) AS amount_minor, order_on AS paid_on, NULL AS amount_text
+        FROM order_totals
+    """)
+
+
+def payment_problems(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    return [
+        tuple(r)
+        for r in con.execute(
+            "SELECT row_no, 'amount', CASE WHEN amount_minor IS NULL THEN '''' || coalesce(amount_text, '') || ''' is not a number' "
+            "ELSE 'a payment cannot be negative' END FROM pays WHERE amount_minor IS NULL OR amount_minor < 0 "
+            "UNION ALL SELECT row_no, 'payment_method', 'the payment method is missing' FROM pays WHERE method IS NULL OR method = '' "
+            "ORDER BY 1"
+        ).fetchall()
+    ]

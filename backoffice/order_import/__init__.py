@@ -1,0 +1,599 @@
+"""Store order import: preview first, never duplicates, posts completed orders, explains every failure (SPEC O1–O9, O12).
+
+Pipeline (DESIGN.md): the file is read into an in-memory DuckDB (backoffice.db.queries.staging), mapped by
+profile to the generic layout, typed and validated in SQL (every problem with row, column and reason), priced;
+the good orders go to the main database in bulk and are upserted set-based by (store, external order id);
+completed orders are invoiced and posted on their own dates by the invoicing path manual orders use, paid by
+the store's payments when the store says so; a sync-log row records each order's outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from backoffice import audit, invoices
+from backoffice.context import Context
+from backoffice.db import bulk, now
+from backoffice.db.queries import imports as q
+from backoffice.db.queries import orgs as orgs_q
+from backoffice.db.queries import payments as payments_q
+from backoffice.db.queries import products as products_q
+from backoffice.db.queries import sales as sales_q
+from backoffice.db.queries import staging
+from backoffice.errors import BackofficeError, NotFoundError, ValidationError
+from backoffice.money import currency
+from backoffice.order_import import profiles
+from backoffice.tabular import decode
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass
+class ImportResult:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    posted: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
+    rejected: bool = False
+    dry_run: bool = False
+    import_id: int | None = None
+    negative_stock: list[str] = field(default_factory=list)
+    payments: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "posted": self.posted,
+            "rejected": self.rejected,
+            "dry_run": self.dry_run,
+            "payments": self.payments,
+            "negative_stock": self.negative_stock,
+            "problems": [{"row": r, "column": c, "reason": m} for r, c, m in self.problems],
+        }
+
+
+class _Rollback(Exception):
+    """Raised inside a transaction to undo a preview."""
+
+
+def _crash_point(step: str) -> None:
+    """Test hook: BACKOFFICE_IMPORT_CRASH=<step> ends the process there, as a power cut would."""
+    if os.environ.get("BACKOFFICE_IMPORT_CRASH") == step:
+        os._exit(97)
+
+
+# ---------------------------------------------------------------- stores
+
+
+def set_store(
+    ctx: Context,
+    name: str,
+    profile: str | None = None,
+    auto_paid: bool | None = None,
+    default_customer: bool | None = None,
+    allow_negative_stock: bool | None = None,
+    linked: bool | None = None,
+) -> dict[str, Any]:
+    """Create a store or change its options; unlinking and relinking keeps its orders, so nothing posts twice."""
+    ctx.require("settings.write")
+    with ctx.db.write() as conn:
+        return _store(
+            conn, ctx, name, profile or "generic", auto_paid, default_customer, allow_negative_stock, linked
+        )
+
+
+def _store(
+    conn: Connection,
+    ctx: Context,
+    name: str,
+    profile: str,
+    auto_paid: bool | None,
+    default_customer: bool | None,
+    allow_negative_stock: bool | None,
+    linked: bool | None = None,
+) -> dict[str, Any]:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("the store needs a name", "store")
+    found = q.store_by_name(conn, ctx.org_id, name)
+    if found is None:
+        store_id = q.insert_store(
+            conn,
+            org_id=ctx.org_id,
+            name=name,
+            profile=profile,
+            auto_paid=True if auto_paid is None else auto_paid,
+            default_customer=bool(default_customer),
+            allow_negative_stock=True if allow_negative_stock is None else allow_negative_stock,
+            linked_on=date.today(),
+            created_at=now(),
+        )
+        audit.record(conn, ctx, "create", "store", store_id, after={"name": name, "profile": profile})
+    else:
+        store_id = found["store_id"]
+        changes: dict[str, Any] = {
+            k: v
+            for k, v in {
+                "auto_paid": auto_paid,
+                "default_customer": default_customer,
+                "allow_negative_stock": allow_negative_stock,
+            }.items()
+            if v is not None
+        }
+        if linked is False:
+            changes["unlinked_at"] = now()
+        elif linked is True:
+            changes |= {"unlinked_at": None, "linked_on": date.today()}
+        if changes:
+            q.update_store(conn, ctx.org_id, store_id, changes)
+            audit.record(conn, ctx, "update", "store", store_id, {k: found.get(k) for k in changes}, changes)
+    store = q.store_by_name(conn, ctx.org_id, name)
+    assert store is not None
+    if store["default_customer"] and store["default_customer_id"] is None:
+        from backoffice.db.queries import contacts as contacts_q
+        from backoffice.text import search_key
+
+        label = f"Walk-in ({name})"
+        contact_id = contacts_q.insert_contact(
+            conn,
+            ctx.org_id,
+            {
+                "role": "customer",
+                "name": label,
+                "name_key": search_key(label),
+                "search_text": search_key(label),
+                "payment_terms_days": 0,
+            },
+            now(),
+        )
+        q.update_store(conn, ctx.org_id, store["store_id"], {"default_customer_id": contact_id})
+        store["default_customer_id"] = contact_id
+    return store
+
+
+def list_stores(ctx: Context) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        return q.stores(conn, ctx.org_id)
+
+
+def save_mapping(ctx: Context, name: str, mapping: dict[str, str]) -> None:
+    """A column mapping saved as a named profile (for Salla/Zid spreadsheets and anything else)."""
+    ctx.require("settings.write")
+    unknown = sorted(set(mapping) - set(profiles.GENERIC))
+    if not name.strip() or name in profiles.PROFILES or unknown:
+        raise ValidationError(
+            f"give the profile a new name; unknown columns: {', '.join(unknown) or 'none'}", "mapping"
+        )
+    with ctx.db.write() as conn:
+        q.save_profile(conn, ctx.org_id, name.strip(), json.dumps(mapping, ensure_ascii=False), now())
+        audit.record(conn, ctx, "save", "import_profile", name, after=mapping)
+
+
+def list_mappings(ctx: Context) -> list[str]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        return q.profiles(conn, ctx.org_id)
+
+
+# ---------------------------------------------------------------- reading and validating (in DuckDB)
+
+
+def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[str]:
+    raw = data.read_bytes() if isinstance(data, Path) else data
+    if not raw.strip():
+        raise ValidationError("the file is empty", "file")
+    if profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl")):
+        import pyarrow as pa
+
+        rows = profiles.salla_rows(raw)
+        if not rows:
+            raise ValidationError("the file holds no orders", "file")
+        columns = list(profiles.GENERIC)
+        table = pa.table({c: [None if r.get(c) is None else str(r.get(c)) for r in rows] for c in columns})
+        return staging.load_frame(con, table)
+    if raw[:4] == b"PK\x03\x04":
+        import pyarrow as pa
+
+        from backoffice.tabular import read_table
+
+        headers, body = read_table(file_name, raw)
+        names = _unique(headers)
+        table = pa.table({n: [row[i] if i < len(row) else None for row in body] for i, n in enumerate(names)})
+        return staging.load_frame(con, table)
+    text_path = data if isinstance(data, Path) else None
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text_path = None
+    first = raw[:4096].decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
+    if text_path is None:
+        text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
+        first = text.split("\n", 1)[0]
+        handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
+        with handle:
+            handle.write(text)
+        text_path = Path(handle.name)
+    delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        return staging.load_csv(con, str(text_path), delimiter)
+    except Exception as exc:  # DuckDB's CSV errors name the line; keep its words
+        raise ValidationError(f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", "file") from exc
+    finally:
+        if not isinstance(data, Path) and text_path is not None:
+            text_path.unlink(missing_ok=True)
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    names = []
+    for h in headers:
+        base = h or "column"
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return names
+
+
+def _stage(
+    conn: Connection,
+    ctx: Context,
+    file_name: str,
+    data: bytes | Path,
+    profile: str,
+    mapping: dict[str, str] | None,
+    payments: bytes | Path | None,
+    progress: Progress,
+) -> tuple[Any, list[tuple[int, str, str]]]:
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    cur = currency(org["currency"])
+    if profile not in profiles.PROFILES and mapping is None:
+        saved = q.profile(conn, ctx.org_id, profile)
+        if saved is None:
+            raise ValidationError(
+                f"unknown profile '{profile}': use salla-json, shopify, generic or a saved mapping", "profile"
+            )
+        mapping = json.loads(saved)
+    con = staging.connect()
+    headers = _read(con, file_name, data, profile)
+    progress(0.15, "read")
+    found, missing = profiles.map_headers(headers, "generic" if profile == "salla-json" else profile, mapping)
+    if missing:
+        return con, [(1, m.split(" column")[0].replace("the file has no ", ""), m) for m in missing]
+    status_sql = None
+    if profile == "shopify":  # the export has no single status: paid and fulfilled makes a completed order
+        fin = staging.ident(found["status"]) if "status" in found else "NULL"
+        ful = next((staging.ident(h) for h in headers if h.strip().lower() == "fulfillment status"), "NULL")
+        status_sql = (
+            f"CASE WHEN lower(trim({fin})) IN ('refunded', 'partially_refunded') THEN 'refunded' "
+            f"WHEN lower(trim({fin})) = 'voided' THEN 'voided' WHEN NULLIF(trim({fin}), '') IS NULL THEN NULL "
+            f"WHEN lower(trim({fin})) = 'paid' AND lower(coalesce({ful}, '')) = 'fulfilled' THEN 'completed' "
+            f"ELSE 'pending' END"
+        )
+    staging.build_src(con, found, profiles.GENERIC, status_sql)
+    # Shopify exports show prices as the shop displays them: with tax included outside the US and Canada.
+    staging.type_lines(con, cur.exponent, "fulfilled", default_inclusive=profile == "shopify")
+    staging.validate(con, cur.code)
+    progress(0.3, "validated")
+    rates = [
+        (int(r["rate_bp"]), r["valid_from"])
+        for r in orgs_q.tax_rates(conn, ctx.org_id)
+        if r["code"] == "standard"
+    ]
+    staging.price(con, rates, bool(org["shipping_taxable"]))
+    if payments is not None:
+        path = payments if isinstance(payments, Path) else _temp(payments)
+        staging.load_payments(con, str(path), cur.exponent)
+    else:
+        staging.payments_from_lines(con)
+    problems = [
+        tuple(r)
+        for r in con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col").fetchall()
+    ]
+    problems += staging.payment_problems(con)
+    if not problems and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
+        problems.append((1, "file", "the file holds no orders, only a header"))
+    progress(0.4, "priced")
+    return con, problems
+
+
+def _temp(data: bytes) -> Path:
+    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
+    with handle:
+        handle.write(decode(data))
+    return Path(handle.name)
+
+
+# ---------------------------------------------------------------- the import
+
+
+def import_file(
+    ctx: Context,
+    store_name: str,
+    file_name: str,
+    data: bytes | Path,
+    profile: str = "generic",
+    mapping: dict[str, str] | None = None,
+    payments: bytes | Path | None = None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    auto_paid: bool | None = None,
+    default_customer: bool | None = None,
+    allow_negative_stock: bool | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Preview (dry_run) or import a store's orders. Never writes an order twice; never half an order.
+
+    all_or_nothing rejects the whole file when any row is bad (result.rejected); otherwise the good
+    orders are imported and the bad ones listed (and logged as failed).
+    """
+    ctx.require("orders.write")
+    report = progress or (lambda fraction, step: None)
+    result = ImportResult(dry_run=dry_run)
+    try:
+        with ctx.db.write() as conn:
+            store = _store(conn, ctx, store_name, profile, None, None, None)
+            con, result.problems = _stage(conn, ctx, file_name, data, profile, mapping, payments, report)
+            if result.problems and (all_or_nothing or _nothing_good(con)):
+                result.rejected = True
+                result.errors = _error_orders(con)
+                raise _Rollback
+            _crash_point("staged")
+            options = {
+                "auto_paid": store["auto_paid"] if auto_paid is None else auto_paid,
+                "default_customer": store["default_customer"]
+                if default_customer is None
+                else default_customer,
+                "allow_negative_stock": store["allow_negative_stock"]
+                if allow_negative_stock is None
+                else allow_negative_stock,
+            }
+            if options["default_customer"] and not store["default_customer"]:
+                store = _store(conn, ctx, store_name, profile, None, True, None)
+            _write(conn, ctx, store, file_name, profile, con, result, options, report)
+            if dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    report(1.0, "done")
+    return result
+
+
+def _has(con: Any, table: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+        ).fetchone()[0]
+    )
+
+
+def _nothing_good(con: Any) -> bool:
+    return (
+        not _has(con, "order_totals") or con.execute("SELECT count(*) FROM order_totals").fetchone()[0] == 0
+    )
+
+
+def _error_orders(con: Any) -> int:
+    if not _has(con, "problems"):
+        return 0
+    found = con.execute(
+        "SELECT count(DISTINCT coalesce(order_id, 'row ' || row_no)) FROM problems"
+    ).fetchone()
+    return int(found[0])
+
+
+def _write(
+    conn: Connection,
+    ctx: Context,
+    store: dict[str, Any],
+    file_name: str,
+    profile: str,
+    con: Any,
+    result: ImportResult,
+    options: dict[str, bool],
+    report: Progress,
+) -> None:
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    at = now()
+    import_id = q.insert_import(
+        conn,
+        org_id=ctx.org_id,
+        store_id=store["store_id"],
+        file_name=file_name,
+        profile=profile,
+        created_by=ctx.user.user_id,
+        started_at=at,
+    )
+    result.import_id = import_id
+    _load(conn, con, import_id, ctx.org_id, org["currency"])
+    report(0.5, "loaded")
+    q.classify(conn, ctx.org_id, store["store_id"], import_id)
+    q.assign_customers(
+        conn, ctx.org_id, import_id, store["default_customer_id"] if options["default_customer"] else None
+    )
+    q.create_products(conn, ctx.org_id, import_id)
+    q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, org["currency"], ctx.user.actor, at)
+    q.advance_changed(conn, import_id, ctx.user.actor, at)
+    _crash_point("orders")
+    report(0.65, "orders written")
+    before = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
+    summary = invoices.invoice_batch(
+        conn,
+        ctx,
+        store_id=store["store_id"],
+        issued_on=None,
+        allow_negative_stock=options["allow_negative_stock"],
+        statuses=("fulfilled",),
+    )
+    report(0.85, "posted")
+    if options["auto_paid"] and summary["invoices"]:
+        payments_q.ensure_methods(conn, ctx.org_id)
+        result.payments = q.record_paid(
+            conn,
+            ctx.org_id,
+            import_id,
+            summary["batch_id"],
+            sales_q.accounts_by_role(conn, ctx.org_id),
+            ctx.user.user_id,
+            at,
+        )
+    for row in q.returns_to_credit(conn, import_id):  # rare: a completed order the store now calls returned
+        _credit_return(conn, ctx, row["number_text"], row["order_id"])
+    result.negative_stock = sorted({p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)} - before)
+    q.write_sync_log(
+        conn, ctx.org_id, store["store_id"], import_id, file_name, ctx.user.actor, summary["batch_id"], at
+    )
+    found = q.counts(conn, import_id)
+    result.new, result.changed, result.unchanged = found["new"], found["changed"], found["unchanged"]
+    result.posted, result.errors = found["posted"], _error_orders(con)
+    q.finish_import(
+        conn, import_id, found | {"errors": result.errors}, "dry run" if result.dry_run else "done", now()
+    )
+    if not result.dry_run:
+        q.clear_staging(conn, import_id)
+    audit.record(conn, ctx, "import", "store", store["store_id"], after={"file": file_name} | found)
+    _crash_point("before_commit")
+
+
+def _credit_return(conn: Connection, ctx: Context, number: str, order_id: int) -> None:
+    """The store returned (restored) or cancelled an order we had posted: a full credit note and, if it was
+    paid, a refund by the methods it was paid with."""
+    from backoffice import payments
+
+    note = invoices.credit_in(
+        conn, ctx, number, None, f"order #{order_id} returned in the store", date.today()
+    )
+    try:
+        payments.refund_in(conn, ctx, note, False, date.today())
+    except BackofficeError:
+        pass  # nothing was paid on it: the credit note alone settles it
+
+
+def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code: str) -> None:
+    """The staged orders, lines, payments and failed orders into the main database, in bulk."""
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW ids AS SELECT {int(import_id)} AS import_id, {int(org_id)} AS org_id"
+    )
+    orders = con.sql(
+        "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
+        "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
+        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key FROM order_totals, ids",
+        params=[currency_code],
+    ).to_arrow_table()
+    bulk.load_arrow(conn, "import_orders", orders)
+    failed = con.sql(
+        "SELECT ids.import_id, ids.org_id, order_id AS external_id, DATE '1970-01-01' AS order_on, 'failed' AS status, "
+        "? AS currency, FALSE AS prices_include_vat, 0 AS net_minor, 0 AS vat_minor, 0 AS total_minor, "
+        "min(row_no) AS first_row, 'error' AS kind, 'row ' || min(row_no) || ', ' || arg_min(col, row_no) || ': ' "
+        "|| arg_min(reason, row_no) AS problem FROM problems, ids WHERE order_id IS NOT NULL GROUP BY ids.import_id, "
+        "ids.org_id, order_id",
+        params=[currency_code],
+    ).to_arrow_table()
+    bulk.load_arrow(conn, "import_orders", failed)
+    lines = con.sql(
+        "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "
+        "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, net_minor, vat_minor, "
+        "net_minor + vat_minor AS gross_minor FROM out_lines, ids"
+    ).to_arrow_table()
+    bulk.load_arrow(conn, "import_lines", lines)
+    pays = con.sql(
+        "SELECT ids.import_id, ids.org_id, external_id, method, amount_minor, paid_on, "
+        "row_number() OVER (PARTITION BY external_id ORDER BY row_no) AS seq FROM pays, ids "
+        "WHERE amount_minor > 0 AND method IS NOT NULL AND external_id IN (SELECT external_id FROM order_totals)"
+    ).to_arrow_table()
+    bulk.load_arrow(conn, "import_payments", pays)
+
+
+# ---------------------------------------------------------------- after the import
+
+
+def post_orders(ctx: Context, store_name: str, external_ids: list[str]) -> dict[str, Any]:
+    """Post chosen orders by hand (held ones, or from before the store was linked). Posting twice is impossible:
+    an order already invoiced is skipped and said so."""
+    ctx.require("invoices.issue")
+    with ctx.db.write() as conn:
+        store = q.store_by_name(conn, ctx.org_id, store_name)
+        if store is None:
+            raise NotFoundError(f"No store named '{store_name}'.")
+        found = q.orders_by_external(conn, ctx.org_id, store["store_id"], external_ids)
+        missing = sorted(set(external_ids) - {f["external_id"] for f in found})
+        if missing:
+            raise ValidationError(f"no order {', '.join(missing)} in store {store_name}", "order")
+        summary = invoices.invoice_batch(
+            conn,
+            ctx,
+            store_id=store["store_id"],
+            issued_on=None,
+            allow_negative_stock=store["allow_negative_stock"],
+            order_ids=[f["order_id"] for f in found],
+        )
+        skipped = [f["external_id"] for f in found if f["status"] not in ("confirmed", "fulfilled")]
+        at = now()
+        q.write_manual_post_log(
+            conn, ctx.org_id, store["store_id"], summary.get("batch_id"), ctx.user.actor, at
+        )
+    return {
+        "posted": summary["invoices"],
+        "first": summary["first"],
+        "last": summary["last"],
+        "skipped": skipped,
+    }
+
+
+def sync_log(
+    ctx: Context,
+    store_name: str | None = None,
+    external_id: str | None = None,
+    failed_only: bool = False,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """Every import and post attempt of an order (or of all orders), newest first; failed ones with the reason."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        store_id = None
+        if store_name:
+            store = q.store_by_name(conn, ctx.org_id, store_name)
+            if store is None:
+                raise NotFoundError(f"No store named '{store_name}'.")
+            store_id = store["store_id"]
+        return q.sync_log(conn, ctx.org_id, store_id, external_id, failed_only, limit)
+
+
+__all__ = [
+    "BackofficeError",
+    "ImportResult",
+    "import_file",
+    "list_stores",
+    "post_orders",
+    "set_store",
+    "sync_log",
+]
+
+
+def file_headers(ctx: Context, file_name: str, data: bytes) -> list[str]:
+    """The column names of a file, for the mapping screen."""
+    ctx.require("customers.read")
+    con = staging.connect()
+    return _read(con, file_name, data, "generic")
+
+
+def problems_csv(result: ImportResult) -> bytes:
+    """The error report a merchant downloads: row, column, reason."""
+    from backoffice.tabular import to_csv
+
+    return to_csv(["row", "column", "reason"], result.problems)

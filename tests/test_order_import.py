@@ -1,0 +1,608 @@
+"""Store order import: preview, idempotency, posting on the order's date, payments, every failure explained (SPEC O1–O9, O12)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from backoffice import invoices, ledger, order_import, orders, payments, products
+from backoffice.db import Database
+from backoffice.errors import ValidationError
+from tests.factories import make_org
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
+DATA = Path(__file__).resolve().parent / "data"
+HEADER = (
+    "order_id,order_date,status,currency,customer_name,customer_email,customer_phone,sku,product_name,quantity,"
+    "unit_price,vat_rate,prices_include_vat,shipping,payment_method"
+)
+GOOD = (
+    HEADER
+    + """
+1001,2026-03-01 10:00:00,completed,SAR,فاطمة الزهراء,f@example.com,0551234567,MUG,Mug,2,23.00,15,true,10,mada
+1001,,,,,,,TEA,Tea,1,11.50,15,true,,
+1002,٢٠٢٦-٠٣-٠٢,بانتظار الدفع,SAR,Olivia Smith,o@example.com,,MUG,Mug,1,23,15,true,0,card
+1003,02/03/2026,تم التنفيذ,SAR,فاطمة الزهراء,F@example.com,,TEA,Tea,٣,11.50,,true,,cash
+"""
+)
+
+
+def count(db: Database, table: str) -> int:
+    with db.read() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def snapshot(db: Database) -> dict[str, int]:
+    tables = (
+        "orders",
+        "order_lines",
+        "invoices",
+        "journal_entries",
+        "journal_lines",
+        "payments",
+        "contacts",
+        "products",
+        "stock_moves",
+    )
+    return {t: count(db, t) for t in tables}
+
+
+@pytest.fixture
+def shop(db: Database):
+    _, admin = make_org(db, country="SA")
+    return admin
+
+
+def test_a_generic_file_is_imported_posted_on_its_own_dates_and_paid(shop) -> None:
+    result = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    assert (result.new, result.changed, result.unchanged, result.errors, result.posted) == (3, 0, 0, 0, 2)
+    assert result.problems == [] and not result.rejected
+    first = invoices.get_invoice(shop, "INV-000001")
+    assert first["issued_on"] == date(2026, 3, 1)  # the order's date, not today
+    assert (first["net_minor"], first["vat_minor"], first["total_minor"]) == (5870, 880, 6750)
+    assert invoices.get_invoice(shop, "INV-000002")["issued_on"] == date(2026, 3, 2)
+    assert invoices.explain_invoice(shop, "INV-000001") == []
+    held = [o for o in orders.list_orders(shop)[0] if o["external_id"] == "1002"][0]
+    assert held["status"] == "confirmed" and held["invoice_number"] is None  # pending: kept unposted
+    fatima = [c for c in payments.payments_of(shop) if c["method"] in ("mada", "cash")]
+    assert sorted((p["method"], p["amount_minor"]) for p in fatima) == [("cash", 3450), ("mada", 6750)]
+    tb = {r["code"]: r["debit_minor"] - r["credit_minor"] for r in ledger.trial_balance(shop).rows}
+    assert tb["1000"] == 3450 and tb["1020"] == 6750 and tb["1100"] == 0  # cash in the till, card in clearing
+    customers = {o["customer_name"] for o in orders.list_orders(shop)[0]}
+    assert customers == {
+        "فاطمة الزهراء",
+        "Olivia Smith",
+    }  # one customer for both of Fatima's orders (email, any case)
+    assert set(result.negative_stock) == {"MUG", "TEA"}  # created by the import with no stock: listed
+
+
+def test_reimporting_writes_nothing_and_a_preview_writes_nothing(shop) -> None:
+    preview = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), dry_run=True)
+    assert (preview.new, preview.posted, preview.dry_run) == (3, 2, True)
+    assert snapshot(shop.db)["orders"] == 0 and snapshot(shop.db)["invoices"] == 0
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    before = snapshot(shop.db)
+    again = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    assert (again.new, again.changed, again.unchanged, again.posted) == (0, 0, 3, 0)
+    assert snapshot(shop.db) == before
+
+
+def test_a_changed_status_updates_posts_or_credits_the_order(shop) -> None:
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    moved = GOOD.replace("بانتظار الدفع", "completed").replace("تم التنفيذ", "restored")
+    result = order_import.import_file(shop, "Salla", "b.csv", moved.encode())
+    assert (result.changed, result.posted) == (2, 1)
+    statuses = {o["external_id"]: o["status"] for o in orders.list_orders(shop)[0]}
+    assert statuses == {"1001": "invoiced", "1002": "invoiced", "1003": "returned"}
+    note = invoices.list_invoices(shop, "credit_note")[0][0]
+    assert note["total_minor"] == 3450
+    cash = [p for p in payments.payments_of(shop) if p["kind"] == "refund"]
+    assert [(p["method"], p["amount_minor"]) for p in cash] == [
+        ("cash", 3450)
+    ]  # refunded the way it was paid
+    assert ledger.trial_balance(shop).balanced
+    log = order_import.sync_log(shop, "Salla", "1003")
+    assert [r["result"] for r in log] == ["updated", "posted"]
+
+
+def test_all_or_nothing_rejects_the_file_and_lists_every_problem(shop) -> None:
+    bad = (
+        GOOD
+        + "1004,31/02/2026,completed,SAR,X,x@example.com,,MUG,Mug,-2,abc,15,true,,cash\n1005,,shipped,USD,Y,,,MUG,Mug,1,1,15,true,,\n"
+    )
+    result = order_import.import_file(shop, "Salla", "bad.csv", bad.encode(), all_or_nothing=True)
+    assert result.rejected and snapshot(shop.db)["orders"] == 0
+    assert sorted(result.problems) == sorted(
+        [
+            (6, "order_date", "bad date '31/02/2026' (use YYYY-MM-DD)"),
+            (
+                6,
+                "quantity",
+                "negative quantity: a return is imported as a returned order, not as minus lines",
+            ),
+            (6, "unit_price", "'abc' is not a number"),
+            (7, "currency", "currency USD is not the organization's (SAR)"),
+            (7, "order_date", "the order date is missing"),
+        ]
+    )
+    partial = order_import.import_file(shop, "Salla", "bad.csv", bad.encode())
+    assert (partial.new, partial.errors) == (3, 2)
+    failed = order_import.sync_log(shop, "Salla", failed_only=True)
+    assert {r["external_id"] for r in failed} == {"1004", "1005"}
+    assert all(r["reason"].startswith("row ") for r in failed)
+
+
+def test_manual_posting_and_posting_twice_is_impossible(shop) -> None:
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    first = order_import.post_orders(shop, "Salla", ["1002"])
+    assert first["posted"] == 1
+    again = order_import.post_orders(shop, "Salla", ["1002", "1001"])
+    assert again["posted"] == 0 and set(again["skipped"]) == {"1001", "1002"}
+    assert count(shop.db, "invoices") == 3
+
+
+def test_store_options_default_customer_and_unpaid_invoices(shop) -> None:
+    order_import.set_store(shop, "Counter", default_customer=True, auto_paid=False)
+    order_import.import_file(shop, "Counter", "a.csv", GOOD.encode())
+    names = {o["customer_name"] for o in orders.list_orders(shop)[0]}
+    assert names == {"Walk-in (Counter)"}
+    assert payments.payments_of(shop) == []
+    receivable = {r["code"]: r["debit_minor"] - r["credit_minor"] for r in ledger.trial_balance(shop).rows}[
+        "1100"
+    ]
+    assert receivable == 6750 + 3450
+
+
+def test_shopify_export_with_order_columns_only_on_the_first_line(shop) -> None:
+    header = (
+        next(csv.reader(io.StringIO((SHARED / "formats" / "shopify_orders_export_header.csv").read_text())))
+        if SHARED.exists()
+        else [
+            "Name",
+            "Email",
+            "Financial Status",
+            "Fulfillment Status",
+            "Currency",
+            "Shipping",
+            "Created at",
+            "Lineitem quantity",
+            "Lineitem name",
+            "Lineitem price",
+            "Lineitem sku",
+            "Billing Name",
+            "Payment Method",
+            "Total",
+            "Discount Amount",
+        ]
+    )
+    rows = [
+        {
+            "Name": "#1001",
+            "Email": "ann@example.com",
+            "Financial Status": "paid",
+            "Fulfillment Status": "fulfilled",
+            "Currency": "SAR",
+            "Shipping": "10.00",
+            "Created at": "2026-06-08 23:02:14 +1000",
+            "Lineitem quantity": "2",
+            "Lineitem name": "Cap",
+            "Lineitem price": "50.00",
+            "Lineitem sku": "CAP",
+            "Billing Name": "Ann Lee",
+            "Payment Method": "Shopify Payments",
+            "Total": "110.00",
+            "Discount Amount": "0.00",
+        },
+        {
+            "Name": "#1001",
+            "Email": "ann@example.com",
+            "Created at": "2026-06-08 23:02:14 +1000",
+            "Lineitem quantity": "1",
+            "Lineitem name": "Sticker",
+            "Lineitem price": "0.50",
+            "Lineitem sku": "STK",
+        },
+        {
+            "Name": "#1002",
+            "Email": "bo@example.com",
+            "Financial Status": "pending",
+            "Fulfillment Status": "",
+            "Currency": "SAR",
+            "Created at": "2026-06-09 08:00:00 +1000",
+            "Lineitem quantity": "1",
+            "Lineitem name": "Cap",
+            "Lineitem price": "50.00",
+            "Lineitem sku": "CAP",
+            "Billing Name": "Bo",
+        },
+    ]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    result = order_import.import_file(
+        shop, "Shopify", "orders_export.csv", out.getvalue().encode(), profile="shopify"
+    )
+    assert (result.new, result.posted, result.problems) == (2, 1, [])
+    invoice = invoices.get_invoice(shop, "INV-000001")
+    assert invoice["issued_on"] == date(2026, 6, 8) and invoice["total_minor"] == 11050
+    assert [x["sku"] for x in invoice["lines"]] == ["CAP", "STK", None]
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets is absent")
+@pytest.mark.parametrize(
+    "name",
+    [
+        "salla_order_details_response.json",
+        "salla_order_created_webhook.json",
+        "salla_order_status_updated_webhook.json",
+    ],
+)
+def test_salla_order_json(shop, name: str) -> None:
+    result = order_import.import_file(
+        shop, "Salla", name, (SHARED / "formats" / name).read_bytes(), profile="salla-json"
+    )
+    assert result.errors == 0 and result.new == 1, result.problems
+    order = orders.list_orders(shop)[0][0]
+    assert order["customer_name"]  # the customer came along (Arabic names included)
+    again = order_import.import_file(
+        shop, "Salla", name, (SHARED / "formats" / name).read_bytes(), profile="salla-json"
+    )
+    assert (again.new, again.unchanged) == (0, 1)
+
+
+def test_salla_status_slugs_map_to_what_posts(shop) -> None:
+    order = {
+        "reference_id": 77,
+        "date": {"date": "2026-01-05 10:00:00.000000"},
+        "currency": "SAR",
+        "status": {"slug": "delivering", "name": "جاري التوصيل"},
+        "customer": {"first_name": "نورة", "email": "n@example.com"},
+        "amounts": {"shipping_cost": {"amount": 15}, "total": {"amount": 126.5}},
+        "items": [
+            {
+                "sku": "OUD",
+                "name": "عطر",
+                "quantity": 1,
+                "amounts": {
+                    "price_without_tax": {"amount": 95},
+                    "total_discount": {"amount": 0},
+                    "tax": {"percent": "15.00"},
+                },
+            }
+        ],
+    }
+    lines = "\n".join(
+        json.dumps(o, ensure_ascii=False)
+        for o in [order, order | {"reference_id": 78, "status": {"slug": "canceled"}}]
+    )
+    result = order_import.import_file(shop, "Salla", "orders.jsonl", lines.encode(), profile="salla-json")
+    assert (result.new, result.posted) == (2, 1)
+    assert invoices.get_invoice(shop, "INV-000001")["total_minor"] == 12650
+
+
+def test_xlsx_windows_1256_semicolons_and_arabic_headers(shop) -> None:
+    arabic = (
+        "رقم الطلب;تاريخ الطلب;الحالة;اسم العميل;رمز المنتج;اسم المنتج;الكمية;السعر\n"
+        "A1;2026-02-01;تم التنفيذ;خالد;DATES;تمر;2;45,50\n"
+    )  # Windows-1256 has no Arabic-Indic digits
+    result = order_import.import_file(shop, "Zid", "zid.csv", arabic.encode("cp1256"))
+    assert (result.new, result.posted, result.problems) == (1, 1, [])
+    assert invoices.get_invoice(shop, "INV-000001")["net_minor"] == 9100
+    book = Workbook()
+    sheet = book.active
+    for row in csv.reader(io.StringIO(GOOD)):
+        sheet.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    result = order_import.import_file(shop, "Excel", "orders.xlsx", data.getvalue())
+    assert (result.new, result.posted, result.errors) == (3, 2, 0)
+
+
+MALFORMED = {
+    "empty file": (b"", "the file is empty"),
+    "only spaces": (b"   \n  \n", "the file is empty"),
+    "missing order_id column": (b"order_date,quantity,unit_price\n2026-01-01,1,1\n", "no order_id column"),
+    "missing quantity column": (b"order_id,order_date,unit_price\n1,2026-01-01,1\n", "no quantity column"),
+    "missing price column": (b"order_id,order_date,quantity\n1,2026-01-01,1\n", "no unit_price column"),
+    "header only": ((HEADER + "\n").encode(), "holds no orders"),
+    "bad date": (
+        (HEADER + "\n1,2026-13-45,completed,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "bad date '2026-13-45'",
+    ),
+    "words for a date": (
+        (HEADER + "\n1,yesterday,completed,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "bad date 'yesterday'",
+    ),
+    "missing date": (
+        (HEADER + "\n1,,completed,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "the order date is missing",
+    ),
+    "missing order id": (
+        (HEADER + "\n,2026-01-01,completed,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "the order id is missing",
+    ),
+    "unknown status": (
+        (HEADER + "\n1,2026-01-01,teleported,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "unknown status 'teleported'",
+    ),
+    "negative quantity": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,-1,1,15,false,,\n").encode(),
+        "negative quantity",
+    ),
+    "zero quantity": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,0,1,15,false,,\n").encode(),
+        "the quantity is zero",
+    ),
+    "fractional quantity": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1.5,1,15,false,,\n").encode(),
+        "whole number",
+    ),
+    "non-numeric quantity": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,two,1,15,false,,\n").encode(),
+        "'two' is not a number",
+    ),
+    "negative price": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,-5,15,false,,\n").encode(),
+        "price cannot be negative",
+    ),
+    "non-numeric price": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,free,15,false,,\n").encode(),
+        "'free' is not a number",
+    ),
+    "missing price": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,,15,false,,\n").encode(),
+        "the price is missing",
+    ),
+    "bad vat": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,1,fifteen,false,,\n").encode(),
+        "is not a VAT rate",
+    ),
+    "vat over 100": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,1,150,false,,\n").encode(),
+        "is not a VAT rate",
+    ),
+    "bad shipping": (
+        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,1,15,false,lots,\n").encode(),
+        "'lots' is not a number",
+    ),
+    "other currency": (
+        (HEADER + "\n1,2026-01-01,completed,EUR,A,,,S,S,1,1,15,false,,\n").encode(),
+        "currency EUR",
+    ),
+    "lines disagree on the date": (
+        (
+            HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,1,15,false,,\n"
+            "1,2026-01-02,,,,,,T,T,1,1,15,false,,\n"
+        ).encode(),
+        "disagree on its date",
+    ),
+    "garbage binary": (b"\x00\x01\x02PK garbage \xff\xfe" * 500, "not a text file"),
+    "broken json": (b'{"data": {"reference_id": 1,', "not JSON"),
+    "json without orders": (b"[]", "holds no orders"),
+    "discount larger than the line": (
+        (
+            HEADER.replace("payment_method", "line_discount")
+            + "\n1,2026-01-01,completed,SAR,A,,,S,S,1,10,15,false,,50\n"
+        ).encode(),
+        "larger than the line",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_files_explain_and_write_nothing(duck: Database, name: str) -> None:
+    _, admin = make_org(duck, country="SA")
+    data, words = MALFORMED[name]
+    file_name = "x.json" if "json" in name else "x.csv"
+    before = snapshot(duck)
+    try:
+        result = order_import.import_file(admin, "S", file_name, data, all_or_nothing=True)
+    except ValidationError as exc:  # a file that cannot even be read is refused as a whole
+        messages = str(exc)
+    else:
+        messages = " | ".join(p[2] for p in result.problems)
+        assert result.rejected
+    assert words in messages, messages
+    assert snapshot(duck) == before
+
+
+def test_the_garbage_file_of_50_megabytes_is_refused_quickly(duck: Database, tmp_path: Path) -> None:
+    _, admin = make_org(duck, country="SA")
+    path = tmp_path / "garbage.csv"
+    path.write_bytes(os.urandom(50 * 1024 * 1024))
+    with pytest.raises(Exception) as error:
+        order_import.import_file(admin, "S", "garbage.csv", path)
+    assert "not a text file" in str(error.value) or "cannot be read" in str(error.value)
+    assert snapshot(duck)["orders"] == 0
+
+
+def test_uci_online_retail_day(duck: Database) -> None:
+    """Real data: the good invoices import exactly; the cancellations (minus quantities) are listed, not guessed."""
+    _, admin = make_org(duck, currency="GBP", vat="0", country="GB")
+    mapping = {
+        "order_id": "InvoiceNo",
+        "order_date": "InvoiceDate",
+        "sku": "StockCode",
+        "product_name": "Description",
+        "quantity": "Quantity",
+        "unit_price": "UnitPrice",
+        "customer_name": "CustomerID",
+        "customer_country": "Country",
+    }
+    path = DATA / "uci_online_retail_2011-11-18.csv"
+    result = order_import.import_file(admin, "UK shop", path.name, path, mapping=mapping)
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    bad = {r["InvoiceNo"] for r in rows if Decimal(r["Quantity"]) <= 0}
+    expected = sum(
+        (Decimal(r["Quantity"]) * Decimal(r["UnitPrice"]) for r in rows if r["InvoiceNo"] not in bad),
+        Decimal(0),
+    )
+    assert result.errors == len(bad) == 47  # 44 cancellations and 3 stock write-offs ("check") are listed
+    total = sum(i["total_minor"] for i in invoices.list_invoices(admin, page_size=10_000)[0])
+    assert Decimal(total) / 100 == expected.quantize(Decimal("0.01"))
+    assert result.new == len({r["InvoiceNo"] for r in rows}) - len(bad)
+    assert order_import.import_file(admin, "UK shop", path.name, path, mapping=mapping).new == 0
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets is absent (Olist files are not shipped)")
+def test_olist_split_payments_by_method(duck: Database, tmp_path: Path) -> None:
+    """Olist: split payments, payments that differ from totals; totals by method equal the raw file's."""
+    _, admin = make_org(duck, currency="BRL", vat="0", country="BR")
+    orders_rows = {r["order_id"]: r for r in csv.DictReader((SHARED / "olist_orders_dataset.csv").open())}
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "order_id",
+            "order_date",
+            "status",
+            "customer_name",
+            "sku",
+            "product_name",
+            "quantity",
+            "unit_price",
+            "vat_rate",
+            "shipping",
+        ]
+    )
+    freight: dict[str, Decimal] = defaultdict(Decimal)
+    items = list(csv.DictReader((SHARED / "olist_order_items_dataset.csv").open()))
+    for item in items:
+        freight[item["order_id"]] += Decimal(item["freight_value"])
+    for item in items:
+        order = orders_rows[item["order_id"]]
+        writer.writerow(
+            [
+                item["order_id"],
+                order["order_purchase_timestamp"],
+                order["order_status"],
+                order["customer_id"],
+                item["product_id"],
+                item["product_id"][:8],
+                1,
+                item["price"],
+                0,
+                freight[item["order_id"]],
+            ]
+        )
+    data = tmp_path / "olist.csv"
+    data.write_text(out.getvalue())
+    pays = tmp_path / "payments.csv"
+    with pays.open("w", newline="") as handle:
+        pw = csv.writer(handle)
+        pw.writerow(["order_id", "payment_method", "amount", "paid_at"])
+        raw = list(csv.DictReader((SHARED / "olist_order_payments_dataset.csv").open()))
+        for p in raw:
+            pw.writerow([p["order_id"], p["payment_type"], p["payment_value"], ""])
+    result = order_import.import_file(admin, "Olist", data.name, data, payments=pays)
+    assert result.errors == 0, result.problems[:5]
+    posted_orders = {
+        o["order_id"]
+        for o in orders_rows.values()
+        if o["order_status"] in ("delivered", "shipped", "invoiced")
+    }
+    with_items = {i["order_id"] for i in items}
+    expected: dict[str, Decimal] = defaultdict(Decimal)
+    for p in raw:
+        if p["order_id"] in posted_orders & with_items:
+            expected[p["payment_type"]] += Decimal(p["payment_value"])
+    got: dict[str, Decimal] = defaultdict(Decimal)
+    for p in payments.payments_of(admin):
+        got[p["method"]] += Decimal(p["amount_minor"]) / 100
+    assert got == expected
+    assert ledger.trial_balance(admin).balanced
+    assert result.posted == len(posted_orders & with_items)
+
+
+def _cli(db_path: Path, *args: str, crash: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = os.environ | ({"BACKOFFICE_IMPORT_CRASH": crash} if crash else {})
+    env.pop("BACKOFFICE_IMPORT_CRASH", None) if not crash else None
+    return subprocess.run(
+        [sys.executable, "-m", "backoffice.cli", *args, "--db", str(db_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+FILES = {
+    "a": GOOD,
+    "b": HEADER + "\n1003,2026-03-03,completed,SAR,فاطمة الزهراء,f@example.com,,TEA,Tea,3,11.50,,true,,cash\n"
+    "1004,2026-03-04,completed,SAR,Khalid,k@example.com,,MUG,Mug,1,23,15,true,,card\n",
+    "c": HEADER + "\n1002,2026-03-02,completed,SAR,Olivia Smith,o@example.com,,MUG,Mug,1,23,15,true,0,card\n"
+    "1005,2026-03-05,completed,SAR,Huda,h@example.com,,TEA,Tea,1,11.50,15,true,,cash\n",
+}
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(sorted(FILES)), st.sampled_from([None, "staged", "orders", "before_commit"])
+        ),
+        min_size=2,
+        max_size=4,
+    )
+)
+def test_overlapping_imports_and_crashes_leave_each_order_once(tmp_path_factory, plan) -> None:
+    folder = tmp_path_factory.mktemp("crash")
+    db_path = folder / "shop.duckdb"
+    assert (
+        _cli(
+            db_path,
+            "init",
+            "--org",
+            "S",
+            "--currency",
+            "SAR",
+            "--vat",
+            "15",
+            "--admin-email",
+            "a@example.com",
+            "--admin-password",
+            "Sesame#2026",
+        ).returncode
+        == 0
+    )
+    for name, crash in plan:
+        path = folder / f"{name}.csv"
+        path.write_text(FILES[name])
+        done = _cli(db_path, "import", str(path), "--store", "Salla", "--json", crash=crash)
+        assert done.returncode == (97 if crash else 0), done.stderr
+    for name in sorted(FILES):  # and once more, cleanly, everything
+        path = folder / f"{name}.csv"
+        path.write_text(FILES[name])
+        assert _cli(db_path, "import", str(path), "--store", "Salla", "--json").returncode == 0
+    from backoffice.db import open_database
+
+    db = open_database(f"duckdb:///{db_path}")
+    try:
+        with db.read() as conn:
+            ids = [r[0] for r in conn.execute(sa.text("SELECT external_id FROM orders ORDER BY external_id"))]
+            per_order = conn.execute(
+                sa.text("SELECT count(*) FROM invoices GROUP BY order_id HAVING count(*) > 1")
+            ).all()
+        assert ids == ["1001", "1002", "1003", "1004", "1005"]
+        assert per_order == []
+        from tests.factories import system
+
+        ctx = system(db, 1)
+        assert ledger.trial_balance(ctx).balanced
+        assert products.get_product(ctx, sku="MUG")["stock_qty"] == -4
+    finally:
+        db.dispose()
