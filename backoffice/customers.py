@@ -219,6 +219,32 @@ def save_customer(
 ) -> int:
     """Create (contact_id None) or update a contact; validates everything first, then writes in one transaction."""
     ctx.require("customers.write")
+    saved = _save_customer(ctx, values, categories, custom, contact_id, allow_duplicate)
+    if contact_id is None and (values.get("role") or "customer") == "customer":
+        _welcome(ctx, saved)
+    return saved
+
+
+def _welcome(ctx: Context, contact_id: int) -> None:
+    """SPEC C10: the welcome message when the organization turned it on. A mail failure never undoes the save:
+    the message stays in the outbox as failed, to be retried."""
+    from contextlib import suppress
+
+    from backoffice import messaging
+    from backoffice.errors import BackofficeError
+
+    with suppress(BackofficeError):
+        messaging.send_welcome(ctx, contact_id)
+
+
+def _save_customer(
+    ctx: Context,
+    values: dict[str, Any],
+    categories: Sequence[str],
+    custom: dict[str, Any] | None,
+    contact_id: int | None,
+    allow_duplicate: bool,
+) -> int:
     with ctx.db.write() as conn:
         before = q.contact(conn, ctx.org_id, contact_id) if contact_id else None
         if contact_id and before is None:

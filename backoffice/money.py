@@ -117,7 +117,7 @@ def rate_from_percent(value: str | int | Decimal, field: str = "vat") -> int:
 
 
 def percent_text(rate_bp: int) -> str:
-    return str((Decimal(rate_bp) / 100).normalize()) if rate_bp else "0"
+    return format((Decimal(rate_bp) / 100).normalize(), "f") if rate_bp else "0"
 
 
 def apply_rate(minor: int, rate_bp: int, rounding: Rounding = Rounding.HALF_UP) -> int:

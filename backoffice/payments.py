@@ -590,40 +590,32 @@ def customer_position(ctx: Context, customer_id: int) -> dict[str, Any]:
 def statement(
     ctx: Context, customer_id: int, date_from: date | None = None, date_to: date | None = None
 ) -> dict[str, Any]:
-    """Opening balance, every document, payment, refund and fee in the period with a running balance, closing balance."""
-    ctx.require("customers.read")
-    with ctx.db.read() as conn:
-        card = contacts_q.contact(conn, ctx.org_id, customer_id)
-        if card is None:
-            raise NotFoundError(f"No customer #{customer_id} in this organization.")
-        opening = 0
-        if date_from is not None:
-            opening = sum(
-                q.ledger_balance(conn, ctx.org_id, customer_id, role, date_from)
-                for role in ("ar", "customer_advances")
-            )
-        movements = q.statement_lines(conn, ctx.org_id, customer_id, date_from, date_to)
-    running, lines = opening, []
-    for m in movements:
-        running += int(m["debit_minor"]) - int(m["credit_minor"])
-        lines.append(
-            {
-                "date": m["entry_on"],
-                "description": m["memo"],
-                "document": m["source_id"],
-                "kind": m["source_type"],
-                "debit_minor": int(m["debit_minor"]),
-                "credit_minor": int(m["credit_minor"]),
-                "balance_minor": running,
-            }
-        )
+    """Opening balance, every document, payment, refund and fee in the period with a running balance, closing balance.
+
+    The figures come from backoffice.documents.statement_from_ledger, the one statement the PDF prints too.
+    """
+    from backoffice.documents import statement_from_ledger
+
+    found = statement_from_ledger(ctx, customer_id, date_from, date_to)
+    lines = [
+        {
+            "date": x.entry_on,
+            "description": x.description,
+            "document": x.document,
+            "kind": x.kind,
+            "debit_minor": x.debit_minor,
+            "credit_minor": x.credit_minor,
+            "balance_minor": x.balance_minor,
+        }
+        for x in found.lines
+    ]
     return {
         "customer_id": customer_id,
-        "customer_name": card["name"],
+        "customer_name": found.customer_name,
         "date_from": date_from,
-        "date_to": date_to,
-        "opening_balance_minor": opening,
-        "closing_balance_minor": running,
+        "date_to": found.date_to,
+        "opening_balance_minor": found.opening_balance_minor,
+        "closing_balance_minor": found.closing_balance_minor,
         "lines": lines,
     }
 
@@ -669,3 +661,29 @@ def aging(ctx: Context, as_of: date | None = None) -> dict[str, Any]:
     rows = sorted((r for r in rows if any(r[b] for b in BUCKETS)), key=lambda r: r["customer_name"] or "")
     totals = {b: sum(r[b] for r in rows) for b in BUCKETS}
     return {"as_of": as_of, "rows": rows, "totals": totals | {"total": sum(totals.values())}}
+
+
+def receipt(ctx: Context, payment_id: int) -> Any:
+    """The receipt of money received (a payment or a deposit), with the invoices it paid, for the PDF."""
+    from backoffice.documents import Receipt
+
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        found = q.payment(conn, ctx.org_id, payment_id)
+        if found is None or found["kind"] not in ("payment", "deposit"):
+            raise NotFoundError(f"No payment #{payment_id} in this organization.")
+        if found["status"] != "captured":
+            raise ConflictError(
+                f"Payment #{payment_id} is {found['status']}: a receipt is for money received."
+            )
+        paid = q.allocations_of_payment(conn, ctx.org_id, payment_id)
+        card = contacts_q.contact(conn, ctx.org_id, found["customer_id"]) if found["customer_id"] else None
+    return Receipt(
+        number=f"RCT-{payment_id:06d}",
+        received_on=found["paid_on"],
+        customer_name=card["name"] if card else "",
+        amount_minor=int(found["amount_minor"]),
+        method=found["method"],
+        allocations=tuple((a["number_text"], int(a["amount_minor"])) for a in paid),
+        customer_id=found["customer_id"],
+    )

@@ -7,9 +7,23 @@ import json
 import platform
 import sys
 
-from benchmarks import bench_customers, bench_import, bench_invoicing
+from benchmarks import (
+    bench_customers,
+    bench_documents,
+    bench_import,
+    bench_invoicing,
+    bench_messaging,
+    bench_reports,
+)
 
-BENCHES = {"customers": bench_customers.run, "invoicing": bench_invoicing.run, "import": bench_import.run}
+BENCHES = {
+    "customers": bench_customers.run,
+    "invoicing": bench_invoicing.run,
+    "import": bench_import.run,
+    "documents": bench_documents.run,
+    "messaging": bench_messaging.run,
+    "reports": bench_reports.run,
+}
 
 
 def main() -> None:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import audit, customers, invoices, orders, orgs, payments
+from backoffice import audit, customers, documents, invoices, orders, orgs, payments
 from backoffice.money import currency, format_money
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.customer_form import customer_form
@@ -36,14 +36,14 @@ st.caption(
     " · ".join(filter(None, [card["emails"], card["phone"], card["tax_id"], card["city"], card["country"]]))
 )
 
-details, documents, notes, activity, history = st.tabs(
+details, documents_tab, notes, activity, history = st.tabs(
     [t("Edit"), t("Orders and invoices"), t("Notes and files"), t("Statement"), t("History")]
 )
 with details:
     if customer_form(ctx, card, key=f"edit_{contact_id}"):
         st.rerun()
 
-with documents:
+with documents_tab:
     position = payments.customer_position(ctx, int(contact_id))
     cols = st.columns(3)
     cols[0].metric(t("Owed to us"), format_money(position["receivable_minor"], cur, lang))
@@ -112,6 +112,14 @@ with activity:
         + t("Closing balance")
         + ": "
         + format_money(found["closing_balance_minor"], cur, lang)
+    )
+    st.download_button(
+        t("Statement PDF"),
+        lambda: documents.render_statement_pdf(
+            ctx, documents.statement_from_ledger(ctx, int(contact_id), date_from, date_to)
+        ),
+        file_name=f"statement-{contact_id}.pdf",
+        mime="application/pdf",
     )
     if found["lines"]:
         show(

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import invoices, orgs
+from backoffice import documents, invoices, orgs
 from backoffice.invoices import ReturnRequest
 from backoffice.money import currency, format_money
 from backoffice.ui import page, show_errors, t
@@ -57,6 +57,13 @@ with show_errors(lang):
         col.metric(t(label), format_money(doc[key], cur, lang))
     if doc["credit_notes"]:
         st.caption(t("Credit notes") + ": " + ", ".join(doc["credit_notes"]))
+    st.download_button(
+        t("Download PDF"),
+        lambda: documents.render_invoice_pdf(ctx, number),
+        file_name=f"{number}.pdf",
+        mime="application/pdf",
+        type="primary",
+    )
     if st.button(t("Recalculate / explain")):
         differences = invoices.explain_invoice(ctx, number)
         for d in differences:

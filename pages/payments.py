@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import orders, orgs, payments
+from backoffice import documents, orders, orgs, payments
 from backoffice.money import currency
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import pick_customer
@@ -67,20 +67,26 @@ with refund, st.form("refund"):
             st.success(", ".join(f"{t(m)}: {a}" for m, a in parts))
 
 with listing:
-    show(
-        frame(
-            payments.payments_of(ctx),
-            {
-                "payment_id": "#",
-                "paid_on": "Date",
-                "customer_name": "Customer",
-                "kind": "Kind",
-                "method": "Payment method",
-                "status": "Status",
-                "amount_minor": "Amount",
-            },
-            money=["amount_minor"],
-            cur=cur,
-        ),
-        "payments",
-    )
+    moves = payments.payments_of(ctx)
+    columns = {
+        "payment_id": "#",
+        "paid_on": "Date",
+        "customer_name": "Customer",
+        "kind": "Kind",
+        "method": "Payment method",
+        "status": "Status",
+        "amount_minor": "Amount",
+    }
+    picked = show(frame(moves, columns, money=["amount_minor"], cur=cur), "payments", selectable=True)
+    if (
+        picked is not None
+        and moves[picked]["kind"] in ("payment", "deposit")
+        and moves[picked]["status"] == "captured"
+    ):
+        chosen = moves[picked]["payment_id"]
+        st.download_button(
+            t("Receipt PDF"),
+            lambda: documents.render_receipt_pdf(ctx, payments.receipt(ctx, chosen)),
+            file_name=f"receipt-{chosen}.pdf",
+            mime="application/pdf",
+        )

@@ -113,3 +113,12 @@ def test_format_money_in_the_users_locale() -> None:
     assert format_money(1500000, IRR, "en") == "1,500,000 IRR"
     persian = format_money(123450, SAR, "fa", native_digits=True)
     assert "۱" in persian and "SAR" in persian
+
+
+@pytest.mark.parametrize(
+    ("rate_bp", "text"), [(1500, "15"), (1000, "10"), (750, "7.5"), (0, "0"), (10000, "100")]
+)
+def test_percent_text_is_plain(rate_bp: int, text: str) -> None:
+    from backoffice.money import percent_text
+
+    assert percent_text(rate_bp) == text

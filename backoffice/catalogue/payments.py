@@ -43,4 +43,7 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "authorized": ("مفوَّض", "مجوزشده"),
     "voided": ("ملغى", "باطل\u200cشده"),
     "credit": ("رصيد دائن", "اعتبار"),
+    "Receipt PDF": ("سند القبض PDF", "رسید دریافت PDF"),
+    "Statement PDF": ("كشف الحساب PDF", "صورت‌حساب PDF"),
+    "Download PDF": ("تنزيل PDF", "دریافت PDF"),
 }

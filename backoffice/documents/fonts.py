@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import struct
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fpdf import FPDF
-from fpdf.fonts import SubsetMap, TTFFont
+from fpdf.fonts import Glyph, SubsetMap, TTFFont
 from fpdf.output import CIDSystemInfo, OutputProducer, PDFFont, PDFFontStream
 from fpdf.syntax import Name, PDFArray, PDFContentStream
 
@@ -140,6 +141,7 @@ class DocumentFont(TTFFont):
     """A per-document copy of a loaded style: shares the parsed tables, keeps its own glyph subset."""
 
     __slots__ = ("face",)
+    face: _Face
 
     def perform_harfbuzz_shaping(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
@@ -155,8 +157,80 @@ class DocumentFont(TTFFont):
             tuple(sorted((params.get("features") or {}).items())),
         )
 
+    def shape_text(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> list[dict[str, Any]]:
+        """fpdf2's shape_text, with everything but this document's glyph numbering computed once per text."""
+        if not text:
+            return []
+        params = text_shaping_params or {}
+        direction = params.get("fragment_direction")
+        run = _glyph_run(
+            self.fontkey,
+            text,
+            direction.value if direction is not None else None,
+            params.get("script"),
+            params.get("language"),
+            tuple(sorted((params.get("features") or {}).items())),
+        )
+        pick = self.subset.pick_glyph
+        return [
+            {
+                "mapped_char": pick(glyph),
+                "x_advance": x_advance,
+                "y_advance": y_advance,
+                "x_offset": x_offset,
+                "y_offset": y_offset,
+                "force_positioning": force,
+            }
+            for glyph, x_advance, y_advance, x_offset, y_offset, force in run
+        ]
 
-@lru_cache(maxsize=50_000)
+
+@lru_cache(maxsize=10_000)
+def _glyph_run(
+    fontkey: str,
+    text: str,
+    direction: str | None,
+    script: str | None,
+    language: str | None,
+    features: tuple[tuple[str, Any], ...],
+) -> tuple[tuple[Glyph, int, int, int, int, bool], ...]:
+    """A shaped text as glyphs (each with the characters it stands for, for copy and search) and positions.
+
+    The same steps as fpdf2's TTFFont.shape_text, kept per text instead of per call."""
+    infos, positions = _shape(fontkey, text, direction, script, language, features)
+    face = faces()["B" if fontkey.endswith("B") else ""].template
+    clusters = sorted(int(info.cluster) for info in infos)
+    by_cluster: dict[int, list[int]] = {}
+    for index in range(len(text)):
+        at = bisect_left(clusters, index)
+        if at == 0:
+            cluster = clusters[0]
+        elif at == len(clusters) or clusters[at] != index:
+            cluster = clusters[at - 1]
+        else:
+            cluster = clusters[at]
+        by_cluster.setdefault(cluster, []).append(index)
+    metrics = face.ttfont["hmtx"].metrics
+    run = []
+    for info, position in zip(infos, positions, strict=True):
+        codes = tuple(ord(text[i]) for i in by_cluster.pop(info.cluster, []))
+        name = face.ttfont.getGlyphName(info.codepoint)
+        width = round(face.scale * metrics[name][0])
+        if not info.codepoint:
+            continue  # .notdef: fpdf2 drops it too
+        force = bool(
+            width != position.x_advance or position.x_offset or position.y_offset or position.y_advance
+        )
+        glyph = Glyph(info.codepoint, codes, name, width)
+        run.append(
+            (glyph, position.x_advance, position.y_advance, position.x_offset, position.y_offset, force)
+        )
+    return tuple(run)
+
+
+@lru_cache(maxsize=10_000)
 def _shape(
     fontkey: str,
     text: str,
@@ -225,6 +299,8 @@ class DocumentProducer(OutputProducer):
         for font in sorted(ours.values(), key=lambda f: f.i):
             if len(font.subset) > 0:
                 found[font.i] = self._embed(font)
+            font.subset.pick.cache_clear()  # fpdf2 keeps these per class; it clears them at output, so do we
+            font.subset.get_glyph.cache_clear()
         return found
 
     def _embed(self, font: DocumentFont) -> PDFFont:
@@ -233,7 +309,9 @@ class DocumentProducer(OutputProducer):
         composite = PDFFont(subtype="Type0", base_font=fontname, encoding="Identity-H")
         self._add_pdf_obj(composite, "fonts")
         widths = " ".join(f"{char_id} [{glyph.glyph_width}]" for char_id, glyph in used)
-        cid_font = PDFFont(subtype="CIDFontType2", base_font=fontname, d_w=font.desc.missing_width, w=f"[{widths}]")
+        cid_font = PDFFont(
+            subtype="CIDFontType2", base_font=fontname, d_w=font.desc.missing_width, w=f"[{widths}]"
+        )
         self._add_pdf_obj(cid_font, "fonts")
         composite.descendant_fonts = PDFArray([cid_font])
         to_unicode = PDFContentStream(_to_unicode_cmap(used).encode("latin-1"), compress=True)
@@ -243,7 +321,7 @@ class DocumentProducer(OutputProducer):
         self._add_pdf_obj(system_info, "fonts")
         cid_font.c_i_d_system_info = system_info
         descriptor = font.desc
-        descriptor.font_name = Name(fontname)  # type: ignore[assignment]
+        descriptor.font_name = Name(fontname)
         self._add_pdf_obj(descriptor, "fonts")
         cid_font.font_descriptor = descriptor
         gid_map = bytearray(2 * (used[-1][0] + 1))

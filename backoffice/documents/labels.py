@@ -23,6 +23,8 @@ TERMS: dict[str, tuple[str, str, str]] = {
     "date": ("Date", "التاريخ", "تاریخ"),
     "issue_date": ("Issue date", "تاريخ الإصدار", "تاریخ صدور"),
     "due_date": ("Due date", "تاريخ الاستحقاق", "تاریخ سررسید"),
+    "hijri_date": ("Hijri date", "التاريخ الهجري", "تاریخ قمری"),
+    "jalali_date": ("Solar Hijri date", "التاريخ الشمسي", "تاریخ شمسی"),
     "corrects": ("Credits invoice", "مرتبط بالفاتورة", "مربوط به فاکتور"),
     "reason": ("Reason", "السبب", "علت"),
     "seller_vat": ("VAT no.", "الرقم الضريبي", "شماره اقتصادی"),
@@ -42,16 +44,24 @@ TERMS: dict[str, tuple[str, str, str]] = {
     "line_total": ("Total", "الإجمالي", "جمع"),
     "shipping": ("Shipping", "الشحن", "هزینه ارسال"),
     "exempt": ("exempt", "معفى", "معاف"),
-    "subtotal": ("Subtotal (excl. VAT)", "المجموع الفرعي (غير شامل الضريبة)", "جمع جزء (بدون مالیات)"),
+    "subtotal": ("Subtotal (excl. VAT)", "المجموع قبل الضريبة", "جمع قبل از مالیات"),
     "vat_total": ("VAT total", "إجمالي الضريبة", "جمع مالیات"),
     "total_incl_vat": ("Total incl. VAT", "الإجمالي شامل الضريبة", "جمع کل با احتساب مالیات"),
-    "total_credited": ("Total credited incl. VAT", "إجمالي المبلغ الدائن شامل الضريبة", "جمع بستانکار با مالیات"),
+    "total_credited": (
+        "Total credited incl. VAT",
+        "إجمالي المبلغ الدائن شامل الضريبة",
+        "جمع بستانکار با مالیات",
+    ),
     "amount_in_words": ("Amount in words", "المبلغ كتابةً", "مبلغ به حروف"),
     "amount": ("Amount", "المبلغ", "مبلغ"),
     "amount_received": ("Amount received", "المبلغ المستلم", "مبلغ دریافتی"),
     "payment_method": ("Payment method", "طريقة الدفع", "روش پرداخت"),
     "applied_to": ("Applied to", "مخصص لـ", "بابت"),
-    "on_account": ("On account (customer credit)", "دفعة على الحساب (رصيد للعميل)", "علی‌الحساب (اعتبار مشتری)"),
+    "on_account": (
+        "On account (customer credit)",
+        "دفعة على الحساب (رصيد للعميل)",
+        "علی‌الحساب (اعتبار مشتری)",
+    ),
     "period": ("Period", "الفترة", "دوره"),
     "from": ("From", "من", "از"),
     "to": ("To", "إلى", "تا"),
@@ -70,6 +80,10 @@ TERMS: dict[str, tuple[str, str, str]] = {
     "wallet": ("Wallet", "محفظة إلكترونية", "کیف پول"),
     "store_payout": ("Store payout", "تحويل من المتجر", "تسویه فروشگاه"),
     "deposit": ("Deposit", "دفعة مقدمة", "پیش‌پرداخت"),
+    "payment": ("Payment", "دفعة", "پرداخت"),
+    "refund": ("Refund", "استرداد", "استرداد وجه"),
+    "fee": ("Fee", "رسوم", "کارمزد"),
+    "opening": ("Opening balances", "أرصدة افتتاحية", "مانده افتتاحیه"),
 }
 _INDEX = {"en": 0, "ar": 1, "fa": 2}
 
@@ -81,11 +95,15 @@ def term(key: str, language: str) -> str:
 
 
 def languages_for(
-    org_language: str | None, customer_language: str | None, country: str | None, override: str | None = None
+    org_language: str | None,
+    customer_language: str | None,
+    country: str | None,
+    override: str | None = None,
+    tax_document: bool = False,
 ) -> tuple[str, ...]:
     """The document's languages, primary first: the override, else the customer's, else the organization's.
 
-    A Saudi tax document is always in Arabic too (ZATCA): English alone becomes Arabic–English.
+    A Saudi tax invoice or credit note is always in Arabic too (ZATCA): without Arabic it becomes Arabic–English.
     """
     chosen = override or customer_language or org_language or "en"
     found = LANGUAGE_SETS.get(chosen)
@@ -93,6 +111,6 @@ def languages_for(
         from backoffice.errors import ValidationError
 
         raise ValidationError(f"choose one of {', '.join(LANGUAGE_SETS)}", "language")
-    if (country or "").upper() == "SA" and "ar" not in found:
+    if tax_document and (country or "").upper() == "SA" and "ar" not in found:
         return ("ar", "en")
     return found

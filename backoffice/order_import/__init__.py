@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -478,10 +479,8 @@ def _credit_return(conn: Connection, ctx: Context, number: str, order_id: int) -
     note = invoices.credit_in(
         conn, ctx, number, None, f"order #{order_id} returned in the store", date.today()
     )
-    try:
+    with suppress(BackofficeError):  # nothing was paid on it: the credit note alone settles it
         payments.refund_in(conn, ctx, note, False, date.today())
-    except BackofficeError:
-        pass  # nothing was paid on it: the credit note alone settles it
 
 
 def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code: str) -> None:

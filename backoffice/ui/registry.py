@@ -24,7 +24,9 @@ PAGES: list[PageSpec] = [
     PageSpec("pages/invoices.py", "Invoices", ":material/receipt_long:", "invoices", "Sales"),
     PageSpec("pages/order_import.py", "Store import", ":material/upload_file:", "store-import", "Sales"),
     PageSpec("pages/payments.py", "Payments", ":material/payments:", "payments", "Sales"),
+    PageSpec("pages/messages.py", "Messages", ":material/mail:", "messages", "Sales"),
     PageSpec("pages/products.py", "Products", ":material/inventory_2:", "products", "Sales"),
+    PageSpec("pages/reports.py", "Reports", ":material/monitoring:", "reports", "Accounting"),
     PageSpec("pages/books.py", "Books", ":material/account_balance:", "books", "Accounting"),
     PageSpec("pages/settings.py", "Settings", ":material/settings:", "settings", "Administration"),
     PageSpec(

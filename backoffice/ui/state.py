@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from backoffice import auth, orgs
@@ -26,7 +28,18 @@ def _database(url: str) -> Database:
 
 
 def db() -> Database:
-    return _database(url_for(None))
+    database = _database(url_for(None))
+    if os.environ.get("BACKOFFICE_REMINDERS") == "daily":
+        _scheduler(database.url)
+    return database
+
+
+@st.cache_resource(show_spinner=False)
+def _scheduler(url: str) -> object:
+    """One scheduler thread per app process (the app owns the database file)."""
+    from backoffice import scheduler
+
+    return scheduler.start(_database(url))
 
 
 def current_user() -> User | None:

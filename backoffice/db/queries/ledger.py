@@ -51,9 +51,9 @@ def trial_balance(
                COALESCE(SUM(l.debit_minor), 0) AS debit_minor,
                COALESCE(SUM(l.credit_minor), 0) AS credit_minor
         FROM accounts a
-        JOIN journal_lines l ON l.account_id = a.account_id AND l.org_id = a.org_id
-        JOIN journal_entries e ON e.entry_id = l.entry_id AND e.org_id = l.org_id
-        WHERE a.org_id = :org
+        JOIN journal_lines l ON l.account_id = a.account_id
+        JOIN journal_entries e ON e.entry_id = l.entry_id
+        WHERE a.org_id = :org AND l.org_id = :org AND e.org_id = :org  -- ids are unique: join on them, filter each
           AND (CAST(:dfrom AS DATE) IS NULL OR e.entry_on >= :dfrom)
           AND (CAST(:dto AS DATE) IS NULL OR e.entry_on <= :dto)
         GROUP BY a.code, a.name_en, a.name_ar, a.name_fa, a.kind

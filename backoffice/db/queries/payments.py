@@ -162,6 +162,16 @@ def authorized_of_order(conn: Connection, org_id: int, order_id: int) -> list[di
     )
 
 
+def allocations_of_payment(conn: Connection, org_id: int, payment_id: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT i.number_text, a.amount_minor FROM allocations a JOIN invoices i ON i.invoice_id = a.invoice_id "
+        "WHERE a.org_id = :org AND a.payment_id = :p AND a.amount_minor > 0 ORDER BY a.allocation_id",
+        org=org_id,
+        p=payment_id,
+    )
+
+
 def customer_payments(conn: Connection, org_id: int, customer_id: int | None) -> list[dict[str, Any]]:
     return rows(
         conn,
@@ -188,26 +198,6 @@ def ledger_balance(
             role=role,
             before=before,
         )
-    )
-
-
-def statement_lines(
-    conn: Connection, org_id: int, customer_id: int, date_from: date | None, date_to: date | None
-) -> list[dict[str, Any]]:
-    """Every movement of the customer's receivable and advances in the period, in date order."""
-    return rows(
-        conn,
-        "SELECT e.entry_on, e.entry_id, e.memo, e.source_type, e.source_id, SUM(l.debit_minor) AS debit_minor, "
-        "SUM(l.credit_minor) AS credit_minor FROM journal_lines l JOIN accounts a ON a.account_id = l.account_id "
-        "JOIN journal_entries e ON e.entry_id = l.entry_id WHERE l.org_id = :org AND l.contact_id = :c "
-        "AND a.role IN ('ar', 'customer_advances') AND (CAST(:dfrom AS DATE) IS NULL OR e.entry_on >= :dfrom) "
-        "AND (CAST(:dto AS DATE) IS NULL OR e.entry_on <= :dto) "
-        "GROUP BY e.entry_on, e.entry_id, e.memo, e.source_type, e.source_id "
-        "HAVING SUM(l.debit_minor) <> SUM(l.credit_minor) ORDER BY e.entry_on, e.entry_id",
-        org=org_id,
-        c=customer_id,
-        dfrom=date_from,
-        dto=date_to,
     )
 
 
