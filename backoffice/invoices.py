@@ -402,22 +402,4 @@ def explain_invoice(ctx: Context, number: str) -> list[pricing.Difference]:
                 )
         return differences
     order = orders.get_order(ctx, found["order_id"])
-    return pricing.explain(
-        [
-            pricing.LineInput(
-                x["quantity"],
-                x["unit_price_minor"],
-                x["discount_minor"],
-                x["vat_rate_bp"],
-                x["vat_exempt"],
-                x["kind"],
-            )
-            for x in lines
-        ],
-        [pricing.LineAmounts(x["net_minor"], x["vat_minor"]) for x in lines],
-        found["net_minor"],
-        found["vat_minor"],
-        found["total_minor"],
-        found["prices_include_vat"],
-        order["rounding_rule"],
-    )
+    return pricing.explain_document(found, lines, order["rounding_rule"])

@@ -306,26 +306,7 @@ def list_orders(
 def explain_order(ctx: Context, order_id: int) -> list[pricing.Difference]:
     """Recalculate the order from its lines and list every stored figure that disagrees, and why (SPEC I2)."""
     found = get_order(ctx, order_id)
-    lines = found["lines"]
-    differences = pricing.explain(
-        [
-            pricing.LineInput(
-                x["quantity"],
-                x["unit_price_minor"],
-                x["discount_minor"],
-                x["vat_rate_bp"],
-                x["vat_exempt"],
-                x["kind"],
-            )
-            for x in lines
-        ],
-        [pricing.LineAmounts(x["net_minor"], x["vat_minor"]) for x in lines],
-        found["net_minor"],
-        found["vat_minor"],
-        found["total_minor"],
-        found["prices_include_vat"],
-        found["rounding_rule"],
-    )
+    differences = pricing.explain_document(found, found["lines"], found["rounding_rule"])
     external = found.get("external_total_minor")
     if external is not None and external != found["total_minor"]:
         differences.append(

@@ -61,6 +61,43 @@ def _customer(conn: Connection, ctx: Context, customer_id: int | None) -> None:
         raise NotFoundError(f"No customer #{customer_id} in this organization.")
 
 
+def _insert(
+    conn: Connection,
+    ctx: Context,
+    kind: str,
+    customer_id: int | None,
+    method: str | None,
+    minor: int,
+    on: date,
+    status: str = "captured",
+    order_id: int | None = None,
+    invoice_id: int | None = None,
+    refund_of: int | None = None,
+    reference: str | None = None,
+    note: str | None = None,
+    entry_id: int | None = None,
+) -> int:
+    """One row of money in or out (or a fee), as it happened; posting is the caller's."""
+    return q.insert_payment(
+        conn,
+        org_id=ctx.org_id,
+        customer_id=customer_id,
+        kind=kind,
+        method=method,
+        amount_minor=minor,
+        paid_on=on,
+        status=status,
+        order_id=order_id,
+        invoice_id=invoice_id,
+        refund_of=refund_of,
+        reference=reference,
+        note=note,
+        entry_id=entry_id,
+        created_by=ctx.user.user_id,
+        created_at=now(),
+    )
+
+
 def list_methods(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
     with ctx.db.write() as conn:
@@ -119,23 +156,16 @@ def record_payment(
         _customer(conn, ctx, customer_id)
         minor = _amount(conn, ctx, amount)
         _method(conn, ctx, method)
-        payment_id = q.insert_payment(
+        payment_id = _insert(
             conn,
-            org_id=ctx.org_id,
-            customer_id=customer_id,
-            kind="payment",
-            method=method,
-            amount_minor=minor,
-            paid_on=on,
+            ctx,
+            "payment",
+            customer_id,
+            method,
+            minor,
+            on,
             status="authorized" if authorize_only else "captured",
-            order_id=None,
-            invoice_id=None,
-            refund_of=None,
             reference=reference,
-            note=None,
-            entry_id=None,
-            created_by=ctx.user.user_id,
-            created_at=now(),
         )
         result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
         if not authorize_only:
@@ -208,23 +238,16 @@ def take_deposit(
             raise ValidationError(
                 "a deposit is held for a customer: choose the order's customer first", "customer"
             )
-        payment_id = q.insert_payment(
+        payment_id = _insert(
             conn,
-            org_id=ctx.org_id,
-            customer_id=order["customer_id"],
-            kind="deposit",
-            method=method,
-            amount_minor=minor,
-            paid_on=on,
+            ctx,
+            "deposit",
+            order["customer_id"],
+            method,
+            minor,
+            on,
             status="authorized" if authorize_only else "captured",
             order_id=order_id,
-            invoice_id=None,
-            refund_of=None,
-            reference=None,
-            note=None,
-            entry_id=None,
-            created_by=ctx.user.user_id,
-            created_at=now(),
         )
         result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
         if not authorize_only:
@@ -363,23 +386,18 @@ def _refund(
             refund_of or invoice_id,
         )
         made.append(
-            q.insert_payment(
+            _insert(
                 conn,
-                org_id=ctx.org_id,
-                customer_id=customer_id,
-                kind="refund",
-                method=method,
-                amount_minor=amount,
-                paid_on=on,
-                status="captured",
-                order_id=None,
+                ctx,
+                "refund",
+                customer_id,
+                method,
+                amount,
+                on,
                 invoice_id=invoice_id,
                 refund_of=refund_of,
-                reference=None,
                 note=note,
                 entry_id=entry_id,
-                created_by=ctx.user.user_id,
-                created_at=now(),
             )
         )
     return made
@@ -508,23 +526,18 @@ def cancel_order(
                     "fee",
                     order_id,
                 )
-                q.insert_payment(
+                _insert(
                     conn,
-                    org_id=ctx.org_id,
-                    customer_id=customer,
-                    kind="fee",
-                    method=None,
-                    amount_minor=fee,
-                    paid_on=on,
-                    status="captured",
+                    ctx,
+                    "fee",
+                    customer,
+                    None,
+                    fee,
+                    on,
                     order_id=order_id,
-                    invoice_id=None,
                     refund_of=deposit["payment_id"],
-                    reference=None,
                     note="cancellation fee",
                     entry_id=entry_id,
-                    created_by=ctx.user.user_id,
-                    created_at=now(),
                 )
             _refund(
                 conn,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from backoffice.errors import FieldError, ValidationError
 from backoffice.money import Rounding, allocate, apply_rate, percent_text, split_inclusive
@@ -181,3 +182,26 @@ def explain(
             )
         )
     return found
+
+
+def explain_document(header: dict[str, Any], lines: Sequence[dict[str, Any]], rule: str) -> list[Difference]:
+    """`explain` for a stored order or invoice: its header totals and line rows as the database holds them."""
+    return explain(
+        [
+            LineInput(
+                x["quantity"],
+                x["unit_price_minor"],
+                x["discount_minor"],
+                x["vat_rate_bp"],
+                x["vat_exempt"],
+                x["kind"],
+            )
+            for x in lines
+        ],
+        [LineAmounts(x["net_minor"], x["vat_minor"]) for x in lines],
+        header["net_minor"],
+        header["vat_minor"],
+        header["total_minor"],
+        header["prices_include_vat"],
+        rule,
+    )

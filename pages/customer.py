@@ -4,8 +4,8 @@ import streamlit as st
 
 from backoffice import audit, customers, documents, invoices, orders, orgs, payments
 from backoffice.money import currency, format_money
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.customer_form import customer_form
+from backoffice.ui import page, t
+from backoffice.ui.customer_form import customer_form, notes_section
 from backoffice.ui.errors import attempt
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
@@ -77,27 +77,7 @@ with documents_tab:
     )
 
 with notes:
-    with st.form("note", clear_on_submit=True):
-        body = st.text_area(t("Private note (visible to this organization's users only)"))
-        files = st.file_uploader(t("Attachments"), accept_multiple_files=True)
-        if st.form_submit_button(t("Add note")):
-            with show_errors(lang):
-                customers.add_note(
-                    ctx, int(contact_id), body, [(f.name, f.type or "", f.getvalue()) for f in files or []]
-                )
-                st.success(t("Note added"))
-    for note in customers.list_notes(ctx, int(contact_id)):
-        with st.container(border=True):
-            st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {note['author'] or ''}")
-            st.write(note["body"])
-            for att in note["attachments"]:
-                st.download_button(
-                    f"📎 {att['file_name']} ({att['size_bytes']:,} B)",
-                    lambda a=att["attachment_id"]: customers.get_attachment(ctx, a)[2],
-                    file_name=att["file_name"],
-                    mime=att["mime"],
-                    key=f"att_{att['attachment_id']}",
-                )
+    notes_section(ctx, int(contact_id))
 
 with activity:
     cols = st.columns(4)

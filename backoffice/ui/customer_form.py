@@ -151,3 +151,30 @@ def _after_save(key: str, saved: int, name: str, and_new: bool) -> int:
     if and_new:
         st.rerun()
     return saved
+
+
+def notes_section(ctx: Context, contact_id: int) -> None:
+    """Private notes with attachments on the customer's profile (SPEC C6)."""
+    with st.form("note", clear_on_submit=True):
+        body = st.text_area(t("Private note (visible to this organization's users only)"))
+        files = st.file_uploader(t("Attachments"), accept_multiple_files=True)
+        if st.form_submit_button(t("Add note")):
+            try:
+                customers.add_note(
+                    ctx, contact_id, body, [(f.name, f.type or "", f.getvalue()) for f in files or []]
+                )
+                st.success(t("Note added"))
+            except BackofficeError as exc:
+                st.error(str(exc))
+    for note in customers.list_notes(ctx, contact_id):
+        with st.container(border=True):
+            st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {note['author'] or ''}")
+            st.write(note["body"])
+            for att in note["attachments"]:
+                st.download_button(
+                    f"📎 {att['file_name']} ({att['size_bytes']:,} B)",
+                    lambda a=att["attachment_id"]: customers.get_attachment(ctx, a)[2],
+                    file_name=att["file_name"],
+                    mime=att["mime"],
+                    key=f"att_{att['attachment_id']}",
+                )

@@ -1,0 +1,41 @@
+"""The Messages page's sender settings: SMTP host, TLS, user, the password (never shown back), sender, welcome."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from backoffice import messaging
+from backoffice.context import Context
+from backoffice.ui.errors import show_errors
+from backoffice.ui.state import t
+
+
+def sender_settings(ctx: Context, lang: str) -> None:
+    current = messaging.get_smtp_settings(ctx) or {}
+    with st.form("smtp_settings"):
+        cols = st.columns(3)
+        host = cols[0].text_input(t("SMTP host"), current.get("host", ""))
+        port = cols[1].text_input(t("Port"), str(current.get("port", 587)))
+        modes = list(messaging.TLS_MODES)
+        tls = cols[2].selectbox(t("Encryption"), modes, index=modes.index(current.get("tls", "starttls")))
+        cols = st.columns(2)
+        user = cols[0].text_input(t("User"), current.get("user") or "")
+        password = cols[1].text_input(
+            t("Password (blank: keep the saved one)") if current.get("has_password") else t("Password"),
+            type="password",
+        )
+        cols = st.columns(2)
+        sender_name = cols[0].text_input(t("Sender name"), current.get("sender_name") or "")
+        sender = cols[1].text_input(t("Sender address"), current.get("sender_address", ""))
+        welcome = st.checkbox(t("Welcome new customers by email"), bool(current.get("welcome_enabled")))
+        if st.form_submit_button(t("Save"), type="primary"):
+            with show_errors(lang):
+                messaging.set_smtp_settings(
+                    ctx, host, port, sender, sender_name, tls, user or None, password or None, welcome
+                )
+                st.success(t("Saved"))
+    test_to = st.text_input(t("Send a test message to"))
+    if st.button(t("Send test"), disabled=not test_to):
+        with show_errors(lang):
+            sent = messaging.send_test_message(ctx, test_to)
+            (st.success if sent["status"] == "sent" else st.error)(sent["error"] or t("Sent"))
