@@ -154,6 +154,10 @@ def cmd_org_set(args: argparse.Namespace) -> None:
             "calendar": args.calendar,
             "business_type": args.business_type,
             "name": args.name,
+            "deposit_percent_bp": args.deposit_percent,
+            "cancellation_fee_bp": args.cancellation_fee_percent,
+            "allow_negative_stock": args.allow_negative_stock,
+            "shipping_taxable": args.shipping_taxable,
         }.items()
         if v is not None
     }
@@ -502,10 +506,16 @@ def cmd_order_add(args: argparse.Namespace) -> None:
 
 
 def cmd_order_transition(args: argparse.Namespace) -> None:
-    from backoffice import orders
+    from backoffice import orders, payments
 
     ctx = _context(args)
-    status = orders.transition_order(ctx, args.id, args.to, args.note)
+    if args.to == "fulfilled":  # authorizations are captured; an order with a deposit is invoiced (seed 004)
+        status = payments.fulfil_order(ctx, args.id)["status"]
+    elif args.to == "cancelled":  # deposits are refunded less the organization's cancellation fee
+        payments.cancel_order(ctx, args.id)
+        status = "cancelled"
+    else:
+        status = orders.transition_order(ctx, args.id, args.to, args.note)
     _emit(args, {"id": args.id, "status": status}, f"Order #{args.id} is now {status}.")
 
 
@@ -760,6 +770,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--vat", metavar="PERCENT", help="a new standard VAT rate, in force from --vat-from (default today)"
     )
     p.add_argument("--logo", metavar="FILE", help="PNG or JPEG")
+    p.add_argument("--deposit-percent", metavar="PERCENT", help="default deposit on an order")
+    p.add_argument(
+        "--cancellation-fee-percent", metavar="PERCENT", help="kept from a cancelled order's deposit"
+    )
+    p.add_argument("--allow-negative-stock", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument("--shipping-taxable", action=argparse.BooleanOptionalAction, default=None)
     p.set_defaults(handler=cmd_org_set)
     org.add_parser("show", parents=[common]).set_defaults(handler=cmd_org_show)
 

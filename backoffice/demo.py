@@ -137,6 +137,9 @@ def load_demo(
     )
     for email, name, role in STAFF:
         add_user(ctx, email, name, role, PASSWORD)
+    from backoffice import messaging
+
+    messaging.add_credits(ctx, 200)  # message credits to try sending with
     customers.define_custom_field(ctx, "Delivery window", "choice", ["Morning", "Evening", "صباحاً", "مساءً"])
     customers.define_custom_field(ctx, "Loyalty number", "text")
     rng = random.Random(seed)

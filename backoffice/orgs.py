@@ -34,6 +34,15 @@ def _validate(values: dict[str, Any]) -> dict[str, Any]:
             problems.append(FieldError(field, problem))
         clean[field] = value
 
+    for field in ("deposit_percent_bp", "cancellation_fee_bp"):  # a percentage typed, or basis points
+        if field in values:
+            try:
+                raw = values[field]
+                clean[field] = raw if isinstance(raw, int) else rate_from_percent(raw, field)
+                if not 0 <= clean[field] <= 10000:
+                    raise ValidationError("a percentage between 0 and 100", field)
+            except ValidationError as exc:
+                problems.extend(exc.errors)
     if "name" in values and not (values["name"] or "").strip():
         problems.append(FieldError("name", "the organization's name is required"))
     elif "name" in values:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from backoffice import messaging
 from backoffice.ui import page, show_errors, t
-from backoffice.ui.message_widgets import sender_settings
+from backoffice.ui.message_widgets import add_credits_form, sender_settings
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
 
@@ -124,3 +124,4 @@ with reminders_tab:
 
 with settings_tab:
     sender_settings(ctx, lang)
+    add_credits_form(ctx, lang)

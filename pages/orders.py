@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice import invoices, orders, orgs
+from backoffice import invoices, order_import, orders, orgs, payments
 from backoffice.money import currency, format_money
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
@@ -53,7 +53,12 @@ with tab_list:
             buttons = st.columns(5)
             for n, step in enumerate(order["next"]):
                 if buttons[n].button(t(STEP_LABELS[step]), key=f"to_{step}"):
-                    orders.transition_order(ctx, order["order_id"], step)
+                    if step == "fulfilled":  # seed 004: capture authorizations; a deposit order is invoiced
+                        payments.fulfil_order(ctx, order["order_id"])
+                    elif step == "cancelled":  # deposits are refunded less the cancellation fee
+                        payments.cancel_order(ctx, order["order_id"])
+                    else:
+                        orders.transition_order(ctx, order["order_id"], step)
                     st.rerun()
             if order["status"] in ("confirmed", "fulfilled") and buttons[3].button(
                 t("Issue invoice"), type="primary"
@@ -84,6 +89,15 @@ with tab_list:
                 ),
                 "order_events",
             )
+            if order["external_id"]:
+                st.caption(t("Sync log"))
+                show(
+                    frame(
+                        order_import.sync_log(ctx, external_id=order["external_id"]),
+                        {"created_at": "When", "result": "Result", "reason": "Reason", "file_name": "File"},
+                    ),
+                    "order_sync_log",
+                )
 
 with tab_new:
     customer_id = pick_customer(ctx, "new_order")

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from backoffice import customers, ledger, orgs
+from backoffice import customers, ledger, orgs, payments
 from backoffice.i18n import account_name
 from backoffice.money import percent_text
 from backoffice.ui import page, show_errors, t
@@ -53,6 +53,19 @@ with org_tab, st.form("org_settings"):
         strict=True,
     ):
         values[field] = col.selectbox(t(label), options, index=options.index(settings[field]), format_func=t)
+    cols = st.columns(4)
+    values["deposit_percent_bp"] = cols[0].text_input(
+        t("Default deposit (%)"), percent_text(settings["deposit_percent_bp"])
+    )
+    values["cancellation_fee_bp"] = cols[1].text_input(
+        t("Cancellation fee (%)"), percent_text(settings["cancellation_fee_bp"])
+    )
+    values["shipping_taxable"] = cols[2].checkbox(
+        t("Shipping is taxable"), value=settings["shipping_taxable"]
+    )
+    values["allow_negative_stock"] = cols[3].checkbox(
+        t("Allow stock below zero"), value=settings["allow_negative_stock"]
+    )
     values["native_digits"] = st.checkbox(
         t("Arabic-Indic / Persian digits on documents"), value=settings["native_digits"]
     )
@@ -106,3 +119,16 @@ with fields_tab:
 with chart_tab:
     accounts = [a | {"name": account_name(a, lang)} for a in ledger.list_accounts(ctx)]
     show(frame(accounts, {"code": "Code", "name": "Name", "kind": "Kind", "role": "Used for"}), "chart")
+    st.subheader(t("Payment methods"))
+    show(
+        frame(payments.list_methods(ctx), {"code": "Code", "name": "Name", "account_role": "Account"}),
+        "methods",
+    )
+    with st.form("payment_method", clear_on_submit=True):
+        cols = st.columns(3)
+        code, name = cols[0].text_input(t("Code")), cols[1].text_input(t("Name"))
+        account = cols[2].selectbox(t("Account"), ["cash", "bank", "card_clearing"], format_func=t)
+        if st.form_submit_button(t("Add payment method"), disabled=not editable):
+            with show_errors(lang):
+                payments.add_method(ctx, code, name, account)
+                st.rerun()

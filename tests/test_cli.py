@@ -484,3 +484,63 @@ def test_import_prints_its_result_always_and_exits_2_when_rejected(shop: str, tm
     assert code == 0 and (store["auto_paid"], store["default_customer"]) == (False, True)
     code, log, _ = run(capsys, "store", "log", "Web", "--db", shop, "--order", "A2", "--json")
     assert [r["result"] for r in log] == ["posted", "created"]
+
+
+def test_deposit_settings_payment_methods_and_pick_up_from_the_command_line(shop: str, capsys) -> None:
+    code, settings, _ = run(
+        capsys,
+        "org",
+        "set",
+        "--db",
+        shop,
+        "--deposit-percent",
+        "25",
+        "--cancellation-fee-percent",
+        "10",
+        "--no-shipping-taxable",
+        "--allow-negative-stock",
+        "--json",
+    )
+    assert code == 0 and (settings["deposit_percent_bp"], settings["cancellation_fee_bp"]) == (2500, 1000)
+    assert (settings["shipping_taxable"], settings["allow_negative_stock"]) == (False, True)
+    assert run(capsys, "payment", "method", "mada", "--db", shop, "--account", "card_clearing")[0] == 0
+    run(capsys, "customer", "add", "--db", shop, "--name", "Reem")
+    run(
+        capsys,
+        "product",
+        "add",
+        "--db",
+        shop,
+        "--sku",
+        "CUP",
+        "--name",
+        "Cup",
+        "--price",
+        "100",
+        "--stock",
+        "5",
+    )
+    order = run(
+        capsys, "order", "add", "--db", shop, "--customer", "1", "--line", "CUP:2", "--confirm", "--json"
+    )[1]
+    deposit = run(
+        capsys,
+        "payment",
+        "add",
+        "--db",
+        shop,
+        "--order",
+        str(order["id"]),
+        "--deposit",
+        "--amount",
+        "57.50",
+        "--method",
+        "mada",
+        "--json",
+    )[1]
+    assert deposit["credit"] == "57.50"
+    code, picked, _ = run(
+        capsys, "order", "transition", str(order["id"]), "--db", shop, "--to", "fulfilled", "--json"
+    )
+    assert code == 0 and picked["status"] == "invoiced"  # picked up: invoiced at once, the deposit settles it
+    assert run(capsys, "customer", "show", "1", "--db", shop, "--json")[1]["balance"] == "172.50"

@@ -85,6 +85,8 @@ def _choice_words() -> set[str]:
         "Unchanged",
         "With errors",
         "Posted",
+        "bank",
+        "card_clearing",
     }
 
 

@@ -46,4 +46,12 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "Receipt PDF": ("سند القبض PDF", "رسید دریافت PDF"),
     "Statement PDF": ("كشف الحساب PDF", "صورت‌حساب PDF"),
     "Download PDF": ("تنزيل PDF", "دریافت PDF"),
+    "Default deposit (%)": ("العربون الافتراضي (%)", "پیش‌پرداخت پیش‌فرض (٪)"),
+    "Cancellation fee (%)": ("رسوم الإلغاء (%)", "هزینه لغو (٪)"),
+    "Shipping is taxable": ("الشحن خاضع للضريبة", "هزینه ارسال مشمول مالیات است"),
+    "Allow stock below zero": ("السماح بمخزون تحت الصفر", "اجازه موجودی زیر صفر"),
+    "Payment methods": ("طرق الدفع", "روش‌های پرداخت"),
+    "Add payment method": ("إضافة طريقة دفع", "افزودن روش پرداخت"),
+    "bank": ("البنك", "بانک"),
+    "card_clearing": ("تسويات البطاقات", "تسویه کارت"),
 }

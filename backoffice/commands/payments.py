@@ -84,6 +84,14 @@ def cmd_refund(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_method_add(args: argparse.Namespace) -> None:
+    from backoffice import payments
+    from backoffice.cli import _context, _emit
+
+    payments.add_method(_context(args), args.code, args.name or args.code, args.account)
+    _emit(args, {"code": args.code.lower(), "account": args.account}, f"Payment method {args.code} added.")
+
+
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     group = sub.add_parser("payment", help="payments, deposits, refunds").add_subparsers(
         dest="action", required=True, metavar="ACTION"
@@ -120,3 +128,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--amount")
     p.add_argument("--method")
     p.set_defaults(handler=cmd_refund)
+    p = group.add_parser(
+        "method", parents=[common], help="add a payment method of your own, mapped to an account"
+    )
+    p.add_argument("code")
+    p.add_argument("--name")
+    p.add_argument("--account", required=True, choices=["cash", "bank", "card_clearing"])
+    p.set_defaults(handler=cmd_method_add)

@@ -39,3 +39,13 @@ def sender_settings(ctx: Context, lang: str) -> None:
         with show_errors(lang):
             sent = messaging.send_test_message(ctx, test_to)
             (st.success if sent["status"] == "sent" else st.error)(sent["error"] or t("Sent"))
+
+
+def add_credits_form(ctx: Context, lang: str) -> None:
+    """An admin adds message credits (SPEC M4); every change of balance is in the audit log."""
+    with st.form("add_credits", clear_on_submit=True):
+        amount = st.text_input(t("Credits to add"))
+        if st.form_submit_button(t("Add credits"), disabled=not ctx.can("settings.write")):
+            with show_errors(lang):
+                messaging.add_credits(ctx, amount)
+                st.rerun()

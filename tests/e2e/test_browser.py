@@ -90,3 +90,49 @@ def test_import_a_store_file_preview_then_import(page: Page, app_url: str, tmp_p
     expect(page.get_by_text("Imported.")).to_be_visible(timeout=30_000)
     values = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert values[:5] == ["2", "0", "0", "0", "1"]  # new, changed, unchanged, errors, posted
+
+
+def test_email_an_invoice_from_the_app_and_it_arrives(page: Page, app_url: str) -> None:
+    from email import message_from_bytes, policy
+
+    from aiosmtpd.controller import Controller
+
+    received: list[bytes] = []
+
+    class Catcher:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+            received.append(envelope.original_content or envelope.content)
+            return "250 OK"
+
+    from tests.e2e.conftest import _free_port
+
+    port = _free_port()
+    controller = Controller(Catcher(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        sign_in(page, app_url)
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Messages", exact=True).click()
+        expect(page.get_by_role("heading", name="Messages")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        page.get_by_role("tab", name="Sender settings").click()
+        page.get_by_label("SMTP host").fill("127.0.0.1")
+        page.get_by_label("Port").fill(str(port))
+        page.get_by_label("Sender address").fill("billing@demo.example")
+        page.get_by_label("Encryption").click()
+        page.get_by_role("option", name="none", exact=True).click()
+        page.get_by_role("button", name="Save", exact=True).click()
+        expect(page.get_by_text("Saved")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        page.get_by_role("tab", name="Send a document").click()
+        page.get_by_label("Number (statement: customer ID)").fill("INV-000001")
+        page.get_by_label("Number (statement: customer ID)").press("Enter")
+        wait_idle(page)
+        page.get_by_role("button", name="Send", exact=True).click()
+        expect(page.get_by_text("Sent", exact=True)).to_be_visible(timeout=30_000)
+        assert len(received) == 1
+        mail = message_from_bytes(received[0], policy=policy.default)
+        assert "INV-000001" in str(mail["Subject"])
+        attachments = [part.get_content() for part in mail.iter_attachments()]
+        assert attachments and attachments[0].startswith(b"%PDF")
+    finally:
+        controller.stop()

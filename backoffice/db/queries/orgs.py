@@ -13,7 +13,7 @@ from backoffice.db.queries import insert_returning, one, rows, run, scalar
 SETTING_COLUMNS = (
     "name", "legal_name", "address", "city", "postal_code", "country", "tax_number", "phone", "email",
     "currency", "language", "business_type", "brand_color", "logo", "logo_mime", "invoice_footer",
-    "rounding_rule", "rounding_mode", "calendar", "native_digits", "allow_negative_stock", "shipping_taxable",
+    "rounding_rule", "rounding_mode", "calendar", "native_digits", "allow_negative_stock", "shipping_taxable", "deposit_percent_bp", "cancellation_fee_bp",
 )  # fmt: skip
 
 
