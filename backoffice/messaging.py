@@ -670,6 +670,39 @@ def send_document(
     return _messages(ctx, [message_id])[0]
 
 
+def send_file(
+    ctx: Context,
+    to: str | Sequence[str],
+    subject: str,
+    file_name: str,
+    data: bytes,
+    cc: str | Sequence[str] | None = None,
+    note: str | None = None,
+    purpose: str = "report",
+    request_id: str | None = None,
+) -> dict[str, Any]:
+    """Email any file (a report's XLSX or CSV) to customers, suppliers or employees through the outbox, like a
+    document: one credit per address, queued, then sent before this returns; the outbox row comes back."""
+    ctx.require("customers.write")
+    recipients, copies = parse_addresses(to, "to"), parse_addresses(cc, "cc")
+    if not recipients:
+        raise ValidationError("give at least one address in To", "to")
+    body = (note.strip() + "\n\n" if note and note.strip() else "") + clean_header(file_name)
+    draft = Draft(
+        purpose,
+        recipients,
+        copies,
+        clean_header(subject) or clean_header(file_name),
+        body,
+        note=note,
+        attachment=(clean_header(file_name), data),
+        key_extra=hashlib.sha256(data).hexdigest(),
+    )
+    (message_id,) = _queue(ctx, [draft], request_id or uuid.uuid4().hex)
+    _deliver(ctx, [message_id])
+    return _messages(ctx, [message_id])[0]
+
+
 def send_test_message(ctx: Context, to: str) -> dict[str, Any]:
     """A test message with the saved sender settings (free: no credits); the outbox row comes back."""
     ctx.require("settings.write")

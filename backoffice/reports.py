@@ -994,3 +994,26 @@ def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS
             after={"file": out.name, "tables": len(result.tables)},
         )
     return result
+
+
+def email_report(
+    ctx: Context,
+    name: str,
+    to: str,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    by: str | None = None,
+    fmt: str = "xlsx",
+    cc: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Email a report as XLSX or CSV through the messaging outbox (seed 002); the outbox row comes back."""
+    from backoffice import messaging
+
+    report = run_report(ctx, name, date_from, date_to, by)
+    if fmt not in ("xlsx", "csv"):
+        raise ValidationError("choose xlsx or csv", "format")
+    data = report_xlsx(report) if fmt == "xlsx" else report_csv(report)
+    title = REPORT_TITLES.get(name, name)
+    period = f"{date_from or ''}..{date_to or ''}"
+    return messaging.send_file(ctx, to, f"{title} {period}", f"{name}-{period}.{fmt}", data, cc, note)

@@ -40,6 +40,7 @@ with show_errors(lang):
     st.subheader(t(reports.REPORT_TITLES[choice.name]))
     picked = widgets.table(report, "report_table")
     widgets.downloads(report, f"{choice.name}-{choice.date_from}-{choice.date_to}")
+    widgets.email_form(ctx, choice.name, choice.date_from, choice.date_to, choice.by)
 
     if picked is None:
         st.caption(t("Select a row to see the documents behind it."))

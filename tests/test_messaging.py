@@ -383,3 +383,26 @@ def test_the_apps_scheduler_sends_each_overdue_customer_one_reminder_a_day(duck:
     assert first[admin.org_id]["sent"] == 1
     assert scheduler.run_once(duck)[admin.org_id]["sent"] == 0  # once a day
     assert [m["To"] for m in smtp.messages()] == ["late@example.com"]
+
+
+def test_a_report_is_emailed_as_xlsx_through_the_outbox(duck: Database, smtp) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from backoffice import reports
+
+    admin = _shop(duck, smtp)
+    customer = make_customer(admin, emails="owner@example.com")
+    _invoice(admin, customer)
+    before = messaging.get_credits(admin)
+    sent = reports.email_report(
+        admin, "sales", "accountant@example.com", cc="owner@example.com", note="For the month"
+    )
+    assert sent["status"] == "sent" and messaging.get_credits(admin) == before - 2
+    (mail,) = smtp.messages()
+    assert mail["Cc"] == "owner@example.com" and _text_part(mail).startswith("For the month")
+    ((name, data),) = _attachments(mail)
+    assert name.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert sheet.max_row >= 2  # the report's rows, as in the download

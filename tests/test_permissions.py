@@ -146,6 +146,8 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "reports.run_report": ({"name": "sales"}, "ledger"),
     "reports.report_documents": ({"name": "sales", "key": "1"}, "ledger"),
     "reports.export_all": ({"out": "never-written.xlsx"}, "admin"),
+    "reports.email_report": ({"name": "sales", "to": "a@b.co"}, "ledger"),
+    "messaging.send_file": ({"to": "a@b.co", "subject": "s", "file_name": "f.csv", "data": b"x"}, "write"),
     "payments.list_methods": ({}, "read"),
     "payments.add_method": ({"code": "mada", "name": "mada", "account": "card_clearing"}, "admin"),
     "payments.record_payment": ({"customer_id": 1, "amount": "1", "method": "cash"}, "write"),

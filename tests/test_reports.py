@@ -551,6 +551,7 @@ PERMISSION_CALLS = {
     "run_report": ({"name": "sales"}, "ledger"),
     "report_documents": ({"name": "sales", "key": "1"}, "ledger"),
     "export_all": ({"out": "never-written.xlsx"}, "admin"),
+    "email_report": ({"name": "sales", "to": "a@b.co"}, "ledger"),
 }
 
 

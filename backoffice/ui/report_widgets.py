@@ -11,9 +11,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backoffice import reports
+from backoffice.context import Context
 from backoffice.i18n import CATALOGUE, RTL_LANGUAGES, account_name
 from backoffice.money import Currency, format_money, from_minor
 from backoffice.reports import Report
+from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, t
 from backoffice.ui.tables import frame, show
 
@@ -196,3 +198,19 @@ def downloads(report: Report, stem: str) -> None:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{stem}_xlsx",
     )
+
+
+def email_form(ctx: Context, name: str, date_from: Any, date_to: Any, by: str | None) -> None:
+    """Email this report (XLSX or CSV) to a customer, supplier or employee through the outbox (seed 002)."""
+    with st.expander(t("Email this report")), st.form("email_report", clear_on_submit=True):
+        cols = st.columns(3)
+        to = cols[0].text_input(t("Recipients (To)"))
+        cc = cols[1].text_input(t("CC"))
+        fmt = cols[2].selectbox(t("Format"), ["xlsx", "csv"])
+        note = st.text_area(t("Note (placed at the top of the message)"))
+        if st.form_submit_button(t("Send")):
+            with show_errors(current_language()):
+                sent = reports.email_report(
+                    ctx, name, to, date_from, date_to, by, fmt, cc or None, note or None
+                )
+                (st.success if sent["status"] == "sent" else st.error)(sent["error"] or t("Sent"))
