@@ -332,6 +332,126 @@ def credit_in(
     return number_text
 
 
+def standalone_credit_in(conn: Connection, ctx: Context, order_id: int, on: date, reason: str | None) -> str:
+    """A credit note for a return that arrives on its own (a store's cancellation invoice with minus lines):
+    no original invoice to point at; the goods go back to stock at today's average cost."""
+    order = q.order(conn, ctx.org_id, order_id)
+    if order is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    lines = q.order_lines(conn, ctx.org_id, order_id)
+    goods = sum(x["net_minor"] for x in lines if x["kind"] == "goods")
+    shipping = sum(x["net_minor"] for x in lines if x["kind"] == "shipping")
+    vat = sum(x["vat_minor"] for x in lines)
+    number = q.take_numbers(conn, ctx.org_id, SERIES["credit_note"], 1)
+    number_text = f"CN-{number:06d}"
+    entry_id = None
+    if goods + shipping + vat > 0:
+        entry_id = ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Credit note {number_text} (return of order #{order_id})",
+            posting.credit_note_entry(goods, shipping, vat, order["customer_id"]),
+            "credit_note",
+            number_text,
+        )
+    at = now()
+    note_id = q.insert_credit_note(
+        conn,
+        org_id=ctx.org_id,
+        number=number,
+        number_text=number_text,
+        order_id=order_id,
+        customer_id=order["customer_id"],
+        corrects_invoice_id=None,
+        issued_on=on,
+        currency=order["currency"],
+        prices_include_vat=order["prices_include_vat"],
+        goods_net_minor=goods,
+        shipping_net_minor=shipping,
+        net_minor=goods + shipping,
+        vat_minor=vat,
+        total_minor=goods + shipping + vat,
+        cogs_minor=0,
+        reason=reason,
+        entry_id=entry_id,
+        created_by=ctx.user.user_id,
+        created_at=at,
+    )
+    cogs_total = 0
+    for line in lines:
+        product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
+        cogs = 0
+        if product is not None and product["track_stock"]:
+            unit = (
+                (product["stock_value_minor"] // product["stock_qty"])
+                if product["stock_qty"] > 0
+                else product["cost_minor"]
+            )
+            cogs = max(0, unit) * line["quantity"]
+            products_q.move_stock(
+                conn,
+                ctx.org_id,
+                product["product_id"],
+                line["quantity"],
+                cogs,
+                on,
+                "credit_note",
+                number_text,
+            )
+        cogs_total += cogs
+        q.insert_invoice_line(
+            conn,
+            org_id=ctx.org_id,
+            invoice_id=note_id,
+            line_no=line["line_no"],
+            kind=line["kind"],
+            product_id=line["product_id"],
+            sku=line["sku"],
+            description=line["description"],
+            quantity=line["quantity"],
+            unit_price_minor=line["unit_price_minor"],
+            discount_minor=line["discount_minor"],
+            vat_rate_bp=line["vat_rate_bp"],
+            vat_exempt=line["vat_exempt"],
+            net_minor=line["net_minor"],
+            vat_minor=line["vat_minor"],
+            gross_minor=line["gross_minor"],
+            cogs_minor=cogs,
+            corrects_line_id=None,
+        )
+    if cogs_total > 0:
+        q.set_credit_note_cogs(conn, note_id, cogs_total)
+        ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Returned to stock, {number_text}",
+            posting.stock_return_entry(cogs_total),
+            "stock_return",
+            number_text,
+        )
+    q.insert_event(
+        conn,
+        org_id=ctx.org_id,
+        order_id=order_id,
+        from_status=order["status"],
+        to_status="returned",
+        note=f"Credit note {number_text}",
+        actor=ctx.user.actor,
+        created_at=at,
+    )
+    audit.record(
+        conn,
+        ctx,
+        "issue",
+        "credit_note",
+        number_text,
+        after={"order": order_id, "total_minor": goods + shipping + vat},
+    )
+    return number_text
+
+
 def _after_return(conn: Connection, ctx: Context, invoice: dict[str, Any], number_text: str, at: Any) -> None:
     lines = q.invoice_lines(conn, ctx.org_id, invoice["invoice_id"])
     credited = {

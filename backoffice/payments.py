@@ -461,6 +461,28 @@ def refund_in(
     return parts
 
 
+def refund_standalone_in(conn: Connection, ctx: Context, credit_note: str, method: str, on: date) -> int:
+    """The store paid a stand-alone return back: the credit note's total by its method (created as a card-clearing
+    method when the store names one we do not know)."""
+    note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note)
+    if note is None or note["kind"] != "credit_note":
+        raise NotFoundError(f"No credit note {credit_note} in this organization.")
+    q.ensure_methods(conn, ctx.org_id)
+    q.add_method(conn, ctx.org_id, method, method, "card_clearing")
+    made = _refund(
+        conn,
+        ctx,
+        note["customer_id"],
+        [(method, int(note["total_minor"]))],
+        "ar",
+        on,
+        None,
+        int(note["invoice_id"]),
+        credit_note,
+    )
+    return made[0]
+
+
 def refund_credit(
     ctx: Context, customer_id: int, amount: str | int, method: str, on: date | None = None
 ) -> int:

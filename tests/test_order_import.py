@@ -129,11 +129,6 @@ def test_all_or_nothing_rejects_the_file_and_lists_every_problem(shop) -> None:
     assert sorted(result.problems) == sorted(
         [
             (6, "order_date", "bad date '31/02/2026' (use YYYY-MM-DD)"),
-            (
-                6,
-                "quantity",
-                "negative quantity: a return is imported as a returned order, not as minus lines",
-            ),
             (6, "unit_price", "'abc' is not a number"),
             (7, "currency", "currency USD is not the organization's (SAR)"),
             (7, "order_date", "the order date is missing"),
@@ -340,9 +335,12 @@ MALFORMED = {
         (HEADER + "\n1,2026-01-01,teleported,SAR,A,,,S,S,1,1,15,false,,\n").encode(),
         "unknown status 'teleported'",
     ),
-    "negative quantity": (
-        (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,-1,1,15,false,,\n").encode(),
-        "negative quantity",
+    "sold and returned lines in one order": (
+        (
+            HEADER
+            + "\n1,2026-01-01,completed,SAR,A,,,S,S,-1,1,15,false,,\n1,2026-01-01,,,,,,T,T,2,1,15,false,,\n"
+        ).encode(),
+        "mixes sold lines and returned",
     ),
     "zero quantity": (
         (HEADER + "\n1,2026-01-01,completed,SAR,A,,,S,S,0,1,15,false,,\n").encode(),
@@ -432,7 +430,10 @@ def test_the_garbage_file_of_50_megabytes_is_refused_quickly(duck: Database, tmp
 
 
 def test_uci_online_retail_day(duck: Database) -> None:
-    """Real data: the good invoices import exactly; the cancellations (minus quantities) are listed, not guessed."""
+    """Real data: every invoice of the day imports to the penny, cancellation invoices (minus lines) become credit
+    notes of their own, and the sales report gives the README's net over all rows."""
+    from backoffice import reports
+
     _, admin = make_org(duck, currency="GBP", vat="0", country="GB")
     mapping = {
         "order_id": "InvoiceNo",
@@ -447,15 +448,22 @@ def test_uci_online_retail_day(duck: Database) -> None:
     path = DATA / "uci_online_retail_2011-11-18.csv"
     result = order_import.import_file(admin, "UK shop", path.name, path, mapping=mapping)
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    bad = {r["InvoiceNo"] for r in rows if Decimal(r["Quantity"]) <= 0}
-    expected = sum(
-        (Decimal(r["Quantity"]) * Decimal(r["UnitPrice"]) for r in rows if r["InvoiceNo"] not in bad),
-        Decimal(0),
+    returns = {r["InvoiceNo"] for r in rows if Decimal(r["Quantity"]) < 0}
+    assert (result.errors, result.problems) == (0, [])
+    assert len(returns) == 47 and result.posted == len(
+        {r["InvoiceNo"] for r in rows}
+    )  # 44 cancellations, 3 write-offs
+    sold = sum(i["total_minor"] for i in invoices.list_invoices(admin, "invoice", page_size=10_000)[0])
+    returned = sum(
+        i["total_minor"] for i in invoices.list_invoices(admin, "credit_note", page_size=10_000)[0]
     )
-    assert result.errors == len(bad) == 47  # 44 cancellations and 3 stock write-offs ("check") are listed
-    total = sum(i["total_minor"] for i in invoices.list_invoices(admin, page_size=10_000)[0])
-    assert Decimal(total) / 100 == expected.quantize(Decimal("0.01"))
-    assert result.new == len({r["InvoiceNo"] for r in rows}) - len(bad)
+    assert (Decimal(sold) / 100, Decimal(returned) / 100) == (
+        Decimal("51275.39"),
+        Decimal("3243.59"),
+    )  # README
+    net = reports.sales_report(admin).totals["net_sales"]
+    assert Decimal(net) / 100 == Decimal("48031.80")  # the README's net over all rows
+    assert ledger.trial_balance(admin).balanced
     assert order_import.import_file(admin, "UK shop", path.name, path, mapping=mapping).new == 0
 
 
@@ -606,3 +614,21 @@ def test_overlapping_imports_and_crashes_leave_each_order_once(tmp_path_factory,
         assert products.get_product(ctx, sku="MUG")["stock_qty"] == -4
     finally:
         db.dispose()
+
+
+def test_a_return_invoice_of_its_own_becomes_a_credit_note_refunded_by_its_method(shop) -> None:
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    cancellation = (
+        HEADER
+        + "\nC1001,2026-03-09,completed,SAR,فاطمة الزهراء,f@example.com,,MUG,Mug,-1,23.00,15,true,,mada\n"
+    )
+    result = order_import.import_file(shop, "Salla", "c.csv", cancellation.encode())
+    assert (result.new, result.posted, result.errors) == (1, 1, 0)
+    note = invoices.list_invoices(shop, "credit_note")[0][0]
+    assert (note["total_minor"], note["issued_on"]) == (2300, date(2026, 3, 9))
+    refunds = [(p["method"], p["amount_minor"]) for p in payments.payments_of(shop) if p["kind"] == "refund"]
+    assert refunds == [("mada", 2300)]
+    assert products.get_product(shop, sku="MUG")["stock_qty"] == -1  # two left with order 1001, one came back
+    fatima = next(o["customer_id"] for o in orders.list_orders(shop)[0] if o["external_id"] == "C1001")
+    assert ledger.receivable_balance(shop, fatima) == 0 and ledger.trial_balance(shop).balanced
+    assert order_import.import_file(shop, "Salla", "c.csv", cancellation.encode()).new == 0

@@ -453,6 +453,7 @@ def _write(
             ctx.user.user_id,
             at,
         )
+    result.posted += _post_returns(conn, ctx, import_id, options["auto_paid"])
     for row in q.returns_to_credit(conn, import_id):  # rare: a completed order the store now calls returned
         _credit_return(conn, ctx, row["number_text"], row["order_id"])
     result.negative_stock = sorted({p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)} - before)
@@ -469,6 +470,24 @@ def _write(
         q.clear_staging(conn, import_id)
     audit.record(conn, ctx, "import", "store", store["store_id"], after={"file": file_name} | found)
     _crash_point("before_commit")
+
+
+def _post_returns(conn: Connection, ctx: Context, import_id: int, paid: bool) -> int:
+    """New orders that are returns of their own (a cancellation invoice with minus lines): a credit note each,
+    on the order's date, goods back in stock; refunded by the order's method when the store pays out."""
+    from backoffice import payments
+
+    made = 0
+    for row in q.new_returns(conn, import_id):
+        number = invoices.standalone_credit_in(
+            conn, ctx, row["order_id"], row["order_on"], "returned in the store"
+        )
+        if paid and row["total_minor"] > 0:
+            payments.refund_standalone_in(
+                conn, ctx, number, row["payment_method"] or "store_payout", row["order_on"]
+            )
+        made += 1
+    return made
 
 
 def _credit_return(conn: Connection, ctx: Context, number: str, order_id: int) -> None:
@@ -491,7 +510,8 @@ def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code
     orders = con.sql(
         "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
         "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
-        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key FROM order_totals, ids",
+        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return "
+        "FROM order_totals, ids",
         params=[currency_code],
     ).to_arrow_table()
     bulk.load_arrow(conn, "import_orders", orders)

@@ -248,6 +248,15 @@ def advance_changed(conn: Connection, import_id: int, actor: str, at: datetime) 
     )
 
 
+def new_returns(conn: Connection, import_id: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT order_id, order_on, payment_method, total_minor FROM import_orders WHERE import_id = :imp "
+        "AND kind = 'new' AND is_return ORDER BY order_on, first_row",
+        imp=import_id,
+    )
+
+
 def returns_to_credit(conn: Connection, import_id: int) -> list[dict[str, Any]]:
     """Invoiced orders the store now calls returned or cancelled: they get a credit note."""
     return rows(
@@ -362,10 +371,11 @@ def write_sync_log(
         conn,
         "INSERT INTO sync_log (org_id, store_id, external_id, order_id, import_id, result, reason, file_name, actor, created_at) "
         "SELECT io.org_id, :store, io.external_id, io.order_id, :imp, "
-        "CASE WHEN io.problem IS NOT NULL THEN 'failed' WHEN i.batch_id = :batch THEN 'posted' "
+        "CASE WHEN io.problem IS NOT NULL THEN 'failed' WHEN i.batch_id = :batch OR (io.is_return AND io.kind = 'new') "
+        "THEN 'posted' "
         "WHEN io.kind = 'new' THEN 'created' WHEN io.kind = 'changed' THEN 'updated' ELSE 'unchanged' END, "
         "CASE WHEN io.problem IS NOT NULL THEN io.problem WHEN i.batch_id = :batch "
-        "THEN 'invoice ' || i.number_text WHEN io.kind = 'changed' THEN 'status ' || io.previous_status || ' → ' || io.status "
+        "THEN 'invoice ' || i.number_text WHEN io.is_return AND io.kind = 'new' THEN 'a return: credit note' WHEN io.kind = 'changed' THEN 'status ' || io.previous_status || ' → ' || io.status "
         "WHEN io.status IN ('confirmed') THEN 'kept unposted until the store completes it' END, :file, :actor, :at "
         "FROM import_orders io LEFT JOIN invoices i ON i.org_id = io.org_id AND i.order_invoice_key = io.order_id "
         "WHERE io.import_id = :imp",

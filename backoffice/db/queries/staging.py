@@ -195,8 +195,8 @@ def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
         ),
         (
             "quantity",
-            "qty_dec IS NOT NULL AND qty_dec <= 0",
-            "CASE WHEN qty_dec = 0 THEN 'the quantity is zero' ELSE 'negative quantity: a return is imported as a returned order, not as minus lines' END",
+            "qty_dec IS NOT NULL AND qty_dec = 0",
+            "'the quantity is zero'",
         ),
         (
             "unit_price",
@@ -211,7 +211,7 @@ def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
         ),
         (
             "line_discount",
-            "line_discount_minor < 0 OR (qty_dec > 0 AND price_minor >= 0 AND line_discount_minor > qty_dec * price_minor)",
+            "line_discount_minor < 0 OR (qty_dec <> 0 AND price_minor >= 0 AND line_discount_minor > abs(qty_dec) * price_minor)",
             "'the discount is negative or larger than the line'",
         ),
         (
@@ -251,6 +251,11 @@ def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
             f"INSERT INTO problems SELECT row_no, '{column}', {reason}, order_id FROM lines WHERE {condition}"  # noqa: S608
         )
         con.execute(sql, params)
+    con.execute(  # a return (a cancellation invoice) has only minus lines; a sale only plus lines
+        "INSERT INTO problems SELECT min(row_no) FILTER (WHERE qty_dec < 0), 'quantity', 'order ' || order_id || ' mixes sold "
+        "lines and returned (minus) lines: import the return as an order of its own', order_id FROM lines "
+        "WHERE order_id IS NOT NULL AND qty_dec IS NOT NULL GROUP BY order_id HAVING bool_or(qty_dec > 0) AND bool_or(qty_dec < 0)"
+    )
     con.execute(
         "INSERT INTO problems SELECT min(row_no), 'order_date', 'the lines of order ' || order_id || ' disagree on its date', "
         "order_id FROM lines WHERE order_id IS NOT NULL GROUP BY order_id HAVING count(DISTINCT order_on) > 1"
@@ -264,7 +269,7 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
     con.executemany("INSERT INTO rates VALUES (?, ?)", rates)
     con.execute("""
         CREATE OR REPLACE TABLE good AS
-        SELECT l.*, CAST(l.qty_dec AS BIGINT) AS qty,
+        SELECT l.*, CAST(abs(l.qty_dec) AS BIGINT) AS qty, l.qty_dec < 0 AS is_return,
                COALESCE(l.rate_given, rr.rate_bp, 0) AS rate_bp, rr.rate_bp AS standard_bp,
                row_number() OVER (PARTITION BY l.order_id ORDER BY l.row_no) AS line_no
         FROM lines l
@@ -314,7 +319,9 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
     )
     con.execute("""
         CREATE OR REPLACE TABLE orders AS
-        SELECT g.order_id AS external_id, any_value(g.order_on) AS order_on, any_value(g.status_norm) AS status,
+        SELECT g.order_id AS external_id, any_value(g.order_on) AS order_on,
+               CASE WHEN bool_or(g.is_return) THEN 'returned' ELSE any_value(g.status_norm) END AS status,
+               bool_or(g.is_return) AS is_return,
                any_value(g.inclusive) AS prices_include_vat, any_value(g.customer_name) AS customer_name,
                lower(any_value(g.customer_email)) AS customer_email, any_value(g.customer_phone) AS customer_phone,
                any_value(g.customer_city) AS customer_city, upper(any_value(g.customer_country)) AS customer_country,
