@@ -291,7 +291,59 @@ def run(lines: int = LINES) -> list[dict[str, object]]:
     )
     db.dispose()
     shutil.rmtree(folder, ignore_errors=True)
+    results.append(page_time())
     return results
+
+
+def page_time(lines: int = 1_000_000) -> dict[str, object]:
+    """The Reports page's AppTest run (sign-in, controls, four reports, charts, table) over `lines` invoice lines."""
+    from streamlit.testing.v1 import AppTest  # noqa: TID251 - the benchmark drives the page as a user would
+
+    folder = Path(tempfile.mkdtemp(prefix="bench-reports-page-"))
+    url = f"duckdb:///{folder / 'page.duckdb'}"
+    db = open_database(url)
+    org_id = orgs.setup(db, "Bench", "SAR", "15", "owner@bench.example", "Bench#2026pw", country="SA")
+    with db.write() as conn:
+        accounts = {
+            r[0]: r[1]
+            for r in conn.exec_driver_sql(
+                f"SELECT role, account_id FROM accounts WHERE org_id = {org_id} AND role IS NOT NULL"
+            )
+        }  # noqa: S608
+        _generate(conn.connection.dbapi_connection, org_id, accounts, lines)
+    with db.read() as conn:
+        user_id = conn.exec_driver_sql("SELECT min(user_id) FROM users").scalar()
+    db.dispose()
+    previous = os.environ.get("BACKOFFICE_DATABASE_URL")
+    os.environ["BACKOFFICE_DATABASE_URL"] = url
+    try:
+        at = AppTest.from_file(
+            str(Path(__file__).resolve().parents[1] / "streamlit_app.py"), default_timeout=600
+        )
+        at.session_state["user_id"] = user_id
+        at.session_state["org_id"] = org_id
+        at.run()
+        at.switch_page("pages/reports.py")
+        at.run()
+        at.date_input(key="report_from").set_value(DFROM)  # the whole generated year, not just this month
+        at.date_input(key="report_to").set_value(DTO)
+        at.checkbox(key="report_compare").check()
+        start = time.perf_counter()
+        at.run()
+        elapsed = time.perf_counter() - start
+        assert not at.exception, at.exception
+        shown = [m.value for m in at.metric]
+        assert shown and any(v not in ("0.00 SAR", "0") for v in shown), (
+            shown
+        )  # the year's figures, not an empty page
+    finally:
+        if previous is None:
+            os.environ.pop("BACKOFFICE_DATABASE_URL", None)
+        else:
+            os.environ["BACKOFFICE_DATABASE_URL"] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"  Reports page (AppTest run) over {lines:,} invoice lines: {elapsed:.2f} s")
+    return {"name": "reports page AppTest run (s)", "value": round(elapsed, 2), "lines": lines}
 
 
 if __name__ == "__main__":

@@ -632,3 +632,40 @@ def test_a_return_invoice_of_its_own_becomes_a_credit_note_refunded_by_its_metho
     fatima = next(o["customer_id"] for o in orders.list_orders(shop)[0] if o["external_id"] == "C1001")
     assert ledger.receivable_balance(shop, fatima) == 0 and ledger.trial_balance(shop).balanced
     assert order_import.import_file(shop, "Salla", "c.csv", cancellation.encode()).new == 0
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="../shared/datasets is absent (Olist files are not shipped)")
+def test_olist_delivered_sales_equal_the_readme(duck: Database, tmp_path: Path) -> None:
+    """The datasets README: Σ price of the delivered orders is R$537,252.73 — imported and read back by the sales report."""
+    from backoffice import reports
+
+    _, admin = make_org(duck, currency="BRL", vat="0", country="BR")
+    delivered = {
+        r["order_id"]: r
+        for r in csv.DictReader((SHARED / "olist_orders_dataset.csv").open())
+        if r["order_status"] == "delivered"
+    }
+    path = tmp_path / "delivered.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            ["order_id", "order_date", "status", "customer_name", "sku", "quantity", "unit_price", "vat_rate"]
+        )
+        for item in csv.DictReader((SHARED / "olist_order_items_dataset.csv").open()):
+            order = delivered.get(item["order_id"])
+            if order:
+                writer.writerow(
+                    [
+                        item["order_id"],
+                        order["order_purchase_timestamp"],
+                        "delivered",
+                        order["customer_id"],
+                        item["product_id"],
+                        1,
+                        item["price"],
+                        0,
+                    ]
+                )
+    result = order_import.import_file(admin, "Olist", path.name, path, auto_paid=False)
+    assert result.errors == 0 and result.posted == result.new
+    assert Decimal(reports.sales_report(admin).totals["net_sales"]) / 100 == Decimal("537252.73")
