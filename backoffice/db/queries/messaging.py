@@ -116,7 +116,8 @@ def insert_messages(conn: Connection, messages: Sequence[dict[str, Any]], chunk:
     columns = ", ".join(("message_id", *_COLUMNS, "pending_addrs", "error", "attempts"))
     for start in range(0, len(messages), chunk):
         part = messages[start : start + chunk]
-        values, params = [], {}
+        values: list[str] = []
+        params: dict[str, Any] = {}
         for n, m in enumerate(part):
             names = [f":p{n}_{c}" for c in ("message_id", *_COLUMNS)]
             values.append("(" + ", ".join(names) + ", NULL, NULL, 0)")
