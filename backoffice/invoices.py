@@ -7,6 +7,7 @@ An issued document has no update or delete here or anywhere: it is corrected by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -244,7 +245,68 @@ def credit_in(
     credited = {
         int(c["corrects_line_id"]): c for c in q.credited_so_far(conn, ctx.org_id, invoice["invoice_id"])
     }
-    taken = _credit_lines(lines, credited, returns)
+    taken = [
+        (line, quantity, net, vat, cogs, line["invoice_line_id"])
+        for line, quantity, net, vat, cogs in _credit_lines(lines, credited, returns)
+    ]
+    number_text = _write_credit_note(
+        conn, ctx, invoice, invoice["invoice_id"], f"for {invoice_number}", taken, reason, on
+    )
+    _after_return(conn, ctx, invoice, number_text, now())
+    return number_text
+
+
+def standalone_credit_in(conn: Connection, ctx: Context, order_id: int, on: date, reason: str | None) -> str:
+    """A credit note for a return that arrives on its own (a store's cancellation invoice with minus lines):
+    no original invoice to point at; the goods go back to stock at today's average cost."""
+    order = q.order(conn, ctx.org_id, order_id)
+    if order is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    taken = []
+    for line in q.order_lines(conn, ctx.org_id, order_id):
+        product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
+        cogs = 0
+        if product is not None and product["track_stock"]:
+            unit = (
+                product["stock_value_minor"] // product["stock_qty"]
+                if product["stock_qty"] > 0
+                else product["cost_minor"]
+            )
+            cogs = max(0, unit) * line["quantity"]
+        taken.append((line, line["quantity"], line["net_minor"], line["vat_minor"], cogs, None))
+    number_text = _write_credit_note(
+        conn, ctx, order, None, f"(return of order #{order_id})", taken, reason, on
+    )
+    q.insert_event(
+        conn,
+        org_id=ctx.org_id,
+        order_id=order_id,
+        from_status=order["status"],
+        to_status="returned",
+        note=f"Credit note {number_text}",
+        actor=ctx.user.actor,
+        created_at=now(),
+    )
+    return number_text
+
+
+CreditLine = tuple[
+    dict[str, Any], int, int, int, int, int | None
+]  # line, quantity, net, VAT, cost, corrected line
+
+
+def _write_credit_note(
+    conn: Connection,
+    ctx: Context,
+    head: dict[str, Any],
+    corrects_invoice_id: int | None,
+    memo: str,
+    taken: Sequence[CreditLine],
+    reason: str | None,
+    on: date,
+) -> str:
+    """Number, post and store a credit note and put its goods back in stock at the cost given — one way for
+    credit notes of an invoice and for returns that come on their own."""
     goods = sum(t[2] for t in taken if t[0]["kind"] == "goods")
     shipping = sum(t[2] for t in taken if t[0]["kind"] == "shipping")
     vat, cogs = sum(t[3] for t in taken), sum(t[4] for t in taken)
@@ -256,23 +318,22 @@ def credit_in(
             conn,
             ctx,
             on,
-            f"Credit note {number_text} for {invoice_number}",
-            posting.credit_note_entry(goods, shipping, vat, invoice["customer_id"]),
+            f"Credit note {number_text} {memo}",
+            posting.credit_note_entry(goods, shipping, vat, head["customer_id"]),
             "credit_note",
             number_text,
         )
-    at = now()
     note_id = q.insert_credit_note(
         conn,
         org_id=ctx.org_id,
         number=number,
         number_text=number_text,
-        order_id=invoice["order_id"],
-        customer_id=invoice["customer_id"],
-        corrects_invoice_id=invoice["invoice_id"],
+        order_id=head["order_id"],
+        customer_id=head["customer_id"],
+        corrects_invoice_id=corrects_invoice_id,
         issued_on=on,
-        currency=invoice["currency"],
-        prices_include_vat=invoice["prices_include_vat"],
+        currency=head["currency"],
+        prices_include_vat=head["prices_include_vat"],
         goods_net_minor=goods,
         shipping_net_minor=shipping,
         net_minor=goods + shipping,
@@ -282,9 +343,9 @@ def credit_in(
         reason=reason,
         entry_id=entry_id,
         created_by=ctx.user.user_id,
-        created_at=at,
+        created_at=now(),
     )
-    for no, (line, quantity, net, line_vat, line_cogs) in enumerate(taken, 1):
+    for no, (line, quantity, net, line_vat, line_cogs, corrects) in enumerate(taken, 1):
         q.insert_invoice_line(
             conn,
             org_id=ctx.org_id,
@@ -303,7 +364,7 @@ def credit_in(
             vat_minor=line_vat,
             gross_minor=net + line_vat,
             cogs_minor=line_cogs,
-            corrects_line_id=line["invoice_line_id"],
+            corrects_line_id=corrects,
         )
         product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
         if product is not None and product["track_stock"]:
@@ -320,134 +381,13 @@ def credit_in(
             "stock_return",
             number_text,
         )
-    _after_return(conn, ctx, invoice, number_text, at)
     audit.record(
         conn,
         ctx,
         "issue",
         "credit_note",
         number_text,
-        after={"invoice": invoice_number, "total_minor": goods + shipping + vat, "reason": reason},
-    )
-    return number_text
-
-
-def standalone_credit_in(conn: Connection, ctx: Context, order_id: int, on: date, reason: str | None) -> str:
-    """A credit note for a return that arrives on its own (a store's cancellation invoice with minus lines):
-    no original invoice to point at; the goods go back to stock at today's average cost."""
-    order = q.order(conn, ctx.org_id, order_id)
-    if order is None:
-        raise NotFoundError(f"No order #{order_id} in this organization.")
-    lines = q.order_lines(conn, ctx.org_id, order_id)
-    goods = sum(x["net_minor"] for x in lines if x["kind"] == "goods")
-    shipping = sum(x["net_minor"] for x in lines if x["kind"] == "shipping")
-    vat = sum(x["vat_minor"] for x in lines)
-    number = q.take_numbers(conn, ctx.org_id, SERIES["credit_note"], 1)
-    number_text = f"CN-{number:06d}"
-    entry_id = None
-    if goods + shipping + vat > 0:
-        entry_id = ledger.post_entry(
-            conn,
-            ctx,
-            on,
-            f"Credit note {number_text} (return of order #{order_id})",
-            posting.credit_note_entry(goods, shipping, vat, order["customer_id"]),
-            "credit_note",
-            number_text,
-        )
-    at = now()
-    note_id = q.insert_credit_note(
-        conn,
-        org_id=ctx.org_id,
-        number=number,
-        number_text=number_text,
-        order_id=order_id,
-        customer_id=order["customer_id"],
-        corrects_invoice_id=None,
-        issued_on=on,
-        currency=order["currency"],
-        prices_include_vat=order["prices_include_vat"],
-        goods_net_minor=goods,
-        shipping_net_minor=shipping,
-        net_minor=goods + shipping,
-        vat_minor=vat,
-        total_minor=goods + shipping + vat,
-        cogs_minor=0,
-        reason=reason,
-        entry_id=entry_id,
-        created_by=ctx.user.user_id,
-        created_at=at,
-    )
-    cogs_total = 0
-    for line in lines:
-        product = products_q.product(conn, ctx.org_id, line["product_id"]) if line["product_id"] else None
-        cogs = 0
-        if product is not None and product["track_stock"]:
-            unit = (
-                (product["stock_value_minor"] // product["stock_qty"])
-                if product["stock_qty"] > 0
-                else product["cost_minor"]
-            )
-            cogs = max(0, unit) * line["quantity"]
-            products_q.move_stock(
-                conn,
-                ctx.org_id,
-                product["product_id"],
-                line["quantity"],
-                cogs,
-                on,
-                "credit_note",
-                number_text,
-            )
-        cogs_total += cogs
-        q.insert_invoice_line(
-            conn,
-            org_id=ctx.org_id,
-            invoice_id=note_id,
-            line_no=line["line_no"],
-            kind=line["kind"],
-            product_id=line["product_id"],
-            sku=line["sku"],
-            description=line["description"],
-            quantity=line["quantity"],
-            unit_price_minor=line["unit_price_minor"],
-            discount_minor=line["discount_minor"],
-            vat_rate_bp=line["vat_rate_bp"],
-            vat_exempt=line["vat_exempt"],
-            net_minor=line["net_minor"],
-            vat_minor=line["vat_minor"],
-            gross_minor=line["gross_minor"],
-            cogs_minor=cogs,
-            corrects_line_id=None,
-        )
-    if cogs_total > 0:
-        q.set_credit_note_cogs(conn, note_id, cogs_total)
-        ledger.post_entry(
-            conn,
-            ctx,
-            on,
-            f"Returned to stock, {number_text}",
-            posting.stock_return_entry(cogs_total),
-            "stock_return",
-            number_text,
-        )
-    q.insert_event(
-        conn,
-        org_id=ctx.org_id,
-        order_id=order_id,
-        from_status=order["status"],
-        to_status="returned",
-        note=f"Credit note {number_text}",
-        actor=ctx.user.actor,
-        created_at=at,
-    )
-    audit.record(
-        conn,
-        ctx,
-        "issue",
-        "credit_note",
-        number_text,
-        after={"order": order_id, "total_minor": goods + shipping + vat},
+        after={"order": head["order_id"], "total_minor": goods + shipping + vat, "reason": reason},
     )
     return number_text
 

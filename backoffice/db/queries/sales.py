@@ -452,16 +452,6 @@ def insert_credit_note(conn: Connection, **values: Any) -> int:
     )
 
 
-def set_credit_note_cogs(conn: Connection, invoice_id: int, cogs: int) -> None:
-    """Only while the credit note is being written, in the same transaction: its cost of the returned goods."""
-    run(
-        conn,
-        "UPDATE invoices SET cogs_minor = :c WHERE invoice_id = :id AND kind = 'credit_note'",
-        c=cogs,
-        id=invoice_id,
-    )
-
-
 def insert_invoice_line(conn: Connection, **values: Any) -> None:
     run(
         conn,
