@@ -226,15 +226,17 @@ def save_customer(
 
 
 def _welcome(ctx: Context, contact_id: int) -> None:
-    """SPEC C10: the welcome message when the organization turned it on. A mail failure never undoes the save:
-    the message stays in the outbox as failed, to be retried."""
-    from contextlib import suppress
-
+    """SPEC C10: the welcome message (and welcome invoice) when the organization turned it on. A failure never
+    undoes the save: a mail failure stays in the outbox to be retried; anything else (say the welcome product is
+    out of stock) is written to the audit log as 'welcome_failed' with its reason."""
     from backoffice import messaging
     from backoffice.errors import BackofficeError
 
-    with suppress(BackofficeError):
+    try:
         messaging.send_welcome(ctx, contact_id)
+    except BackofficeError as exc:  # the customer is saved; the reason is kept where an admin looks
+        with ctx.db.write() as conn:
+            audit.record(conn, ctx, "welcome_failed", "contact", contact_id, None, {"error": str(exc)})
 
 
 def _save_customer(

@@ -406,3 +406,60 @@ def test_a_report_is_emailed_as_xlsx_through_the_outbox(duck: Database, smtp) ->
     assert name.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
     assert sheet.max_row >= 2  # the report's rows, as in the download
+
+
+def test_a_configured_welcome_invoice_is_issued_posted_and_attached_once(duck: Database, smtp) -> None:
+    from backoffice import customers, ledger
+
+    admin = _shop(duck, smtp)
+    make_product(admin, "JOIN", price="50", track_stock=False)  # a membership fee: a service, no stock
+    with pytest.raises(ValidationError, match="no product with SKU NOPE"):
+        messaging.set_smtp_settings(admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none",
+                                    welcome_enabled=True, welcome_invoice="JOIN:2, NOPE")  # fmt: skip
+    with pytest.raises(ValidationError, match="JOIN.*whole number"):
+        messaging.set_smtp_settings(admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none",
+                                    welcome_enabled=True, welcome_invoice="JOIN:half")  # fmt: skip
+    assert messaging.get_smtp_settings(admin)["welcome_invoice"] == []  # type: ignore[index] # nothing half-saved
+    messaging.set_smtp_settings(admin, "127.0.0.1", smtp.port, "billing@shop.example", "متجر الورد", tls="none",
+                                welcome_enabled=True, welcome_invoice="JOIN:٢")  # fmt: skip
+    assert messaging.get_smtp_settings(admin)["welcome_invoice"] == [{"sku": "JOIN", "quantity": 2}]  # type: ignore[index]
+
+    customer = customers.save_customer(admin, {"name": "ليلى", "emails": "laila@example.com"})
+    (issued,), _ = invoices.list_invoices(admin, customer_id=customer)
+    assert issued["total_minor"] == 11_500  # 2 × 50.00 + 15 % VAT
+    (mail,) = smtp.messages()
+    assert mail["To"] == "laila@example.com" and mail["From"].addresses[0].display_name == "متجر الورد"
+    assert issued["number_text"] in _text_part(mail) and "115.00" in _text_part(mail)
+    assert _attachments(mail) == [
+        (f"{issued['number_text']}.pdf", documents.render_invoice_pdf(admin, issued["number_text"]))
+    ]
+    assert ledger.trial_balance(admin).balanced
+    assert customers.get_customer(admin, customer)["balance_minor"] == 11_500
+
+    again = messaging.send_welcome(admin, customer)  # once per customer: nothing new issued or sent
+    assert again is not None and again["doc_number"] == issued["number_text"]
+    assert invoices.list_invoices(admin, customer_id=customer)[1] == 1 and len(smtp.received) == 1
+
+    messaging.set_smtp_settings(admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none",
+                                welcome_invoice="")  # fmt: skip
+    plain = customers.save_customer(admin, {"name": "Omar", "emails": "omar@example.com"})
+    assert (
+        invoices.list_invoices(admin, customer_id=plain)[1] == 0 and _attachments(smtp.messages()[-1]) == []
+    )
+
+
+def test_cli_sets_and_removes_the_welcome_invoice(duck: Database, smtp, capsys) -> None:
+    _, admin = make_org(duck, name="Rose")
+    make_product(admin, "JOIN", price="10", track_stock=False)
+    path = duck.url.split(":///", 1)[1]
+    duck.dispose()
+    base = ["smtp", "set", "--db", path, "--org", "Rose", "--json", "--host", "127.0.0.1", "--port", str(smtp.port),
+            "--sender", "billing@shop.example", "--tls", "none"]  # fmt: skip
+    code, error = _cli(capsys, *base, "--welcome", "--welcome-invoice", "JOIN:2,GONE")
+    assert code == 2 and "no product with SKU GONE" in error
+    code, settings = _cli(capsys, *base, "--welcome", "--welcome-invoice", "JOIN:2")
+    assert code == 0 and settings["welcome_invoice"] == [{"sku": "JOIN", "quantity": 2}]
+    code, settings = _cli(capsys, *base)  # the flag left out keeps the lines
+    assert settings["welcome_invoice"] == [{"sku": "JOIN", "quantity": 2}] and settings["welcome_enabled"]
+    code, settings = _cli(capsys, *base, "--welcome-invoice", "")
+    assert code == 0 and settings["welcome_invoice"] == []

@@ -59,6 +59,7 @@ def cmd_smtp_set(args: argparse.Namespace) -> None:
         user=args.user,
         password=password,
         welcome_enabled=args.welcome,
+        welcome_invoice=args.welcome_invoice,
     )
     _emit(args, settings, f"Sender settings saved: {settings['sender_address']} via {args.host}:{args.port}.")
 
@@ -169,6 +170,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--password-env", metavar="VAR", help="read the password from this environment variable")
     p.add_argument(
         "--welcome", action=argparse.BooleanOptionalAction, default=None, help="welcome new customers"
+    )
+    p.add_argument(
+        "--welcome-invoice",
+        metavar="SKU[:QTY],...",
+        help="products invoiced to each new customer with the welcome message; '' removes them",
     )
     p.set_defaults(handler=cmd_smtp_set)
     p = smtp.add_parser("test", parents=[common], help="send a test message")

@@ -1,4 +1,5 @@
-"""The Messages page's sender settings: SMTP host, TLS, user, the password (never shown back), sender, welcome."""
+"""The Messages page's sender settings: SMTP host, TLS, user, the password (never shown back), sender, welcome
+message and welcome invoice."""
 
 from __future__ import annotations
 
@@ -27,11 +28,27 @@ def sender_settings(ctx: Context, lang: str) -> None:
         cols = st.columns(2)
         sender_name = cols[0].text_input(t("Sender name"), current.get("sender_name") or "")
         sender = cols[1].text_input(t("Sender address"), current.get("sender_address", ""))
-        welcome = st.checkbox(t("Welcome new customers by email"), bool(current.get("welcome_enabled")))
+        cols = st.columns(2)
+        welcome = cols[0].checkbox(t("Welcome new customers by email"), bool(current.get("welcome_enabled")))
+        lines = ", ".join(f"{w['sku']}:{w['quantity']}" for w in current.get("welcome_invoice", []))
+        welcome_invoice = cols[1].text_input(
+            t("Welcome invoice (SKU:quantity, …)"),
+            lines,
+            help=t("Invoiced to each new customer and attached."),
+        )
         if st.form_submit_button(t("Save"), type="primary"):
             with show_errors(lang):
                 messaging.set_smtp_settings(
-                    ctx, host, port, sender, sender_name, tls, user or None, password or None, welcome
+                    ctx,
+                    host,
+                    port,
+                    sender,
+                    sender_name,
+                    tls,
+                    user or None,
+                    password or None,
+                    welcome,
+                    welcome_invoice=welcome_invoice,
                 )
                 st.success(t("Saved"))
     test_to = st.text_input(t("Send a test message to"))

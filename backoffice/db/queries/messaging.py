@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -35,11 +35,22 @@ def save_smtp_settings(conn: Connection, org_id: int, values: dict[str, Any]) ->
     run(
         conn,
         "INSERT INTO smtp_settings (org_id, host, port, tls, username, smtp_password, sender_name, sender_address, "
-        "welcome_enabled, updated_at) VALUES (:org, :host, :port, :tls, :username, :smtp_password, :sender_name, "
-        ":sender_address, :welcome_enabled, :updated_at)",
+        "welcome_enabled, welcome_invoice, updated_at) VALUES (:org, :host, :port, :tls, :username, :smtp_password, "
+        ":sender_name, :sender_address, :welcome_enabled, :welcome_invoice, :updated_at)",
         org=org_id,
         **values,
     )
+
+
+def welcome_message(conn: Connection, org_id: int, contact_id: int) -> int | None:
+    """The outbox id of the welcome message already queued for this contact, if any."""
+    found = scalar(
+        conn,
+        "SELECT min(message_id) FROM outbox WHERE org_id = :org AND contact_id = :c AND purpose = 'welcome'",
+        org=org_id,
+        c=contact_id,
+    )
+    return None if found is None else int(found)
 
 
 # ---------------------------------------------------------------- credits
@@ -142,18 +153,27 @@ def claim(conn: Connection, org_id: int, message_ids: Sequence[int]) -> list[int
     return sorted(int(r[0]) for r in found)
 
 
-def to_send(conn: Connection, org_id: int, message_ids: Sequence[int]) -> list[dict[str, Any]]:
+def to_send(
+    conn: Connection, org_id: int, message_ids: Sequence[int], known: Mapping[int, bytes] | None = None
+) -> list[dict[str, Any]]:
+    """The rows to send, each with its MIME bytes: from `known` (just queued, in memory) or read from the outbox."""
     if not message_ids:
         return []
+    known = known or {}
+    mime = "NULL" if all(i in known for i in message_ids) else "mime"
     found = conn.execute(
         _expanding(
-            "SELECT message_id, to_addrs, cc_addrs, pending_addrs, sender_address, mime FROM outbox "
-            "WHERE org_id = :org AND message_id IN :ids ORDER BY message_id",
+            f"SELECT message_id, to_addrs, cc_addrs, pending_addrs, sender_address, {mime} AS mime "  # noqa: S608
+            "FROM outbox WHERE org_id = :org AND message_id IN :ids ORDER BY message_id",
             "ids",
         ),
         {"org": org_id, "ids": list(message_ids)},
     )
-    return [dict(r) for r in found.mappings()]
+    rows = [dict(r) for r in found.mappings()]
+    for row in rows:
+        if row["mime"] is None:
+            row["mime"] = known.get(int(row["message_id"]))
+    return rows
 
 
 def mark_sent(conn: Connection, org_id: int, message_ids: Sequence[int], at: datetime) -> None:
