@@ -669,3 +669,33 @@ def test_olist_delivered_sales_equal_the_readme(duck: Database, tmp_path: Path) 
     result = order_import.import_file(admin, "Olist", path.name, path, auto_paid=False)
     assert result.errors == 0 and result.posted == result.new
     assert Decimal(reports.sales_report(admin).totals["net_sales"]) / 100 == Decimal("537252.73")
+
+
+def test_a_reimport_skips_orders_whose_rows_are_as_last_time_and_checks_the_rest(shop) -> None:
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    edited = GOOD.replace("TEA,Tea,٣,11.50", "TEA,Tea,٣,11.75").replace("بانتظار الدفع", "completed")
+    second = order_import.import_file(shop, "Salla", "b.csv", edited.encode())
+    assert (second.new, second.changed, second.unchanged, second.posted) == (0, 1, 2, 1)
+
+    def reasons(file_name: str) -> dict[str, tuple[str, str | None]]:
+        log = order_import.sync_log(shop, "Salla")
+        return {r["external_id"]: (r["result"], r["reason"]) for r in log if r["file_name"] == file_name}
+
+    found = reasons("b.csv")
+    assert found["1001"] == (
+        "unchanged",
+        order_import.SAME_ROWS,
+    )  # skipped before typing: its rows are as they were
+    assert found["1003"] == ("unchanged", None)  # a price moved: checked the full way (status decides)
+    assert found["1002"][0] == "posted"
+
+    invoices.issue_credit_note(
+        shop, "INV-000001", reason="returned at the counter"
+    )  # 1001 changes in the app
+    before = snapshot(shop.db)
+    third = order_import.import_file(shop, "Salla", "c.csv", edited.encode())
+    found = reasons("c.csv")
+    assert found["1002"] == found["1003"] == ("unchanged", order_import.SAME_ROWS)
+    assert found["1001"][1] != order_import.SAME_ROWS  # its status is not the one the last import left
+    assert third.new == 0 and snapshot(shop.db)["invoices"] == before["invoices"]
+    assert ledger.trial_balance(shop).balanced

@@ -1,13 +1,17 @@
-"""Bulk writes behind one function: an Arrow table into a table of the main database, inside the caller's
-transaction — Arrow scan + INSERT … SELECT on DuckDB, COPY on PostgreSQL (DESIGN.md)."""
+"""Bulk moves behind two functions: an Arrow table into a table of the main database, inside the caller's
+transaction — Arrow scan + INSERT … SELECT on DuckDB, COPY on PostgreSQL (DESIGN.md) — and a query's result as
+an Arrow table (DuckDB's own Arrow export; rows through the driver on PostgreSQL)."""
 
 from __future__ import annotations
 
+import re
+import warnings
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-TABLES = ("import_orders", "import_lines", "import_payments")  # the only tables bulk-loaded
+TABLES = ("import_orders", "import_lines", "import_payments", "sync_log")  # the only tables bulk-loaded
 
 
 def load_arrow(conn: Connection, table: str, data: Any) -> int:
@@ -34,3 +38,19 @@ def load_arrow(conn: Connection, table: str, data: Any) -> int:
     finally:
         cursor.close()
     return int(data.num_rows)
+
+
+def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
+    """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction."""
+    import pyarrow as pa
+
+    if conn.dialect.name == "duckdb":
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        with warnings.catch_warnings():  # sql() would need the connection free of results: execute() it is
+            warnings.simplefilter("ignore", UserWarning)
+            return raw.execute(re.sub(r"(?<!:):(\w+)", r"$\1", sql), params).to_arrow_table()
+    result = conn.execute(sa.text(sql), params)
+    names = list(result.keys())
+    found = result.fetchall()
+    return pa.table({n: [r[i] for r in found] for i, n in enumerate(names)})

@@ -36,6 +36,9 @@ from backoffice.order_import import profiles
 from backoffice.tabular import decode
 
 Progress = Callable[[float, str], None]
+SAME_ROWS = (
+    "the same rows as the last import"  # the sync log's reason for an order skipped by its fingerprint
+)
 
 
 @dataclass
@@ -195,10 +198,23 @@ def list_mappings(ctx: Context) -> list[str]:
 
 
 def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[str]:
+    """The file into the staging table raw, whatever its kind; returns its headers. A UTF-8 CSV on disk goes
+    straight to DuckDB's reader (no copy through Python); anything else is decoded in Python first."""
+    path = data if isinstance(data, Path) else None
+    head = _head(data)
+    if not head.strip() and (path is None or path.stat().st_size <= len(head)):
+        raise ValidationError("the file is empty", "file")
+    json_file = profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl"))
+    if path is not None and not json_file and head[:4] != b"PK\x03\x04" and _utf8(head):
+        try:
+            return _load_csv(con, str(path), head.decode("utf-8", errors="ignore"))
+        except ValidationError as exc:
+            if "not utf-8 encoded" not in str(exc):  # a stray Windows-1256 byte far down: decode it below
+                raise
     raw = data.read_bytes() if isinstance(data, Path) else data
     if not raw.strip():
         raise ValidationError("the file is empty", "file")
-    if profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl")):
+    if json_file:
         import pyarrow as pa
 
         rows = profiles.salla_rows(raw)
@@ -216,27 +232,43 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
         names = _unique(headers)
         table = pa.table({n: [row[i] if i < len(row) else None for row in body] for i, n in enumerate(names)})
         return staging.load_frame(con, table)
-    text_path = data if isinstance(data, Path) else None
+    text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
+    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
+    with handle:
+        handle.write(text)
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text_path = None
-    first = raw[:4096].decode("utf-8", errors="ignore").lstrip("\ufeff").split("\n", 1)[0]
-    if text_path is None:
-        text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
-        first = text.split("\n", 1)[0]
-        handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
-        with handle:
-            handle.write(text)
-        text_path = Path(handle.name)
+        return _load_csv(con, handle.name, text[:65536])
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
+
+
+def _head(data: bytes | Path, size: int = 65536) -> bytes:
+    if isinstance(data, bytes):
+        return data[:size]
+    with data.open("rb") as handle:
+        return handle.read(size)
+
+
+def _utf8(head: bytes) -> bool:
+    """Whether the start of a file is UTF-8 (a character cut at the end of the sample does not count)."""
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return exc.start >= len(head) - 3 and exc.reason == "unexpected end of data"
+    return True
+
+
+def _load_csv(con: Any, path: str, head: str) -> list[str]:
+    first = head.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     try:
-        return staging.load_csv(con, str(text_path), delimiter)
+        return staging.load_csv(con, path, delimiter)
+    except ValueError as exc:
+        raise ValidationError(str(exc), "file") from exc
     except Exception as exc:  # DuckDB's CSV errors name the line; keep its words
-        raise ValidationError(f"the file cannot be read as CSV: {str(exc).splitlines()[0]}", "file") from exc
-    finally:
-        if not isinstance(data, Path) and text_path is not None:
-            text_path.unlink(missing_ok=True)
+        words = str(exc).splitlines()
+        reason = next((w for w in words if "not utf-8 encoded" in w), words[0])
+        raise ValidationError(f"the file cannot be read as CSV: {reason}", "file") from exc
 
 
 def _unique(headers: list[str]) -> list[str]:
@@ -258,7 +290,10 @@ def _stage(
     mapping: dict[str, str] | None,
     payments: bytes | Path | None,
     progress: Progress,
-) -> tuple[Any, list[tuple[int, str, str]]]:
+    store_id: int,
+) -> tuple[Any, list[tuple[int, str, str]], int]:
+    """The file read, mapped, typed, validated and priced in an in-memory DuckDB; returns it, the problems, and how
+    many orders were skipped because their rows and status are as the last import left them."""
     org = orgs_q.org_by_id(conn, ctx.org_id)
     assert org is not None
     cur = currency(org["currency"])
@@ -274,7 +309,15 @@ def _stage(
     progress(0.15, "read")
     found, missing = profiles.map_headers(headers, "generic" if profile == "salla-json" else profile, mapping)
     if missing:
-        return con, [(1, m.split(" column")[0].replace("the file has no ", ""), m) for m in missing]
+        return con, [(1, m.split(" column")[0].replace("the file has no ", ""), m) for m in missing], 0
+    skipped = 0
+    if payments is None:  # a payments file changes what the rows mean: such imports go the full way
+        seed = json.dumps([profile, found], sort_keys=True, ensure_ascii=False)
+        staging.fingerprints(con, found["order_id"], headers, seed)
+        skipped = staging.skip_known(con, found["order_id"], q.known_fingerprints(conn, ctx.org_id, store_id))
+    else:
+        con.execute("CREATE TABLE fingerprints (external_id VARCHAR, fingerprint BIGINT)")
+        con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
     status_sql = None
     if profile == "shopify":  # the export has no single status: paid and fulfilled makes a completed order
         fin = staging.ident(found["status"]) if "status" in found else "NULL"
@@ -306,10 +349,10 @@ def _stage(
         for r in con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col").fetchall()
     ]
     problems += staging.payment_problems(con)
-    if not problems and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
+    if not problems and not skipped and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
         problems.append((1, "file", "the file holds no orders, only a header"))
     progress(0.4, "priced")
-    return con, problems
+    return con, problems, skipped
 
 
 def _temp(data: bytes) -> Path:
@@ -348,7 +391,9 @@ def import_file(
     try:
         with ctx.db.write() as conn:
             store = _store(conn, ctx, store_name, profile, None, None, None)
-            con, result.problems = _stage(conn, ctx, file_name, data, profile, mapping, payments, report)
+            con, result.problems, skipped = _stage(
+                conn, ctx, file_name, data, profile, mapping, payments, report, store["store_id"]
+            )
             if result.problems and (all_or_nothing or _nothing_good(con)):
                 result.rejected = True
                 result.errors = _error_orders(con)
@@ -365,7 +410,7 @@ def import_file(
             }
             if options["default_customer"] and not store["default_customer"]:
                 store = _store(conn, ctx, store_name, profile, None, True, None)
-            _write(conn, ctx, store, file_name, profile, con, result, options, report)
+            _write(conn, ctx, store, file_name, profile, con, result, options, report, skipped)
             if dry_run:
                 raise _Rollback
     except _Rollback:
@@ -407,6 +452,7 @@ def _write(
     result: ImportResult,
     options: dict[str, bool],
     report: Progress,
+    skipped: int,
 ) -> None:
     org = orgs_q.org_by_id(conn, ctx.org_id)
     assert org is not None
@@ -460,7 +506,16 @@ def _write(
     q.write_sync_log(
         conn, ctx.org_id, store["store_id"], import_id, file_name, ctx.user.actor, summary["batch_id"], at
     )
+    q.save_fingerprints(conn, ctx.org_id, store["store_id"], import_id)
+    if skipped:
+        unchanged = con.sql(
+            "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
+            "? AS reason, ? AS file_name, ? AS actor, CAST(? AS TIMESTAMP) AS created_at FROM skipped",
+            params=[ctx.org_id, store["store_id"], import_id, SAME_ROWS, file_name, ctx.user.actor, at],
+        ).to_arrow_table()
+        bulk.load_arrow(conn, "sync_log", unchanged)
     found = q.counts(conn, import_id)
+    found["unchanged"] += skipped
     result.new, result.changed, result.unchanged = found["new"], found["changed"], found["unchanged"]
     result.posted, result.errors = found["posted"], _error_orders(con)
     q.finish_import(
@@ -510,7 +565,8 @@ def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code
     orders = con.sql(
         "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
         "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
-        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return "
+        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return, "
+        "(SELECT fp.fingerprint FROM fingerprints fp WHERE fp.external_id = order_totals.external_id) AS fingerprint "
         "FROM order_totals, ids",
         params=[currency_code],
     ).to_arrow_table()

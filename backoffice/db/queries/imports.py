@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backoffice.db import bulk
 from backoffice.db.queries import insert_returning, one, rows, run, scalar
 
 
@@ -404,6 +405,40 @@ def write_manual_post_log(
         at=at,
         batch=batch_id,
         org=org_id,
+    )
+
+
+def known_fingerprints(conn: Connection, org_id: int, store_id: int) -> Any:
+    """The store's orders as the last import left them (pyarrow: external_id, order_id, fingerprint), only those
+    whose status is still the one recorded then (an order changed in the app since goes the full way)."""
+    return bulk.fetch_arrow(
+        conn,
+        "SELECT f.external_id, f.order_id, f.fingerprint FROM import_fingerprints f JOIN orders o "
+        "ON o.org_id = f.org_id AND o.order_id = f.order_id AND o.status = f.order_status "
+        "WHERE f.org_id = :org AND f.store_id = :store",
+        org=org_id,
+        store=store_id,
+    )
+
+
+def save_fingerprints(conn: Connection, org_id: int, store_id: int, import_id: int) -> None:
+    """Record the fingerprint and final status of every good order of this import (replacing older ones)."""
+    run(
+        conn,
+        "DELETE FROM import_fingerprints WHERE org_id = :org AND store_id = :store AND external_id IN "
+        "(SELECT external_id FROM import_orders WHERE import_id = :imp AND problem IS NULL AND fingerprint IS NOT NULL)",
+        org=org_id,
+        store=store_id,
+        imp=import_id,
+    )
+    run(
+        conn,
+        "INSERT INTO import_fingerprints (org_id, store_id, external_id, order_id, fingerprint, order_status) "
+        "SELECT io.org_id, :store, io.external_id, o.order_id, io.fingerprint, o.status FROM import_orders io "
+        "JOIN orders o ON o.org_id = io.org_id AND o.store_id = :store AND o.external_id = io.external_id "
+        "WHERE io.import_id = :imp AND io.problem IS NULL AND io.fingerprint IS NOT NULL",
+        store=store_id,
+        imp=import_id,
     )
 
 

@@ -97,18 +97,64 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 def load_csv(con: duckdb.DuckDBPyConnection, path: str, delimiter: str) -> list[str]:
     con.execute(
-        "CREATE OR REPLACE TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, all_varchar = true, "
-        "header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = false, null_padding = true)",
+        "CREATE OR REPLACE TABLE raw_file AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
+        "quote = '\"', escape = '\"', strict_mode = false, null_padding = true)",
         [path, delimiter],
     )
-    return [c for c in _columns(con, "raw") if c != "row_no"]
+    return _raw_view(con)
 
 
 def load_frame(con: duckdb.DuckDBPyConnection, frame: Any) -> list[str]:
     con.register("incoming", frame)
-    con.execute("CREATE OR REPLACE TABLE raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM incoming")
+    con.execute("CREATE OR REPLACE TABLE raw_file AS SELECT * FROM incoming")
     con.unregister("incoming")
-    return [c for c in _columns(con, "raw") if c != "row_no"]
+    return _raw_view(con)
+
+
+def _raw_view(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """raw: the file's rows with row_no, the line a spreadsheet shows (the header is line 1). The table keeps the
+    file's order (DuckDB preserves insertion order), so rowid + 2 is that line: no window over a million rows."""
+    headers = _columns(con, "raw_file")
+    if "row_no" in headers:
+        raise ValueError("a column is named row_no: rename it in the file")
+    con.execute("CREATE OR REPLACE VIEW raw AS SELECT rowid + 2 AS row_no, * FROM raw_file")
+    return headers
+
+
+def fingerprints(con: duckdb.DuckDBPyConnection, order_header: str, headers: list[str], seed: str) -> None:
+    """fingerprints: one 63-bit hash per order id over every cell of its rows (in any order) and the profile and
+    mapping (`seed`), so an order whose rows are as they were last time is known without typing them."""
+    key = f"NULLIF(trim(CAST({ident(order_header)} AS VARCHAR)), '')"
+    cells = ", ".join(f"CAST({ident(h)} AS VARCHAR)" for h in headers)
+    con.execute(
+        f"CREATE OR REPLACE TABLE fingerprints AS SELECT {key} AS external_id, "  # noqa: S608 - quoted headers
+        f"CAST(hash(?, count(*), sum(hash({cells}))) >> 1 AS BIGINT) AS fingerprint FROM raw "
+        f"WHERE {key} IS NOT NULL GROUP BY 1",
+        [seed],
+    )
+
+
+def skip_known(con: duckdb.DuckDBPyConnection, order_header: str, known: Any) -> int:
+    """skipped: the orders whose fingerprint matches the one stored (`known`: external_id, order_id, fingerprint);
+    their rows leave raw, so nothing after this types, prices or loads them. Returns how many."""
+    key = f"NULLIF(trim(CAST(r.{ident(order_header)} AS VARCHAR)), '')"
+    con.register("known", known)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE skipped AS SELECT f.external_id, k.order_id FROM fingerprints f "
+            "JOIN known k ON k.external_id = f.external_id AND k.fingerprint = f.fingerprint"
+        )
+    finally:
+        con.unregister("known")
+    count = int(con.execute("SELECT count(*) FROM skipped").fetchone()[0])  # type: ignore[index]
+    if count == int(con.execute("SELECT count(*) FROM fingerprints").fetchone()[0]):  # type: ignore[index]
+        keep = f"WHERE {key} IS NULL"  # every order skipped: only rows without an order id are left to report
+    elif count:
+        keep = f"ANTI JOIN skipped s ON s.external_id = {key}"
+    else:
+        return 0
+    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT r.rowid + 2 AS row_no, r.* FROM raw_file r {keep}")  # noqa: S608
+    return count
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
