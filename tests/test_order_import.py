@@ -538,7 +538,9 @@ def test_olist_split_payments_by_method(duck: Database, tmp_path: Path) -> None:
 
 
 def _cli(db_path: Path, *args: str, crash: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = os.environ | ({"BACKOFFICE_IMPORT_CRASH": crash} if crash else {})
+    env = (
+        os.environ | ({"BACKOFFICE_IMPORT_CRASH": crash} if crash else {}) | {"BACKOFFICE_IMPORT_BATCH": "1"}
+    )
     env.pop("BACKOFFICE_IMPORT_CRASH", None) if not crash else None
     return subprocess.run(
         [sys.executable, "-m", "backoffice.cli", *args, "--db", str(db_path)],
@@ -561,7 +563,8 @@ FILES = {
 @given(
     st.lists(
         st.tuples(
-            st.sampled_from(sorted(FILES)), st.sampled_from([None, "staged", "orders", "before_commit"])
+            st.sampled_from(sorted(FILES)),
+            st.sampled_from([None, "staged", "orders", "before_commit", "batch"]),
         ),
         min_size=2,
         max_size=4,
@@ -699,3 +702,35 @@ def test_a_reimport_skips_orders_whose_rows_are_as_last_time_and_checks_the_rest
     assert found["1001"][1] != order_import.SAME_ROWS  # its status is not the one the last import left
     assert third.new == 0 and snapshot(shop.db)["invoices"] == before["invoices"]
     assert ledger.trial_balance(shop).balanced
+
+
+def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
+    import threading
+
+    from backoffice import customers
+
+    saved: list[int] = []
+
+    def progress(fraction: float, step: str) -> None:
+        if (
+            step.startswith("batch 1 of") and not saved
+        ):  # between batches the writer is free: a save gets through
+            other = threading.Thread(
+                target=lambda: saved.append(customers.save_customer(shop, {"name": "Walk-in"}))
+            )
+            other.start()
+            other.join(timeout=20)
+            assert saved, "another session's save waited for the whole import"
+
+    result = order_import.import_file(
+        shop, "Salla", "a.csv", GOOD.encode(), batch_orders=1, progress=progress
+    )
+    assert saved and (result.new, result.errors, result.posted) == (3, 0, 2)
+    one_go = snapshot(shop.db)
+    assert (one_go["orders"], one_go["invoices"], one_go["payments"]) == (3, 2, 2)
+    assert invoices.get_invoice(shop, "INV-000002")["issued_on"] == date(2026, 3, 2)
+    assert ledger.trial_balance(shop).balanced and set(result.negative_stock) == {"MUG", "TEA"}
+    logged = [r["result"] for r in order_import.sync_log(shop, "Salla")]
+    assert sorted(logged) == ["created", "posted", "posted"]
+    again = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), batch_orders=1)
+    assert (again.new, again.unchanged, again.posted) == (0, 3, 0) and snapshot(shop.db) == one_go

@@ -23,6 +23,7 @@ def load_arrow(conn: Connection, table: str, data: Any) -> int:
     assert raw is not None
     columns = ", ".join(data.column_names)
     if conn.dialect.name == "duckdb":
+        _settle(raw)
         raw.register("bulk_source", data)
         try:
             raw.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM bulk_source")  # noqa: S608 - names from Arrow/our tables
@@ -47,6 +48,7 @@ def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
     if conn.dialect.name == "duckdb":
         raw = conn.connection.dbapi_connection
         assert raw is not None
+        _settle(raw)
         with warnings.catch_warnings():  # sql() would need the connection free of results: execute() it is
             warnings.simplefilter("ignore", UserWarning)
             return raw.execute(re.sub(r"(?<!:):(\w+)", r"$\1", sql), params).to_arrow_table()
@@ -54,3 +56,11 @@ def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
     names = list(result.keys())
     found = result.fetchall()
     return pa.table({n: [r[i] for r in found] for i, n in enumerate(names)})
+
+
+def _settle(raw: Any) -> None:
+    """DuckDB refuses new work on a connection whose last result was not read to its end (a `first()` leaves one):
+    finish it, as the driver would on its next statement."""
+    complete = getattr(raw, "complete", None)
+    if complete is not None:
+        complete()

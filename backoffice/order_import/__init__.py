@@ -290,7 +290,7 @@ def _stage(
     mapping: dict[str, str] | None,
     payments: bytes | Path | None,
     progress: Progress,
-    store_id: int,
+    store_id: int | None,
 ) -> tuple[Any, list[tuple[int, str, str]], int]:
     """The file read, mapped, typed, validated and priced in an in-memory DuckDB; returns it, the problems, and how
     many orders were skipped because their rows and status are as the last import left them."""
@@ -314,7 +314,12 @@ def _stage(
     if payments is None:  # a payments file changes what the rows mean: such imports go the full way
         seed = json.dumps([profile, found], sort_keys=True, ensure_ascii=False)
         staging.fingerprints(con, found["order_id"], headers, seed)
-        skipped = staging.skip_known(con, found["order_id"], q.known_fingerprints(conn, ctx.org_id, store_id))
+        if store_id is not None:
+            skipped = staging.skip_known(
+                con, found["order_id"], q.known_fingerprints(conn, ctx.org_id, store_id)
+            )
+        else:
+            con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
     else:
         con.execute("CREATE TABLE fingerprints (external_id VARCHAR, fingerprint BIGINT)")
         con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
@@ -379,44 +384,164 @@ def import_file(
     default_customer: bool | None = None,
     allow_negative_stock: bool | None = None,
     progress: Progress | None = None,
+    batch_orders: int | None = None,
 ) -> ImportResult:
     """Preview (dry_run) or import a store's orders. Never writes an order twice; never half an order.
 
     all_or_nothing rejects the whole file when any row is bad (result.rejected); otherwise the good
     orders are imported and the bad ones listed (and logged as failed).
+
+    The file is read, validated and priced without holding the database's writer; the orders are then written in
+    batches of `batch_orders` (BATCH_ORDERS, or BACKOFFICE_IMPORT_BATCH), one transaction each, so other people's
+    saves wait seconds, not the whole import. A batch holds whole orders; a crash between batches leaves the
+    earlier ones imported, and importing the file again skips them. A preview runs as one transaction, undone.
     """
     ctx.require("orders.write")
     report = progress or (lambda fraction, step: None)
     result = ImportResult(dry_run=dry_run)
+    with ctx.db.read() as conn:
+        existing = q.store_by_name(conn, ctx.org_id, store_name)
+        con, result.problems, skipped = _stage(
+            conn,
+            ctx,
+            file_name,
+            data,
+            profile,
+            mapping,
+            payments,
+            report,
+            existing["store_id"] if existing else None,
+        )
+    if result.problems and (all_or_nothing or _nothing_good(con)):
+        result.rejected = True
+        result.errors = _error_orders(con)
+        report(1.0, "done")
+        return result
+    _crash_point("staged")
+    size = batch_orders or int(os.environ.get("BACKOFFICE_IMPORT_BATCH") or BATCH_ORDERS)
+    batches = 1 if dry_run else staging.batches(con, size)
+    writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches)
     try:
-        with ctx.db.write() as conn:
-            store = _store(conn, ctx, store_name, profile, None, None, None)
-            con, result.problems, skipped = _stage(
-                conn, ctx, file_name, data, profile, mapping, payments, report, store["store_id"]
-            )
-            if result.problems and (all_or_nothing or _nothing_good(con)):
-                result.rejected = True
-                result.errors = _error_orders(con)
-                raise _Rollback
-            _crash_point("staged")
-            options = {
-                "auto_paid": store["auto_paid"] if auto_paid is None else auto_paid,
-                "default_customer": store["default_customer"]
-                if default_customer is None
-                else default_customer,
-                "allow_negative_stock": store["allow_negative_stock"]
-                if allow_negative_stock is None
-                else allow_negative_stock,
-            }
-            if options["default_customer"] and not store["default_customer"]:
-                store = _store(conn, ctx, store_name, profile, None, True, None)
-            _write(conn, ctx, store, file_name, profile, con, result, options, report, skipped)
-            if dry_run:
-                raise _Rollback
+        for batch in range(batches):
+            with ctx.db.write() as conn:
+                writer.batch(conn, batch, auto_paid, default_customer, allow_negative_stock)
+                if dry_run:
+                    raise _Rollback
+            if batch == 0 and batches > 1:
+                _crash_point("batch")  # the first batch committed, the rest not written
+            report(0.4 + 0.55 * (batch + 1) / batches, f"batch {batch + 1} of {batches} written")
     except _Rollback:
         pass
     report(1.0, "done")
     return result
+
+
+BATCH_ORDERS = (
+    25_000  # orders a write transaction holds: ~3 s of the writer's time on the development machine
+)
+
+
+class _Writer:
+    """Writes the staged orders batch by batch; the import's record, counts and sync log grow with each batch."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        store_name: str,
+        file_name: str,
+        profile: str,
+        con: Any,
+        result: ImportResult,
+        skipped: int,
+        batches: int,
+    ) -> None:
+        self.ctx, self.store_name, self.file_name, self.profile, self.con = (
+            ctx,
+            store_name,
+            file_name,
+            profile,
+            con,
+        )
+        self.result, self.skipped, self.batches = result, skipped, batches
+        self.import_id: int | None = None
+        self.negative_before: set[str] = set()
+        self.counts = {"new": 0, "changed": 0, "unchanged": skipped, "posted": 0}
+
+    def batch(
+        self,
+        conn: Connection,
+        batch: int,
+        auto_paid: bool | None,
+        default_customer: bool | None,
+        allow_negative_stock: bool | None,
+    ) -> None:
+        ctx = self.ctx
+        store = _store(conn, ctx, self.store_name, self.profile, None, None, None)
+        options = {
+            "auto_paid": store["auto_paid"] if auto_paid is None else auto_paid,
+            "default_customer": store["default_customer"] if default_customer is None else default_customer,
+            "allow_negative_stock": store["allow_negative_stock"]
+            if allow_negative_stock is None
+            else allow_negative_stock,
+        }
+        if options["default_customer"] and not store["default_customer"]:
+            store = _store(conn, ctx, self.store_name, self.profile, None, True, None)
+        org = orgs_q.org_by_id(conn, ctx.org_id)
+        assert org is not None
+        at = now()
+        if self.import_id is None:
+            self.negative_before = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
+            self.import_id = q.insert_import(
+                conn,
+                org_id=ctx.org_id,
+                store_id=store["store_id"],
+                file_name=self.file_name,
+                profile=self.profile,
+                created_by=ctx.user.user_id,
+                started_at=at,
+            )
+            self.result.import_id = self.import_id
+        import_id = self.import_id
+        last = batch == self.batches - 1
+        _load(conn, self.con, import_id, ctx.org_id, org["currency"], None if self.batches == 1 else batch)
+        _write(conn, ctx, store, self.file_name, self.con, self.result, options, import_id, at)
+        if last and self.skipped:
+            unchanged = self.con.sql(
+                "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
+                "? AS reason, ? AS file_name, ? AS actor, CAST(? AS TIMESTAMP) AS created_at FROM skipped",
+                params=[
+                    ctx.org_id,
+                    store["store_id"],
+                    import_id,
+                    SAME_ROWS,
+                    self.file_name,
+                    ctx.user.actor,
+                    at,
+                ],
+            ).to_arrow_table()
+            bulk.load_arrow(conn, "sync_log", unchanged)
+        found = q.counts(conn, import_id)
+        for key in ("new", "changed", "unchanged"):
+            self.counts[key] += found[key]
+        self.counts["posted"] = found["posted"]  # the sync log's count: over every batch so far
+        result = self.result
+        result.new, result.changed, result.unchanged = (
+            self.counts["new"],
+            self.counts["changed"],
+            self.counts["unchanged"],
+        )
+        result.posted, result.errors = self.counts["posted"], _error_orders(self.con)
+        negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
+        result.negative_stock = sorted(negative - self.negative_before)
+        status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
+        q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
+        if not result.dry_run:
+            q.clear_staging(conn, import_id)
+        audit.record(
+            conn, ctx, "import", "store", store["store_id"],
+            after={"file": self.file_name, "batch": batch + 1, "batches": self.batches} | found,
+        )  # fmt: skip
+        _crash_point("before_commit")
 
 
 def _has(con: Any, table: str) -> bool:
@@ -447,38 +572,24 @@ def _write(
     ctx: Context,
     store: dict[str, Any],
     file_name: str,
-    profile: str,
     con: Any,
     result: ImportResult,
     options: dict[str, bool],
-    report: Progress,
-    skipped: int,
+    import_id: int,
+    at: Any,
 ) -> None:
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
-    at = now()
-    import_id = q.insert_import(
-        conn,
-        org_id=ctx.org_id,
-        store_id=store["store_id"],
-        file_name=file_name,
-        profile=profile,
-        created_by=ctx.user.user_id,
-        started_at=at,
-    )
-    result.import_id = import_id
-    _load(conn, con, import_id, ctx.org_id, org["currency"])
-    report(0.5, "loaded")
+    """One batch, loaded: classified, customers and products made, orders upserted and advanced, the completed
+    ones invoiced and posted on their dates, paid, returns credited, the sync log and fingerprints written."""
     q.classify(conn, ctx.org_id, store["store_id"], import_id)
     q.assign_customers(
         conn, ctx.org_id, import_id, store["default_customer_id"] if options["default_customer"] else None
     )
     q.create_products(conn, ctx.org_id, import_id)
-    q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, org["currency"], ctx.user.actor, at)
+    q.insert_orders(
+        conn, ctx.org_id, store["store_id"], import_id, store_currency(conn, ctx), ctx.user.actor, at
+    )
     q.advance_changed(conn, import_id, ctx.user.actor, at)
     _crash_point("orders")
-    report(0.65, "orders written")
-    before = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
     summary = invoices.invoice_batch(
         conn,
         ctx,
@@ -487,10 +598,9 @@ def _write(
         allow_negative_stock=options["allow_negative_stock"],
         statuses=("fulfilled",),
     )
-    report(0.85, "posted")
     if options["auto_paid"] and summary["invoices"]:
         payments_q.ensure_methods(conn, ctx.org_id)
-        result.payments = q.record_paid(
+        result.payments += q.record_paid(
             conn,
             ctx.org_id,
             import_id,
@@ -499,32 +609,19 @@ def _write(
             ctx.user.user_id,
             at,
         )
-    result.posted += _post_returns(conn, ctx, import_id, options["auto_paid"])
+    _post_returns(conn, ctx, import_id, options["auto_paid"])
     for row in q.returns_to_credit(conn, import_id):  # rare: a completed order the store now calls returned
         _credit_return(conn, ctx, row["number_text"], row["order_id"])
-    result.negative_stock = sorted({p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)} - before)
     q.write_sync_log(
         conn, ctx.org_id, store["store_id"], import_id, file_name, ctx.user.actor, summary["batch_id"], at
     )
     q.save_fingerprints(conn, ctx.org_id, store["store_id"], import_id)
-    if skipped:
-        unchanged = con.sql(
-            "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
-            "? AS reason, ? AS file_name, ? AS actor, CAST(? AS TIMESTAMP) AS created_at FROM skipped",
-            params=[ctx.org_id, store["store_id"], import_id, SAME_ROWS, file_name, ctx.user.actor, at],
-        ).to_arrow_table()
-        bulk.load_arrow(conn, "sync_log", unchanged)
-    found = q.counts(conn, import_id)
-    found["unchanged"] += skipped
-    result.new, result.changed, result.unchanged = found["new"], found["changed"], found["unchanged"]
-    result.posted, result.errors = found["posted"], _error_orders(con)
-    q.finish_import(
-        conn, import_id, found | {"errors": result.errors}, "dry run" if result.dry_run else "done", now()
-    )
-    if not result.dry_run:
-        q.clear_staging(conn, import_id)
-    audit.record(conn, ctx, "import", "store", store["store_id"], after={"file": file_name} | found)
-    _crash_point("before_commit")
+
+
+def store_currency(conn: Connection, ctx: Context) -> str:
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    return str(org["currency"])
 
 
 def _post_returns(conn: Connection, ctx: Context, import_id: int, paid: bool) -> int:
@@ -557,17 +654,26 @@ def _credit_return(conn: Connection, ctx: Context, number: str, order_id: int) -
         payments.refund_in(conn, ctx, note, False, date.today())
 
 
-def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code: str) -> None:
-    """The staged orders, lines, payments and failed orders into the main database, in bulk."""
+def _load(
+    conn: Connection, con: Any, import_id: int, org_id: int, currency_code: str, batch: int | None
+) -> None:
+    """The staged orders, lines, payments (and, with the first batch, the failed orders) into the main database,
+    in bulk: all of them, or one batch's (`batches` in staging)."""
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW ids AS SELECT {int(import_id)} AS import_id, {int(org_id)} AS org_id"
     )
+    if batch is None:
+        con.execute("CREATE OR REPLACE TEMP VIEW chosen AS SELECT external_id FROM order_totals")
+    else:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW chosen AS SELECT external_id FROM batches WHERE batch = {int(batch)}"  # noqa: S608
+        )
     orders = con.sql(
         "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
         "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
         "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return, "
         "(SELECT fp.fingerprint FROM fingerprints fp WHERE fp.external_id = order_totals.external_id) AS fingerprint "
-        "FROM order_totals, ids",
+        "FROM order_totals, ids WHERE external_id IN (SELECT external_id FROM chosen)",
         params=[currency_code],
     ).to_arrow_table()
     bulk.load_arrow(conn, "import_orders", orders)
@@ -579,17 +685,18 @@ def _load(conn: Connection, con: Any, import_id: int, org_id: int, currency_code
         "ids.org_id, order_id",
         params=[currency_code],
     ).to_arrow_table()
-    bulk.load_arrow(conn, "import_orders", failed)
+    if not batch:
+        bulk.load_arrow(conn, "import_orders", failed)
     lines = con.sql(
         "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "
         "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, net_minor, vat_minor, "
-        "net_minor + vat_minor AS gross_minor FROM out_lines, ids"
+        "net_minor + vat_minor AS gross_minor FROM out_lines, ids WHERE order_id IN (SELECT external_id FROM chosen)"
     ).to_arrow_table()
     bulk.load_arrow(conn, "import_lines", lines)
     pays = con.sql(
         "SELECT ids.import_id, ids.org_id, external_id, method, amount_minor, paid_on, "
         "row_number() OVER (PARTITION BY external_id ORDER BY row_no) AS seq FROM pays, ids "
-        "WHERE amount_minor > 0 AND method IS NOT NULL AND external_id IN (SELECT external_id FROM order_totals)"
+        "WHERE amount_minor > 0 AND method IS NOT NULL AND external_id IN (SELECT external_id FROM chosen)"
     ).to_arrow_table()
     bulk.load_arrow(conn, "import_payments", pays)
 

@@ -387,6 +387,18 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
     """)
 
 
+def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
+    """batches: each good order's batch number, `size` orders a batch in file order; returns how many (at least 1,
+    so an import of only bad or skipped orders still records itself)."""
+    con.execute(
+        "CREATE OR REPLACE TABLE batches AS SELECT external_id, (row_number() OVER (ORDER BY first_row) - 1) // ? "
+        "AS batch FROM order_totals",
+        [max(int(size), 1)],
+    )
+    found = con.execute("SELECT max(batch) FROM batches").fetchone()
+    return 1 if found is None or found[0] is None else int(found[0]) + 1
+
+
 def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
     """A separate payments file (order_id, payment_method, amount, paid_at): several rows per order."""
     scale = 10**exponent
