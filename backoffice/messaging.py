@@ -47,7 +47,7 @@ Progress = Callable[[int, int, str], None]
 _UNSAFE = re.compile(r"[\r\n\x00]+")
 _EMAIL = re.compile(r"^[^@\s,;<>\"()]+@[^@\s,;<>\"()]+\.[^@\s,;<>\"()]+$")
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-_FLUSH_EVERY, _FLUSH_SECONDS, _CHUNK = 50, 0.5, 50
+_FLUSH_EVERY, _FLUSH_SECONDS, _CHUNK = 200, 2.0, 100
 
 _SUBJECTS: dict[str, dict[str, str]] = {
     "invoice": {"en": "Invoice {number} from {org}", "ar": "فاتورة {number} من {org}", "fa": "فاکتور {number} از {org}"},
@@ -510,7 +510,7 @@ def _deliver(
     """Send queued or failed outbox rows over one reused connection; mark each sent or failed with the server's error.
 
     Rows are claimed ('sending') first, so two senders never send the same row; sent rows are never claimed.
-    Marks of sent rows are written in small batches (≤ 0.5 s old); a crash in between leaves rows 'sending',
+    Marks of sent rows are written in small batches (≤ 200 rows, ≤ 2 s old); a crash in between leaves rows 'sending',
     which no retry picks up on its own (they may have gone out).
     """
     with ctx.db.write() as conn:
@@ -545,56 +545,58 @@ def _deliver(
             with ctx.db.read() as conn:
                 batch = q.to_send(conn, ctx.org_id, claimed[start : start + _CHUNK], known=prepared)
             for row in batch:
-                message_id = int(row["message_id"])
-                pending = parse_addresses(row["pending_addrs"]) if row["pending_addrs"] else None
-                recipients = pending or parse_addresses(row["to_addrs"]) + parse_addresses(row["cc_addrs"])
-                if unreachable is not None:
-                    fail(message_id, unreachable, pending)
-                    continue
                 try:
-                    if smtp is None:
-                        try:
-                            smtp = _connect(sender, ssl_context)
-                        except (smtplib.SMTPException, OSError) as exc:
-                            unreachable = (
-                                f"Could not reach the mail server {sender['host']}:{sender['port']}: {exc}"
-                            )
-                            fail(message_id, unreachable, pending)
-                            continue
-                    refused = smtp.sendmail(row["sender_address"], recipients, bytes(row["mime"]))
-                except smtplib.SMTPRecipientsRefused as exc:
-                    fail(
-                        message_id,
-                        "; ".join(f"{a}: {_reply(*r)}" for a, r in exc.recipients.items()),
-                        recipients,
+                    message_id = int(row["message_id"])
+                    pending = parse_addresses(row["pending_addrs"]) if row["pending_addrs"] else None
+                    recipients = pending or parse_addresses(row["to_addrs"]) + parse_addresses(
+                        row["cc_addrs"]
                     )
-                except smtplib.SMTPResponseException as exc:
-                    fail(message_id, _reply(exc.smtp_code, exc.smtp_error), pending)
-                    if exc.smtp_code == 421:
-                        _close(smtp)
-                        smtp = None
-                except (
-                    smtplib.SMTPException,
-                    OSError,
-                ) as exc:  # the connection dropped: reconnect for the next one
-                    fail(message_id, f"The connection to the mail server was lost: {exc}", pending)
-                    _close(smtp)
-                    smtp = None
-                else:
-                    done_ids.add(message_id)
-                    if refused:
+                    if unreachable is not None:
+                        fail(message_id, unreachable, pending)
+                        continue
+                    try:
+                        if smtp is None:
+                            try:
+                                smtp = _connect(sender, ssl_context)
+                            except (smtplib.SMTPException, OSError) as exc:
+                                unreachable = f"Could not reach the mail server {sender['host']}:{sender['port']}: {exc}"
+                                fail(message_id, unreachable, pending)
+                                continue
+                        refused = smtp.sendmail(row["sender_address"], recipients, bytes(row["mime"]))
+                    except smtplib.SMTPRecipientsRefused as exc:
                         fail(
                             message_id,
-                            "; ".join(f"{a}: {_reply(*r)}" for a, r in refused.items()),
-                            list(refused),
+                            "; ".join(f"{a}: {_reply(*r)}" for a, r in exc.recipients.items()),
+                            recipients,
                         )
+                    except smtplib.SMTPResponseException as exc:
+                        fail(message_id, _reply(exc.smtp_code, exc.smtp_error), pending)
+                        if exc.smtp_code == 421:
+                            _close(smtp)
+                            smtp = None
+                    except (
+                        smtplib.SMTPException,
+                        OSError,
+                    ) as exc:  # the connection dropped: reconnect for the next one
+                        fail(message_id, f"The connection to the mail server was lost: {exc}", pending)
+                        _close(smtp)
+                        smtp = None
                     else:
-                        sent_buffer.append(message_id)
-                        result["sent"] += 1
-                if len(sent_buffer) >= _FLUSH_EVERY or time.monotonic() - flushed_at > _FLUSH_SECONDS:
-                    flush()
-                if progress is not None:
-                    progress(len(done_ids), len(claimed), "send")
+                        done_ids.add(message_id)
+                        if refused:
+                            fail(
+                                message_id,
+                                "; ".join(f"{a}: {_reply(*r)}" for a, r in refused.items()),
+                                list(refused),
+                            )
+                        else:
+                            sent_buffer.append(message_id)
+                            result["sent"] += 1
+                finally:  # also after a `continue`: progress reaches the total
+                    if len(sent_buffer) >= _FLUSH_EVERY or time.monotonic() - flushed_at > _FLUSH_SECONDS:
+                        flush()
+                    if progress is not None:
+                        progress(len(done_ids), len(claimed), "send")
     finally:
         flush()
         _close(smtp)

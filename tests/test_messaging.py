@@ -463,3 +463,25 @@ def test_cli_sets_and_removes_the_welcome_invoice(duck: Database, smtp, capsys) 
     assert settings["welcome_invoice"] == [{"sku": "JOIN", "quantity": 2}] and settings["welcome_enabled"]
     code, settings = _cli(capsys, *base, "--welcome-invoice", "")
     assert code == 0 and settings["welcome_invoice"] == []
+
+
+def test_progress_reaches_the_total_when_the_server_goes_away_mid_batch(duck: Database, smtp) -> None:
+    admin = _shop(duck, smtp)
+    numbers = [_invoice(admin, make_customer(admin)) for _ in range(7)]
+    seen: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int, stage: str) -> None:
+        if stage == "send":
+            seen.append((done, total))
+            if done == 3:
+                smtp.controller.stop()
+
+    result = messaging.send_bulk(admin, numbers=f"{numbers[0]}..{numbers[-1]}", progress=progress)
+    assert (result["sent"], result["failed"]) == (3, 4) and seen[-1] == (7, 7)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert messaging.get_credits(admin) == 100 - 7  # every message queued and charged once
+    smtp.controller = _controller(smtp, smtp.port)
+    assert messaging.retry_failed(admin)["sent"] == 4
+    counts = smtp.deliveries()
+    assert len(counts) == 7 and set(counts.values()) == {1}
+    assert sorted(m["Subject"].split()[1] for m in smtp.messages()) == numbers

@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-TABLES = ("import_orders", "import_lines", "import_payments", "sync_log")  # the only tables bulk-loaded
+TABLES = (
+    "import_orders",
+    "import_lines",
+    "import_payments",
+    "sync_log",
+    "outbox",
+)  # the only tables bulk-loaded
 
 
 def load_arrow(conn: Connection, table: str, data: Any) -> int:
@@ -39,6 +46,34 @@ def load_arrow(conn: Connection, table: str, data: Any) -> int:
     finally:
         cursor.close()
     return int(data.num_rows)
+
+
+def insert_rows(
+    conn: Connection, table: str, columns: Sequence[str], values: Sequence[Sequence[Any]], chunk: int = 50
+) -> int:
+    """Insert rows of Python values (bytes, str, numbers, datetimes) in the caller's transaction: multi-row
+    INSERTs with positional parameters on DuckDB's own connection (SQLAlchemy's bind handling of thousands of
+    parameters costs more than the insert), executemany on PostgreSQL."""
+    assert table in TABLES, "bulk loading is for the tables listed in TABLES"
+    if not values:
+        return 0
+    names = ", ".join(columns)
+    if conn.dialect.name == "duckdb":
+        raw = conn.connection.dbapi_connection
+        assert raw is not None
+        _settle(raw)
+        row = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(values), chunk):
+            part = values[start : start + chunk]
+            sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([row] * len(part))  # noqa: S608 - our names
+            raw.execute(sql, [v for r in part for v in r])
+        return len(values)
+    binds = ", ".join(f":{c}" for c in columns)
+    conn.execute(
+        sa.text(f"INSERT INTO {table} ({names}) VALUES ({binds})"),  # noqa: S608 - our names
+        [dict(zip(columns, r, strict=True)) for r in values],
+    )
+    return len(values)
 
 
 def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:

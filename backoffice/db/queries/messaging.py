@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backoffice.db import bulk
 from backoffice.db.queries import one, rows, run, scalar
 
 # Columns a listing shows: never the message bytes, never anything of the SMTP password.
@@ -112,9 +113,9 @@ _COLUMNS = ("org_id", "channel", "purpose", "contact_id", "doc_kind", "doc_numbe
             "status", "created_by", "created_by_name", "created_at", "sent_at")  # fmt: skip
 
 
-def insert_messages(conn: Connection, messages: Sequence[dict[str, Any]], chunk: int = 50) -> list[int]:
+def insert_messages(conn: Connection, messages: Sequence[dict[str, Any]]) -> list[int]:
     """Insert outbox rows (each a dict of every column but message_id); returns their ids in order.
-    Ids come from the sequence first, then rows go in by multi-row INSERTs (one statement a chunk)."""
+    Ids come from the sequence first, then the rows go in by bulk.insert_rows."""
     if not messages:
         return []
     ids = [
@@ -124,17 +125,13 @@ def insert_messages(conn: Connection, messages: Sequence[dict[str, Any]], chunk:
         )
     ]
     ids.sort()
-    columns = ", ".join(("message_id", *_COLUMNS, "pending_addrs", "error", "attempts"))
-    for start in range(0, len(messages), chunk):
-        part = messages[start : start + chunk]
-        values: list[str] = []
-        params: dict[str, Any] = {}
-        for n, m in enumerate(part):
-            names = [f":p{n}_{c}" for c in ("message_id", *_COLUMNS)]
-            values.append("(" + ", ".join(names) + ", NULL, NULL, 0)")
-            params |= {f"p{n}_{c}": m[c] for c in _COLUMNS} | {f"p{n}_message_id": ids[start + n]}
-        sql = f"INSERT INTO outbox ({columns}) VALUES " + ", ".join(values)  # noqa: S608 - names from _COLUMNS
-        conn.execute(sa.text(sql), params)
+    columns = ("message_id", *_COLUMNS, "attempts")
+    bulk.insert_rows(
+        conn,
+        "outbox",
+        columns,
+        [(i, *(m[c] for c in _COLUMNS), 0) for i, m in zip(ids, messages, strict=True)],
+    )
     return ids
 
 
