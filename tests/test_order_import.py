@@ -712,9 +712,8 @@ def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
     saved: list[int] = []
 
     def progress(fraction: float, step: str) -> None:
-        if (
-            step.startswith("batch 1 of") and not saved
-        ):  # between batches the writer is free: a save gets through
+        # between batches the writer is free: another session's save gets through
+        if step.startswith("batch 1 of") and not saved:
             other = threading.Thread(
                 target=lambda: saved.append(customers.save_customer(shop, {"name": "Walk-in"}))
             )
@@ -722,6 +721,11 @@ def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
             other.join(timeout=20)
             assert saved, "another session's save waited for the whole import"
 
+    whole = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), dry_run=True)
+    preview = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), dry_run=True, batch_orders=1)
+    assert preview.as_json() == whole.as_json()
+    assert (preview.new, preview.posted, preview.payments) == (3, 2, 2)
+    assert snapshot(shop.db)["orders"] == 0 and order_import.list_stores(shop) == []  # each batch undone
     result = order_import.import_file(
         shop, "Salla", "a.csv", GOOD.encode(), batch_orders=1, progress=progress
     )

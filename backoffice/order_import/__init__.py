@@ -394,7 +394,8 @@ def import_file(
     The file is read, validated and priced without holding the database's writer; the orders are then written in
     batches of `batch_orders` (BATCH_ORDERS, or BACKOFFICE_IMPORT_BATCH), one transaction each, so other people's
     saves wait seconds, not the whole import. A batch holds whole orders; a crash between batches leaves the
-    earlier ones imported, and importing the file again skips them. A preview runs as one transaction, undone.
+    earlier ones imported, and importing the file again skips them. A preview runs the same batches, each undone
+    (so a preview of a big file lists the products each batch alone would take below zero).
     """
     ctx.require("orders.write")
     report = progress or (lambda fraction, step: None)
@@ -419,19 +420,19 @@ def import_file(
         return result
     _crash_point("staged")
     size = batch_orders or int(os.environ.get("BACKOFFICE_IMPORT_BATCH") or BATCH_ORDERS)
-    batches = 1 if dry_run else staging.batches(con, size)
+    batches = staging.batches(con, size)
     writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches)
-    try:
-        for batch in range(batches):
+    for batch in range(batches):
+        try:
             with ctx.db.write() as conn:
                 writer.batch(conn, batch, auto_paid, default_customer, allow_negative_stock)
                 if dry_run:
                     raise _Rollback
-            if batch == 0 and batches > 1:
-                _crash_point("batch")  # the first batch committed, the rest not written
-            report(0.4 + 0.55 * (batch + 1) / batches, f"batch {batch + 1} of {batches} written")
-    except _Rollback:
-        pass
+        except _Rollback:
+            writer.import_id = None  # undone with its batch: the next batch of the preview records its own
+        if batch == 0 and batches > 1:
+            _crash_point("batch")  # the first batch committed, the rest not written
+        report(0.4 + 0.55 * (batch + 1) / batches, f"batch {batch + 1} of {batches} written")
     report(1.0, "done")
     return result
 
@@ -523,7 +524,10 @@ class _Writer:
         found = q.counts(conn, import_id)
         for key in ("new", "changed", "unchanged"):
             self.counts[key] += found[key]
-        self.counts["posted"] = found["posted"]  # the sync log's count: over every batch so far
+        if result_is_preview := self.result.dry_run:  # each batch undone: its own count
+            self.counts["posted"] += found["posted"]
+        else:  # the sync log's count over every batch so far
+            self.counts["posted"] = found["posted"]
         result = self.result
         result.new, result.changed, result.unchanged = (
             self.counts["new"],
@@ -532,7 +536,8 @@ class _Writer:
         )
         result.posted, result.errors = self.counts["posted"], _error_orders(self.con)
         negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
-        result.negative_stock = sorted(negative - self.negative_before)
+        fresh = negative - self.negative_before
+        result.negative_stock = sorted(fresh | set(result.negative_stock) if result_is_preview else fresh)
         status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
         q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
         if not result.dry_run:
