@@ -432,7 +432,9 @@ def import_file(
             writer.import_id = None  # undone with its batch: the next batch of the preview records its own
         if batch == 0 and batches > 1:
             _crash_point("batch")  # the first batch committed, the rest not written
-        report(0.4 + 0.55 * (batch + 1) / batches, f"batch {batch + 1} of {batches} written")
+        report(
+            0.4 + 0.55 * (batch + 1) / batches, "orders written"
+        )  # a catalogue key: the page translates it
     report(1.0, "done")
     return result
 
