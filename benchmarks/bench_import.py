@@ -1,6 +1,7 @@
 """Store import at scale: a generated 1,000,000-line generic CSV (~250k orders). Full import with posting, and a
 second import of the same file (writes nothing), each as a ratio against DuckDB's own read_csv of the same file
-into a table, in the same run (process start-up excluded from both)."""
+into a table, in the same run (process start-up excluded from both). read_csv and the re-import are best of
+three; the first import runs once."""
 
 from __future__ import annotations
 
@@ -47,24 +48,30 @@ def run() -> list[dict[str, object]]:
     csv_path = folder / "orders.csv"
     generate(csv_path, LINES)
     size = csv_path.stat().st_size
-    raw_db = duckdb.connect(str(folder / "raw.duckdb"))
-    start = time.perf_counter()
-    raw_db.execute(
-        "CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar = true, header = true)", [str(csv_path)]
-    )
-    raw = time.perf_counter() - start
-    raw_db.close()
+    raws = []
+    for n in range(3):  # best of three, into a new file each time
+        raw_db = duckdb.connect(str(folder / f"raw{n}.duckdb"))
+        start = time.perf_counter()
+        raw_db.execute(
+            "CREATE TABLE t AS SELECT * FROM read_csv(?, all_varchar = true, header = true)", [str(csv_path)]
+        )
+        raws.append(time.perf_counter() - start)
+        raw_db.close()
+    raw = min(raws)
     db = open_database(f"duckdb:///{folder / 'shop.duckdb'}")
     org_id = orgs.setup(db, "Bench", "SAR", "15", country="SA")
     ctx = Context(db, User.system("bench"), org_id)
     start = time.perf_counter()
     first = order_import.import_file(ctx, "Salla", csv_path.name, csv_path)
     ours = time.perf_counter() - start
-    start = time.perf_counter()
-    second = order_import.import_file(ctx, "Salla", csv_path.name, csv_path)
-    again = time.perf_counter() - start
+    agains = []
+    for _ in range(3):  # best of three: each writes nothing but its sync-log rows
+        start = time.perf_counter()
+        second = order_import.import_file(ctx, "Salla", csv_path.name, csv_path)
+        agains.append(time.perf_counter() - start)
+        assert (second.new, second.changed, second.posted, second.unchanged) == (0, 0, 0, first.new)
+    again = min(agains)
     db.dispose()
-    assert second.new == 0 and second.posted == 0
     print(
         f"  {LINES:,} lines ({size / 1e6:.0f} MB), {first.new:,} orders, {first.posted:,} posted, "
         f"{first.payments:,} payments; read_csv {raw:.2f} s, import {ours:.2f} s, re-import {again:.2f} s"

@@ -313,7 +313,7 @@ def _stage(
     skipped = 0
     if payments is None:  # a payments file changes what the rows mean: such imports go the full way
         seed = json.dumps([profile, found], sort_keys=True, ensure_ascii=False)
-        staging.fingerprints(con, found["order_id"], headers, seed)
+        staging.fingerprints(con, found["order_id"], seed)
         if store_id is not None:
             skipped = staging.skip_known(
                 con, found["order_id"], q.known_fingerprints(conn, ctx.org_id, store_id)

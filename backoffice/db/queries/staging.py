@@ -97,8 +97,8 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 def load_csv(con: duckdb.DuckDBPyConnection, path: str, delimiter: str) -> list[str]:
     con.execute(
-        "CREATE OR REPLACE TABLE raw_file AS SELECT * FROM read_csv(?, all_varchar = true, header = true, delim = ?, "
-        "quote = '\"', escape = '\"', strict_mode = false, null_padding = true)",
+        "CREATE OR REPLACE TABLE raw_file AS SELECT *, hash(f) AS __row_hash FROM read_csv(?, all_varchar = true, "
+        "header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = false, null_padding = true) f",
         [path, delimiter],
     )
     return _raw_view(con)
@@ -106,29 +106,31 @@ def load_csv(con: duckdb.DuckDBPyConnection, path: str, delimiter: str) -> list[
 
 def load_frame(con: duckdb.DuckDBPyConnection, frame: Any) -> list[str]:
     con.register("incoming", frame)
-    con.execute("CREATE OR REPLACE TABLE raw_file AS SELECT * FROM incoming")
+    con.execute("CREATE OR REPLACE TABLE raw_file AS SELECT *, hash(f) AS __row_hash FROM incoming f")
     con.unregister("incoming")
     return _raw_view(con)
 
 
 def _raw_view(con: duckdb.DuckDBPyConnection) -> list[str]:
     """raw: the file's rows with row_no, the line a spreadsheet shows (the header is line 1). The table keeps the
-    file's order (DuckDB preserves insertion order), so rowid + 2 is that line: no window over a million rows."""
-    headers = _columns(con, "raw_file")
+    file's order (DuckDB preserves insertion order), so rowid + 2 is that line: no window over a million rows.
+    Each row's hash (__row_hash, of every cell) is taken while the file is parsed, for `fingerprints`."""
+    headers = [c for c in _columns(con, "raw_file") if c != "__row_hash"]
     if "row_no" in headers:
         raise ValueError("a column is named row_no: rename it in the file")
-    con.execute("CREATE OR REPLACE VIEW raw AS SELECT rowid + 2 AS row_no, * FROM raw_file")
+    con.execute(
+        "CREATE OR REPLACE VIEW raw AS SELECT rowid + 2 AS row_no, * EXCLUDE (__row_hash) FROM raw_file"
+    )
     return headers
 
 
-def fingerprints(con: duckdb.DuckDBPyConnection, order_header: str, headers: list[str], seed: str) -> None:
+def fingerprints(con: duckdb.DuckDBPyConnection, order_header: str, seed: str) -> None:
     """fingerprints: one 63-bit hash per order id over every cell of its rows (in any order) and the profile and
     mapping (`seed`), so an order whose rows are as they were last time is known without typing them."""
     key = f"NULLIF(trim(CAST({ident(order_header)} AS VARCHAR)), '')"
-    cells = ", ".join(f"CAST({ident(h)} AS VARCHAR)" for h in headers)
     con.execute(
-        f"CREATE OR REPLACE TABLE fingerprints AS SELECT {key} AS external_id, "  # noqa: S608 - quoted headers
-        f"CAST(hash(?, count(*), sum(hash({cells}))) >> 1 AS BIGINT) AS fingerprint FROM raw "
+        f"CREATE OR REPLACE TABLE fingerprints AS SELECT {key} AS external_id, "  # noqa: S608 - a quoted header
+        f"CAST(hash(?, count(*), sum(__row_hash)) >> 1 AS BIGINT) AS fingerprint FROM raw_file "
         f"WHERE {key} IS NOT NULL GROUP BY 1",
         [seed],
     )
@@ -153,7 +155,9 @@ def skip_known(con: duckdb.DuckDBPyConnection, order_header: str, known: Any) ->
         keep = f"ANTI JOIN skipped s ON s.external_id = {key}"
     else:
         return 0
-    con.execute(f"CREATE OR REPLACE VIEW raw AS SELECT r.rowid + 2 AS row_no, r.* FROM raw_file r {keep}")  # noqa: S608
+    con.execute(
+        f"CREATE OR REPLACE VIEW raw AS SELECT r.rowid + 2 AS row_no, r.* EXCLUDE (__row_hash) FROM raw_file r {keep}"  # noqa: S608
+    )
     return count
 
 
