@@ -325,7 +325,11 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
     con.executemany("INSERT INTO rates VALUES (?, ?)", rates)
     con.execute("""
         CREATE OR REPLACE TABLE good AS
-        SELECT l.*, CAST(abs(l.qty_dec) AS BIGINT) AS qty, l.qty_dec < 0 AS is_return,
+        SELECT l.row_no, l.order_id, l.sku, l.product_name, l.order_on, l.status_norm, l.inclusive, l.exempt,
+               l.customer_name, l.customer_email, l.customer_phone, l.customer_city, l.customer_country,
+               l.customer_tax_id, l.payment_method, l.paid_minor, l.price_minor, l.line_discount_minor,
+               l.shipping_minor, l.order_discount_minor,
+               CAST(abs(l.qty_dec) AS BIGINT) AS qty, l.qty_dec < 0 AS is_return,
                COALESCE(l.rate_given, rr.rate_bp, 0) AS rate_bp, rr.rate_bp AS standard_bp,
                row_number() OVER (PARTITION BY l.order_id ORDER BY l.row_no) AS line_no
         FROM lines l
@@ -335,17 +339,15 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
           AND NOT EXISTS (SELECT 1 FROM problems p WHERE p.order_id = l.order_id)
     """)
     con.execute("""
-        CREATE OR REPLACE TABLE shared AS
-        SELECT g.*, g.qty * g.price_minor - g.line_discount_minor AS amount,
-               sum(g.qty * g.price_minor - g.line_discount_minor) OVER (PARTITION BY g.order_id) AS order_amount,
-               row_number() OVER (PARTITION BY g.order_id ORDER BY g.qty * g.price_minor - g.line_discount_minor DESC,
-                                  g.line_no) AS size_rank
-        FROM good g
-    """)
-    con.execute("""
         CREATE OR REPLACE TABLE shared2 AS
         SELECT *, CASE WHEN order_amount > 0 THEN (order_discount_minor * amount) // order_amount ELSE 0 END AS share
-        FROM shared
+        FROM (
+            SELECT g.*, g.qty * g.price_minor - g.line_discount_minor AS amount,
+                   sum(g.qty * g.price_minor - g.line_discount_minor) OVER (PARTITION BY g.order_id) AS order_amount,
+                   row_number() OVER (PARTITION BY g.order_id
+                                      ORDER BY g.qty * g.price_minor - g.line_discount_minor DESC, g.line_no) AS size_rank
+            FROM good g
+        )
     """)
     con.execute(
         """
