@@ -15,7 +15,7 @@ from backoffice.db import Database
 
 
 # Each migration: (number, name, statements). Append only; never edit a shipped one.
-def _load() -> list[tuple[int, str, list[str]]]:
+def _load() -> list[tuple[int, str, list[str | tuple[str, str]]]]:
     """Every module backoffice/db/versions/vNNNN_*.py is one migration: NAME and STATEMENTS; NNNN orders them."""
     import importlib
     import pkgutil
@@ -33,7 +33,7 @@ def _load() -> list[tuple[int, str, list[str]]]:
 
 
 # Append only: a new file per migration; never edit a shipped one.
-MIGRATIONS: list[tuple[int, str, list[str]]] = _load()
+MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = _load()
 
 _DIALECT_TYPES = {"duckdb": {"blob": "BLOB"}, "postgresql": {"blob": "BYTEA"}}
 
@@ -55,6 +55,10 @@ def apply_migrations(db: Database) -> list[int]:
             continue
         with db.write() as conn:
             for statement in statements:
+                if isinstance(statement, tuple):  # (dialect, sql): for one engine only
+                    dialect, statement = statement
+                    if dialect != db.dialect:
+                        continue
                 conn.execute(sa.text(statement.format(**types)))
             conn.execute(
                 sa.text("INSERT INTO schema_migrations VALUES (:n, :name, CURRENT_TIMESTAMP)"),
