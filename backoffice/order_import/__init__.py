@@ -506,6 +506,7 @@ class _Writer:
             self.result.import_id = self.import_id
         import_id = self.import_id
         last = batch == self.batches - 1
+        q.create_staging(conn)
         _load(conn, self.con, import_id, ctx.org_id, org["currency"], None if self.batches == 1 else batch)
         _write(conn, ctx, store, self.file_name, self.con, self.result, options, import_id, at)
         if last and self.skipped:
@@ -542,8 +543,7 @@ class _Writer:
         result.negative_stock = sorted(fresh | set(result.negative_stock) if result_is_preview else fresh)
         status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
         q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
-        if not result.dry_run:
-            q.clear_staging(conn, import_id)
+        q.clear_staging(conn)
         audit.record(
             conn, ctx, "import", "store", store["store_id"],
             after={"file": self.file_name, "batch": batch + 1, "batches": self.batches} | found,

@@ -68,9 +68,43 @@ def finish_import(
     )
 
 
-def clear_staging(conn: Connection, import_id: int) -> None:
-    for table in ("import_orders", "import_lines", "import_payments"):
-        run(conn, f"DELETE FROM {table} WHERE import_id = :id", id=import_id)  # noqa: S608 - our table names
+_STAGING = ("import_orders", "import_lines", "import_payments")
+_STAGING_DDL = (
+    """CREATE TEMP TABLE import_orders (
+        import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, order_on DATE NOT NULL,
+        status VARCHAR NOT NULL, currency VARCHAR NOT NULL, prices_include_vat BOOLEAN NOT NULL,
+        customer_name VARCHAR, customer_email VARCHAR, customer_phone VARCHAR, customer_city VARCHAR,
+        customer_country VARCHAR, customer_tax_id VARCHAR, customer_name_key VARCHAR, payment_method VARCHAR,
+        paid_minor BIGINT, external_total_minor BIGINT, net_minor BIGINT NOT NULL, vat_minor BIGINT NOT NULL,
+        total_minor BIGINT NOT NULL, first_row BIGINT NOT NULL, kind VARCHAR, customer_key VARCHAR, problem VARCHAR,
+        order_id BIGINT, customer_id BIGINT, new_customer BOOLEAN NOT NULL DEFAULT FALSE, previous_status VARCHAR,
+        is_return BOOLEAN NOT NULL DEFAULT FALSE, fingerprint BIGINT
+    )""",
+    """CREATE TEMP TABLE import_lines (
+        import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, line_no INTEGER NOT NULL,
+        kind VARCHAR NOT NULL, sku VARCHAR, description VARCHAR NOT NULL, quantity BIGINT NOT NULL,
+        unit_price_minor BIGINT NOT NULL, discount_minor BIGINT NOT NULL, vat_rate_bp INTEGER NOT NULL,
+        vat_exempt BOOLEAN NOT NULL, net_minor BIGINT NOT NULL, vat_minor BIGINT NOT NULL, gross_minor BIGINT NOT NULL
+    )""",
+    """CREATE TEMP TABLE import_payments (
+        import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, method VARCHAR NOT NULL,
+        amount_minor BIGINT NOT NULL, paid_on DATE, seq BIGINT NOT NULL, payment_id BIGINT, entry_id BIGINT,
+        invoice_id BIGINT, customer_id BIGINT, applied_minor BIGINT
+    )""",
+)
+
+
+def create_staging(conn: Connection) -> None:
+    """The staged orders, lines and payments of one batch: temporary tables of this connection, so they never
+    reach the database's log or file (at 1M lines that was 5 s of a first import) and vanish with a crash."""
+    clear_staging(conn)
+    for ddl in _STAGING_DDL:
+        run(conn, ddl)
+
+
+def clear_staging(conn: Connection) -> None:
+    for table in _STAGING:
+        run(conn, f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - our table names
 
 
 def classify(conn: Connection, org_id: int, store_id: int, import_id: int) -> dict[str, int]:
