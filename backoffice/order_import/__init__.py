@@ -527,7 +527,8 @@ class _Writer:
         found = q.counts(conn, import_id)
         for key in ("new", "changed", "unchanged"):
             self.counts[key] += found[key]
-        if result_is_preview := self.result.dry_run:  # each batch undone: its own count
+        preview = self.result.dry_run
+        if preview:  # each batch undone: its own count
             self.counts["posted"] += found["posted"]
         else:  # the sync log's count over every batch so far
             self.counts["posted"] = found["posted"]
@@ -540,7 +541,7 @@ class _Writer:
         result.posted, result.errors = self.counts["posted"], _error_orders(self.con)
         negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
         fresh = negative - self.negative_before
-        result.negative_stock = sorted(fresh | set(result.negative_stock) if result_is_preview else fresh)
+        result.negative_stock = sorted(fresh | set(result.negative_stock) if preview else fresh)
         status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
         q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
         q.clear_staging(conn)
