@@ -254,6 +254,27 @@ class _Format:
         self.calendar = org.get("calendar") or "gregorian"
         self.cur = cur
 
+    @classmethod
+    def of(
+        cls,
+        org: dict[str, Any],
+        customer: dict[str, Any] | None,
+        currency_code: str,
+        language: str | None,
+        tax_document: bool = False,
+    ) -> tuple[tuple[str, ...], _Format]:
+        """The document's languages (the customer's, else the organization's, or the one asked for) and format."""
+        from backoffice.documents.labels import languages_for
+
+        languages = languages_for(
+            org["language"],
+            (customer.get("language") if customer else None),
+            org["country"],
+            language,
+            tax_document,
+        )
+        return languages, cls(org, languages, currency(currency_code))
+
     def digits(self, text: str) -> str:
         from backoffice.documents.dates import digits
 
@@ -337,15 +358,12 @@ def invoice_sheet(
 ) -> Sheet:
     """What an invoice or credit note prints (a pure function of the rows read)."""
     from backoffice.documents import zatca
-    from backoffice.documents.labels import languages_for, term
+    from backoffice.documents.labels import term
     from backoffice.documents.layout import Sheet
     from backoffice.documents.words import amount_in_words
 
-    languages = languages_for(
-        org["language"], (customer.get("language") if customer else None), org["country"], language, True
-    )
-    cur = currency(invoice["currency"])
-    fmt = _Format(org, languages, cur)
+    languages, fmt = _Format.of(org, customer, invoice["currency"], language, tax_document=True)
+    cur = fmt.cur
     saudi = (org.get("country") or "").upper() == "SA"
     simplified = saudi and not (customer and customer.get("tax_id"))
     credit_note = invoice["kind"] == "credit_note"
@@ -471,14 +489,11 @@ def statement_sheet(
     paper: str = "a4",
     language: str | None = None,
 ) -> Sheet:
-    from backoffice.documents.labels import languages_for, term
+    from backoffice.documents.labels import term
     from backoffice.documents.layout import Column, Sheet
 
-    languages = languages_for(
-        org["language"], (customer.get("language") if customer else None), org["country"], language
-    )
-    cur = currency(statement.currency or org["currency"])
-    fmt = _Format(org, languages, cur)
+    languages, fmt = _Format.of(org, customer, statement.currency or org["currency"], language)
+    cur = fmt.cur
     meta: list[tuple[str, str]] = []
     if statement.date_from:
         meta.append(("from", fmt.day(statement.date_from)))
@@ -542,15 +557,12 @@ def receipt_sheet(
     paper: str = "a4",
     language: str | None = None,
 ) -> Sheet:
-    from backoffice.documents.labels import languages_for, term
+    from backoffice.documents.labels import term
     from backoffice.documents.layout import Column, Sheet
     from backoffice.documents.words import amount_in_words
 
-    languages = languages_for(
-        org["language"], (customer.get("language") if customer else None), org["country"], language
-    )
-    cur = currency(receipt.currency or org["currency"])
-    fmt = _Format(org, languages, cur)
+    languages, fmt = _Format.of(org, customer, receipt.currency or org["currency"], language)
+    cur = fmt.cur
     meta = [("receipt_number", receipt.number), *fmt.dates("date", receipt.received_on)]
     meta.append(("payment_method", term(receipt.method, fmt.lang)))
     rows = [(number, fmt.amount(amount)) for number, amount in receipt.allocations]

@@ -8,6 +8,7 @@ num2words was checked and not used: it names every Arabic currency riyal/halala 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from backoffice.money import currency
@@ -234,15 +235,7 @@ def persian_number(n: int) -> str:
         return "منفی " + persian_number(-n)
     if n == 0:
         return "صفر"
-    groups = []
-    scale = 0
-    while n:
-        n, group = divmod(n, 1000)
-        if group:
-            words = _fa_below_1000(group)
-            groups.append(f"{words} {_FA_SCALES[scale]}".strip())
-        scale += 1
-    return " و ".join(reversed(groups))
+    return _by_thousands(n, _fa_below_1000, _FA_SCALES, " و ")
 
 
 # ---------------------------------------------------------------- English
@@ -272,14 +265,19 @@ def english_number(n: int) -> str:
         return "minus " + english_number(-n)
     if n == 0:
         return "zero"
+    return _by_thousands(n, _en_below_1000, _EN_SCALES, " ")
+
+
+def _by_thousands(n: int, below_1000: Callable[[int], str], scales: Sequence[str], joiner: str) -> str:
+    """Persian and English alike: each non-zero group of three digits in words with its scale word, largest first."""
     groups = []
     scale = 0
     while n:
         n, group = divmod(n, 1000)
         if group:
-            groups.append(f"{_en_below_1000(group)} {_EN_SCALES[scale]}".strip())
+            groups.append(f"{below_1000(group)} {scales[scale]}".strip())
         scale += 1
-    return " ".join(reversed(groups))
+    return joiner.join(reversed(groups))
 
 
 # ---------------------------------------------------------------- amounts
