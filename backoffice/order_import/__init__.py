@@ -508,7 +508,7 @@ class _Writer:
         last = batch == self.batches - 1
         q.create_staging(conn)
         _load(conn, self.con, import_id, ctx.org_id, org["currency"], None if self.batches == 1 else batch)
-        _write(conn, ctx, store, self.file_name, self.con, self.result, options, import_id, at)
+        _write(conn, ctx, store, self.file_name, self.result, options, import_id, org["currency"], at)
         if last and self.skipped:
             unchanged = self.con.sql(
                 "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
@@ -580,10 +580,10 @@ def _write(
     ctx: Context,
     store: dict[str, Any],
     file_name: str,
-    con: Any,
     result: ImportResult,
     options: dict[str, bool],
     import_id: int,
+    currency_code: str,
     at: Any,
 ) -> None:
     """One batch, loaded: classified, customers and products made, orders upserted and advanced, the completed
@@ -593,9 +593,7 @@ def _write(
         conn, ctx.org_id, import_id, store["default_customer_id"] if options["default_customer"] else None
     )
     q.create_products(conn, ctx.org_id, import_id)
-    q.insert_orders(
-        conn, ctx.org_id, store["store_id"], import_id, store_currency(conn, ctx), ctx.user.actor, at
-    )
+    q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, currency_code, ctx.user.actor, at)
     q.advance_changed(conn, import_id, ctx.user.actor, at)
     _crash_point("orders")
     summary = invoices.invoice_batch(
@@ -624,12 +622,6 @@ def _write(
         conn, ctx.org_id, store["store_id"], import_id, file_name, ctx.user.actor, summary["batch_id"], at
     )
     q.save_fingerprints(conn, ctx.org_id, store["store_id"], import_id)
-
-
-def store_currency(conn: Connection, ctx: Context) -> str:
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
-    return str(org["currency"])
 
 
 def _post_returns(conn: Connection, ctx: Context, import_id: int, paid: bool) -> int:

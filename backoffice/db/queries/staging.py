@@ -118,10 +118,16 @@ def _raw_view(con: duckdb.DuckDBPyConnection) -> list[str]:
     headers = [c for c in _columns(con, "raw_file") if c != "__row_hash"]
     if "row_no" in headers:
         raise ValueError("a column is named row_no: rename it in the file")
-    con.execute(
-        "CREATE OR REPLACE VIEW raw AS SELECT rowid + 2 AS row_no, * EXCLUDE (__row_hash) FROM raw_file"
-    )
+    _define_raw(con)
     return headers
+
+
+def _define_raw(con: duckdb.DuckDBPyConnection, keep: str = "") -> None:
+    """The raw view over raw_file: row_no from rowid, without the row hashes; `keep` filters or anti-joins rows."""
+    con.execute(
+        "CREATE OR REPLACE VIEW raw AS SELECT r.rowid + 2 AS row_no, r.* EXCLUDE (__row_hash) FROM raw_file r "  # noqa: S608
+        + keep  # our SQL: a filter on the order id, or an anti-join with skipped
+    )
 
 
 def fingerprints(con: duckdb.DuckDBPyConnection, order_header: str, seed: str) -> None:
@@ -155,9 +161,7 @@ def skip_known(con: duckdb.DuckDBPyConnection, order_header: str, known: Any) ->
         keep = f"ANTI JOIN skipped s ON s.external_id = {key}"
     else:
         return 0
-    con.execute(
-        f"CREATE OR REPLACE VIEW raw AS SELECT r.rowid + 2 AS row_no, r.* EXCLUDE (__row_hash) FROM raw_file r {keep}"  # noqa: S608
-    )
+    _define_raw(con, keep)
     return count
 
 
