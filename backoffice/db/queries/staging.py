@@ -194,12 +194,20 @@ def build_src(
             value = status_sql
         parts.append(f"{value} AS {column}")
     con.execute(f"CREATE OR REPLACE TABLE src0 AS SELECT row_no, {', '.join(parts)} FROM raw")  # noqa: S608
+    # Only a column blank on some lines and filled on others needs spreading (on a file that repeats its order
+    # values, or leaves a column empty throughout, nothing does): one count per column says which.
     level = [c for c in generic if c in ORDER_LEVEL]
-    firsts = ", ".join(f"arg_min({c}, row_no) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in level)
+    found = con.execute(f"SELECT count(*), {', '.join(f'count({c})' for c in level)} FROM src0").fetchone()  # noqa: S608
+    assert found is not None
+    gaps = [c for c, filled in zip(level, found[1:], strict=True) if 0 < filled < found[0]]
+    if not gaps:
+        con.execute("CREATE OR REPLACE VIEW src AS SELECT * FROM src0")
+        return
+    firsts = ", ".join(f"arg_min({c}, row_no) FILTER (WHERE {c} IS NOT NULL) AS {c}" for c in gaps)
     con.execute(f"CREATE OR REPLACE TABLE firsts AS SELECT order_id, {firsts} FROM src0 GROUP BY order_id")  # noqa: S608
-    spread = ", ".join(f"COALESCE(s.{c}, f.{c}) AS {c}" if c in ORDER_LEVEL else f"s.{c}" for c in generic)
+    spread = ", ".join(f"COALESCE(s.{c}, f.{c}) AS {c}" if c in gaps else f"s.{c}" for c in generic)
     con.execute(
-        f"CREATE OR REPLACE TABLE src AS SELECT s.row_no, {spread.replace('s.order_id', 's.order_id')} "  # noqa: S608
+        f"CREATE OR REPLACE VIEW src AS SELECT s.row_no, {spread} "  # noqa: S608
         "FROM src0 s LEFT JOIN firsts f ON f.order_id = s.order_id"
     )
 
@@ -346,7 +354,9 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
         CREATE OR REPLACE TABLE shared2 AS
         SELECT *, CASE WHEN order_amount > 0 THEN (order_discount_minor * amount) // order_amount ELSE 0 END AS share
         FROM (
-            SELECT g.*, g.qty * g.price_minor - g.line_discount_minor AS amount,
+            SELECT g.order_id, g.line_no, g.sku, g.product_name, g.qty, g.price_minor, g.line_discount_minor,
+                   g.order_discount_minor, g.exempt, g.rate_bp, g.inclusive,
+                   g.qty * g.price_minor - g.line_discount_minor AS amount,
                    sum(g.qty * g.price_minor - g.line_discount_minor) OVER (PARTITION BY g.order_id) AS order_amount,
                    row_number() OVER (PARTITION BY g.order_id
                                       ORDER BY g.qty * g.price_minor - g.line_discount_minor DESC, g.line_no) AS size_rank
