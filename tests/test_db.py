@@ -76,3 +76,60 @@ def test_url_for_prefers_the_path_then_the_environment(monkeypatch, tmp_path) ->
     monkeypatch.delenv("BACKOFFICE_DATABASE_URL")
     assert url_for(None).endswith("data/backoffice.duckdb")
     assert Database(url_for(tmp_path / "b.duckdb")).dialect == "duckdb"
+
+
+def test_duckdb_detail_tables_are_rebuilt_without_keys_and_keep_their_rows(tmp_path, monkeypatch) -> None:
+    """Migration 13 on a file that already holds lines: every row kept in its order, the key gone, ids still
+    drawn from their sequences, the column checks still enforced."""
+    from backoffice.db import migrations
+
+    url = url_for(tmp_path / "old.duckdb")
+    monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in MIGRATIONS if m[0] < 13])
+    old = open_database(url)
+    with old.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO order_lines (org_id, order_id, line_no, kind, description, quantity, unit_price_minor, "
+                "vat_rate_bp, net_minor, vat_minor, gross_minor) SELECT 1, i // 3, i % 3, 'goods', 'Mug ' || i, 1, "
+                "1000, 1500, 1000, 150, 1150 FROM range(3000) t(i)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO stock_moves (org_id, product_id, moved_on, quantity, value_minor, source_type) "
+                "SELECT 1, i % 7, DATE '2026-01-01' + CAST(i AS INTEGER), -1, -500, 'invoice' FROM range(50) t(i)"
+            )
+        )
+    with old.read() as conn:
+        lines_before = conn.execute(sa.text("SELECT * FROM order_lines")).fetchall()
+        moves_before = conn.execute(sa.text("SELECT * FROM stock_moves")).fetchall()
+    old.dispose()
+    monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
+    db = open_database(url)
+    with db.read() as conn:
+        assert conn.execute(sa.text("SELECT * FROM order_lines")).fetchall() == lines_before
+        assert conn.execute(sa.text("SELECT * FROM stock_moves")).fetchall() == moves_before
+        keys = conn.execute(
+            sa.text(
+                "SELECT table_name FROM duckdb_constraints() WHERE constraint_type IN ('PRIMARY KEY', 'UNIQUE') "
+                "AND table_name IN ('order_lines', 'invoice_lines', 'stock_moves', 'order_events', 'sync_log', "
+                "'allocations')"
+            )
+        ).fetchall()
+        assert keys == []
+    with db.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO stock_moves (org_id, product_id, moved_on, quantity, value_minor, source_type) "
+                "VALUES (1, 1, DATE '2026-03-01', 1, 500, 'receipt')"
+            )
+        )
+        ids = [r[0] for r in conn.execute(sa.text("SELECT move_id FROM stock_moves ORDER BY move_id"))]
+    assert ids == list(range(1, 52))  # the sequence goes on where it was
+    with pytest.raises(sa.exc.DBAPIError, match="CHECK"), db.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO order_lines (org_id, order_id, line_no, kind, description, quantity, unit_price_minor, "
+                "vat_rate_bp, net_minor, vat_minor, gross_minor) VALUES (1, 1, 9, 'goods', 'x', 0, 1, 0, 0, 0, 0)"
+            )
+        )
