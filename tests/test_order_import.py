@@ -21,8 +21,8 @@ from openpyxl import Workbook
 
 from backoffice import invoices, ledger, order_import, orders, payments, products
 from backoffice.db import Database
-from backoffice.errors import ValidationError
-from tests.factories import make_org
+from backoffice.errors import ConflictError, ValidationError
+from tests.factories import make_org, make_product
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
 DATA = Path(__file__).resolve().parent / "data"
@@ -88,6 +88,28 @@ def test_a_generic_file_is_imported_posted_on_its_own_dates_and_paid(shop) -> No
         "Olivia Smith",
     }  # one customer for both of Fatima's orders (email, any case)
     assert set(result.negative_stock) == {"MUG", "TEA"}  # created by the import with no stock: listed
+
+
+def test_a_preview_in_batches_sees_the_stock_its_earlier_batches_took(shop) -> None:
+    """Three units of MUG on hand; two completed orders take two each. The import leaves MUG at -1 and says so; a
+    preview of one order a batch (each batch undone) must say the same, and without an allowance for negative
+    stock it must refuse where the import refuses."""
+    make_product(shop, "MUG", price="23", stock=3)
+    two = (
+        HEADER
+        + "\n2001,2026-03-01,completed,SAR,Ali,a@example.com,,MUG,Mug,2,23,15,true,,cash"
+        + "\n2002,2026-03-02,completed,SAR,Ali,a@example.com,,MUG,Mug,2,23,15,true,,cash\n"
+    )
+    preview = order_import.import_file(shop, "Salla", "m.csv", two.encode(), dry_run=True, batch_orders=1)
+    assert preview.negative_stock == ["MUG"] and preview.posted == 2
+    assert products.get_product(shop, sku="MUG")["stock_qty"] == 3  # the preview wrote nothing
+    with pytest.raises(ConflictError, match="Not enough stock .*MUG: 1 on hand, 2 needed"):
+        order_import.import_file(
+            shop, "Salla", "m.csv", two.encode(), dry_run=True, batch_orders=1, allow_negative_stock=False
+        )
+    result = order_import.import_file(shop, "Salla", "m.csv", two.encode(), batch_orders=1)
+    assert result.negative_stock == preview.negative_stock
+    assert products.get_product(shop, sku="MUG")["stock_qty"] == -1
 
 
 def test_reimporting_writes_nothing_and_a_preview_writes_nothing(shop) -> None:

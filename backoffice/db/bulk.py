@@ -16,6 +16,7 @@ TABLES = (
     "import_orders",
     "import_lines",
     "import_payments",
+    "import_stock",
     "sync_log",
     "outbox",
 )  # the only tables bulk-loaded

@@ -394,8 +394,9 @@ def import_file(
     The file is read, validated and priced without holding the database's writer; the orders are then written in
     batches of `batch_orders` (BATCH_ORDERS, or BACKOFFICE_IMPORT_BATCH), one transaction each, so other people's
     saves wait seconds, not the whole import. A batch holds whole orders; a crash between batches leaves the
-    earlier ones imported, and importing the file again skips them. A preview runs the same batches, each undone
-    (so a preview of a big file lists the products each batch alone would take below zero).
+    earlier ones imported, and importing the file again skips them. A preview runs the same batches, each undone;
+    each starts from the stock the ones before it would have left, so its shortages and the products it lists
+    below zero are the import's.
     """
     ctx.require("orders.write")
     report = progress or (lambda fraction, step: None)
@@ -506,9 +507,14 @@ class _Writer:
             self.result.import_id = self.import_id
         import_id = self.import_id
         last = batch == self.batches - 1
+        preview = self.result.dry_run
+        # each batch of a preview is undone: the next one starts from the stock the ones before it left
+        carry = preview and self.batches > 1
+        start = q.stock_levels(conn, ctx.org_id) if carry else None
         q.create_staging(conn)
         _load(conn, self.con, import_id, ctx.org_id, org["currency"], None if self.batches == 1 else batch)
-        _write(conn, ctx, store, self.file_name, self.result, options, import_id, org["currency"], at)
+        stock = staging.preview_stock(self.con) if carry and batch else None
+        _write(conn, ctx, store, self.file_name, self.result, options, import_id, org["currency"], at, stock)
         if last and self.skipped:
             unchanged = self.con.sql(
                 "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
@@ -527,7 +533,6 @@ class _Writer:
         found = q.counts(conn, import_id)
         for key in ("new", "changed", "unchanged"):
             self.counts[key] += found[key]
-        preview = self.result.dry_run
         if preview:  # each batch undone: its own count
             self.counts["posted"] += found["posted"]
         else:  # the sync log's count over every batch so far
@@ -539,9 +544,11 @@ class _Writer:
             self.counts["unchanged"],
         )
         result.posted, result.errors = self.counts["posted"], _error_orders(self.con)
-        negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
-        fresh = negative - self.negative_before
-        result.negative_stock = sorted(fresh | set(result.negative_stock) if preview else fresh)
+        if carry:
+            negative = set(staging.carry_stock(self.con, start, q.stock_levels(conn, ctx.org_id)))
+        else:
+            negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
+        result.negative_stock = sorted(negative - self.negative_before)
         status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
         q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
         q.clear_staging(conn)
@@ -585,14 +592,19 @@ def _write(
     import_id: int,
     currency_code: str,
     at: Any,
+    stock: Any = None,
 ) -> None:
     """One batch, loaded: classified, customers and products made, orders upserted and advanced, the completed
-    ones invoiced and posted on their dates, paid, returns credited, the sync log and fingerprints written."""
+    ones invoiced and posted on their dates, paid, returns credited, the sync log and fingerprints written.
+    `stock` (a preview's later batch): the stock levels its earlier batches left, set before anything is posted."""
     q.classify(conn, ctx.org_id, store["store_id"], import_id)
     q.assign_customers(
         conn, ctx.org_id, import_id, store["default_customer_id"] if options["default_customer"] else None
     )
     q.create_products(conn, ctx.org_id, import_id)
+    if stock is not None and stock.num_rows:
+        bulk.load_arrow(conn, "import_stock", stock)
+        q.carry_stock(conn, ctx.org_id)
     q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, currency_code, ctx.user.actor, at)
     q.advance_changed(conn, import_id, ctx.user.actor, at)
     _crash_point("orders")

@@ -68,7 +68,7 @@ def finish_import(
     )
 
 
-_STAGING = ("import_orders", "import_lines", "import_payments")
+_STAGING = ("import_orders", "import_lines", "import_payments", "import_stock")
 _STAGING_DDL = (
     """CREATE TEMP TABLE import_orders (
         import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, order_on DATE NOT NULL,
@@ -91,6 +91,7 @@ _STAGING_DDL = (
         amount_minor BIGINT NOT NULL, paid_on DATE, seq BIGINT NOT NULL, payment_id BIGINT, entry_id BIGINT,
         invoice_id BIGINT, customer_id BIGINT, applied_minor BIGINT
     )""",
+    "CREATE TEMP TABLE import_stock (sku VARCHAR NOT NULL, stock_qty BIGINT NOT NULL, stock_value_minor BIGINT NOT NULL)",
 )
 
 
@@ -100,6 +101,25 @@ def create_staging(conn: Connection) -> None:
     clear_staging(conn)
     for ddl in _STAGING_DDL:
         run(conn, ddl)
+
+
+def stock_levels(conn: Connection, org_id: int) -> Any:
+    """Every stock-tracked product's stock (sku, stock_qty, stock_value_minor) as an Arrow table."""
+    return bulk.fetch_arrow(
+        conn,
+        "SELECT sku, stock_qty, stock_value_minor FROM products WHERE org_id = :org AND track_stock",
+        org=org_id,
+    )
+
+
+def carry_stock(conn: Connection, org_id: int) -> None:
+    """The products in import_stock take the stock it gives them (a preview's earlier, undone batches left it)."""
+    run(
+        conn,
+        "UPDATE products SET stock_qty = s.stock_qty, stock_value_minor = s.stock_value_minor FROM import_stock s "
+        "WHERE products.org_id = :org AND products.sku = s.sku",
+        org=org_id,
+    )
 
 
 def clear_staging(conn: Connection) -> None:

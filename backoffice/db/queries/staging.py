@@ -3,7 +3,8 @@
 `?` parameters are allowed here only. Identifiers from a file's header are quoted by `ident`.
 
 Tables: raw (the file as text, row_no), src (generic columns), lines (typed), problems (row, column, reason),
-orders (one per external id with totals), out_lines (priced lines), pays (payments per order and method).
+orders (one per external id with totals), out_lines (priced lines), pays (payments per order and method),
+preview_stock (the stock a preview's batches so far would leave).
 """
 
 from __future__ import annotations
@@ -423,6 +424,40 @@ def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
     )
     found = con.execute("SELECT max(batch) FROM batches").fetchone()
     return 1 if found is None or found[0] is None else int(found[0]) + 1
+
+
+def carry_stock(con: duckdb.DuckDBPyConnection, start: Any, end: Any) -> list[str]:
+    """preview_stock: the stock a preview's batches so far would leave, for the products they moved; `start` and
+    `end` are one batch's stock levels before and after it (sku, stock_qty, stock_value_minor), the batch itself
+    undone. Returns the SKUs that stock is below zero for."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, stock_qty BIGINT, stock_value_minor BIGINT)"
+    )
+    con.register("stock_start", start)
+    con.register("stock_end", end)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE preview_next AS SELECT e.sku, e.stock_qty, e.stock_value_minor FROM stock_end e "
+            "LEFT JOIN stock_start s ON s.sku = e.sku WHERE s.sku IS NULL OR s.stock_qty <> e.stock_qty "
+            "OR s.stock_value_minor <> e.stock_value_minor "
+            "UNION ALL SELECT p.* FROM preview_stock p WHERE p.sku NOT IN (SELECT sku FROM stock_end)"
+        )
+    finally:
+        con.unregister("stock_start")
+        con.unregister("stock_end")
+    con.execute("DROP TABLE preview_stock")
+    con.execute("ALTER TABLE preview_next RENAME TO preview_stock")
+    return [
+        r[0] for r in con.execute("SELECT sku FROM preview_stock WHERE stock_qty < 0 ORDER BY sku").fetchall()
+    ]
+
+
+def preview_stock(con: duckdb.DuckDBPyConnection) -> Any:
+    """preview_stock as an Arrow table (empty before the first batch)."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, stock_qty BIGINT, stock_value_minor BIGINT)"
+    )
+    return con.sql("SELECT sku, stock_qty, stock_value_minor FROM preview_stock").to_arrow_table()
 
 
 def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
