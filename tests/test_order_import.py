@@ -112,6 +112,33 @@ def test_a_preview_in_batches_sees_the_stock_its_earlier_batches_took(shop) -> N
     assert products.get_product(shop, sku="MUG")["stock_qty"] == -1
 
 
+def test_stock_received_between_a_previews_batches_counts(shop) -> None:
+    """The writer is free between a preview's batches: two MUGs received there are on hand for the next batch,
+    so the preview carries what its batches took, not the stock levels they saw."""
+    mug = make_product(shop, "MUG", price="23", stock=3)
+    two = (
+        HEADER
+        + "\n2001,2026-03-01,completed,SAR,Ali,a@example.com,,MUG,Mug,2,23,15,true,,cash"
+        + "\n2002,2026-03-02,completed,SAR,Ali,a@example.com,,MUG,Mug,2,23,15,true,,cash\n"
+    )
+    received: list[bool] = []
+
+    def between(fraction: float, step: str) -> None:
+        if step == "orders written" and not received:
+            products.receive_stock(shop, mug, 2)  # another session, while the preview is between batches
+            received.append(True)
+
+    preview = order_import.import_file(
+        shop, "Salla", "m.csv", two.encode(), dry_run=True, batch_orders=1, progress=between
+    )
+    assert received and preview.negative_stock == [] and preview.posted == 2
+    assert (
+        products.get_product(shop, sku="MUG")["stock_qty"] == 5
+    )  # the receipt stays; the preview wrote nothing
+    result = order_import.import_file(shop, "Salla", "m.csv", two.encode(), batch_orders=1)
+    assert result.negative_stock == [] and products.get_product(shop, sku="MUG")["stock_qty"] == 1
+
+
 def test_reimporting_writes_nothing_and_a_preview_writes_nothing(shop) -> None:
     preview = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), dry_run=True)
     assert (preview.new, preview.posted, preview.dry_run) == (3, 2, True)
@@ -754,6 +781,14 @@ def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
     assert saved and (result.new, result.errors, result.posted) == (3, 0, 2)
     one_go = snapshot(shop.db)
     assert (one_go["orders"], one_go["invoices"], one_go["payments"]) == (3, 2, 2)
+    with shop.db.read() as conn:  # DuckDB keeps no key on lines (migration 13): nothing may number one twice
+        twice = conn.execute(
+            sa.text(
+                "SELECT count(*) FROM (SELECT order_id, line_no FROM order_lines GROUP BY 1, 2 HAVING count(*) > 1 "
+                "UNION ALL SELECT invoice_id, line_no FROM invoice_lines GROUP BY 1, 2 HAVING count(*) > 1) t"
+            )
+        ).scalar()
+    assert twice == 0 and one_go["order_lines"] == 5  # four goods lines and one shipping line
     assert invoices.get_invoice(shop, "INV-000002")["issued_on"] == date(2026, 3, 2)
     assert ledger.trial_balance(shop).balanced and set(result.negative_stock) == {"MUG", "TEA"}
     logged = [r["result"] for r in order_import.sync_log(shop, "Salla")]

@@ -91,7 +91,7 @@ _STAGING_DDL = (
         amount_minor BIGINT NOT NULL, paid_on DATE, seq BIGINT NOT NULL, payment_id BIGINT, entry_id BIGINT,
         invoice_id BIGINT, customer_id BIGINT, applied_minor BIGINT
     )""",
-    "CREATE TEMP TABLE import_stock (sku VARCHAR NOT NULL, stock_qty BIGINT NOT NULL, stock_value_minor BIGINT NOT NULL)",
+    "CREATE TEMP TABLE import_stock (sku VARCHAR NOT NULL, qty_change BIGINT NOT NULL, value_change BIGINT NOT NULL)",
 )
 
 
@@ -113,10 +113,11 @@ def stock_levels(conn: Connection, org_id: int) -> Any:
 
 
 def carry_stock(conn: Connection, org_id: int) -> None:
-    """The products in import_stock take the stock it gives them (a preview's earlier, undone batches left it)."""
+    """The products in import_stock move by its changes (what a preview's earlier, undone batches did to them)."""
     run(
         conn,
-        "UPDATE products SET stock_qty = s.stock_qty, stock_value_minor = s.stock_value_minor FROM import_stock s "
+        "UPDATE products SET stock_qty = products.stock_qty + s.qty_change, "
+        "stock_value_minor = products.stock_value_minor + s.value_change FROM import_stock s "
         "WHERE products.org_id = :org AND products.sku = s.sku",
         org=org_id,
     )

@@ -426,38 +426,43 @@ def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
     return 1 if found is None or found[0] is None else int(found[0]) + 1
 
 
+_PREVIEW_STOCK = (
+    "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, qty_change BIGINT, value_change BIGINT)"
+)
+
+
 def carry_stock(con: duckdb.DuckDBPyConnection, start: Any, end: Any) -> list[str]:
-    """preview_stock: the stock a preview's batches so far would leave, for the products they moved; `start` and
-    `end` are one batch's stock levels before and after it (sku, stock_qty, stock_value_minor), the batch itself
-    undone. Returns the SKUs that stock is below zero for."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, stock_qty BIGINT, stock_value_minor BIGINT)"
-    )
+    """preview_stock: how far a preview's batches so far move each product's stock (quantity and value), for the
+    products they move. `start` and `end` are one batch's stock levels (sku, stock_qty, stock_value_minor) before
+    it and after it, the carried changes included, just before it is undone. Changes, not levels, so stock others
+    receive or sell between the batches still counts. Returns the SKUs the preview leaves below zero."""
+    con.execute(_PREVIEW_STOCK)
     con.register("stock_start", start)
     con.register("stock_end", end)
     try:
         con.execute(
-            "CREATE OR REPLACE TABLE preview_next AS SELECT e.sku, e.stock_qty, e.stock_value_minor FROM stock_end e "
+            "CREATE OR REPLACE TABLE preview_next AS SELECT e.sku, e.stock_qty - COALESCE(s.stock_qty, 0) AS qty_change, "
+            "e.stock_value_minor - COALESCE(s.stock_value_minor, 0) AS value_change FROM stock_end e "
             "LEFT JOIN stock_start s ON s.sku = e.sku WHERE s.sku IS NULL OR s.stock_qty <> e.stock_qty "
             "OR s.stock_value_minor <> e.stock_value_minor "
             "UNION ALL SELECT p.* FROM preview_stock p WHERE p.sku NOT IN (SELECT sku FROM stock_end)"
         )
+        below = con.execute(  # products of this batch; and products only earlier batches made, from nothing
+            "SELECT sku FROM stock_end WHERE stock_qty < 0 UNION SELECT sku FROM preview_next "
+            "WHERE qty_change < 0 AND sku NOT IN (SELECT sku FROM stock_end) ORDER BY sku"
+        ).fetchall()
     finally:
         con.unregister("stock_start")
         con.unregister("stock_end")
     con.execute("DROP TABLE preview_stock")
     con.execute("ALTER TABLE preview_next RENAME TO preview_stock")
-    return [
-        r[0] for r in con.execute("SELECT sku FROM preview_stock WHERE stock_qty < 0 ORDER BY sku").fetchall()
-    ]
+    return [r[0] for r in below]
 
 
 def preview_stock(con: duckdb.DuckDBPyConnection) -> Any:
-    """preview_stock as an Arrow table (empty before the first batch)."""
-    con.execute(
-        "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, stock_qty BIGINT, stock_value_minor BIGINT)"
-    )
-    return con.sql("SELECT sku, stock_qty, stock_value_minor FROM preview_stock").to_arrow_table()
+    """preview_stock as an Arrow table (sku, qty_change, value_change); empty before the first batch."""
+    con.execute(_PREVIEW_STOCK)
+    return con.sql("SELECT sku, qty_change, value_change FROM preview_stock").to_arrow_table()
 
 
 def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
