@@ -422,20 +422,24 @@ def import_file(
     _crash_point("staged")
     size = batch_orders or int(os.environ.get("BACKOFFICE_IMPORT_BATCH") or BATCH_ORDERS)
     batches = staging.batches(con, size)
-    writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches)
+    overrides = {
+        "auto_paid": auto_paid,
+        "default_customer": default_customer,
+        "allow_negative_stock": allow_negative_stock,
+    }
+    writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches, overrides)
     for batch in range(batches):
         try:
             with ctx.db.write() as conn:
-                writer.batch(conn, batch, auto_paid, default_customer, allow_negative_stock)
+                writer.batch(conn, batch)
                 if dry_run:
                     raise _Rollback
         except _Rollback:
             writer.import_id = None  # undone with its batch: the next batch of the preview records its own
         if batch == 0 and batches > 1:
             _crash_point("batch")  # the first batch committed, the rest not written
-        report(
-            0.4 + 0.55 * (batch + 1) / batches, "orders written"
-        )  # a catalogue key: the page translates it
+        # "orders written" is a catalogue key: the page translates it
+        report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
     report(1.0, "done")
     return result
 
@@ -458,36 +462,20 @@ class _Writer:
         result: ImportResult,
         skipped: int,
         batches: int,
+        overrides: dict[str, bool | None],
     ) -> None:
-        self.ctx, self.store_name, self.file_name, self.profile, self.con = (
-            ctx,
-            store_name,
-            file_name,
-            profile,
-            con,
-        )
-        self.result, self.skipped, self.batches = result, skipped, batches
+        self.ctx, self.con, self.result = ctx, con, result
+        self.store_name, self.file_name, self.profile = store_name, file_name, profile
+        self.skipped, self.batches = skipped, batches
+        self.overrides = overrides  # the run's store options (auto_paid, …); None keeps the store's own
         self.import_id: int | None = None
         self.negative_before: set[str] = set()
         self.counts = {"new": 0, "changed": 0, "unchanged": skipped, "posted": 0}
 
-    def batch(
-        self,
-        conn: Connection,
-        batch: int,
-        auto_paid: bool | None,
-        default_customer: bool | None,
-        allow_negative_stock: bool | None,
-    ) -> None:
+    def batch(self, conn: Connection, batch: int) -> None:
         ctx = self.ctx
         store = _store(conn, ctx, self.store_name, self.profile, None, None, None)
-        options = {
-            "auto_paid": store["auto_paid"] if auto_paid is None else auto_paid,
-            "default_customer": store["default_customer"] if default_customer is None else default_customer,
-            "allow_negative_stock": store["allow_negative_stock"]
-            if allow_negative_stock is None
-            else allow_negative_stock,
-        }
+        options = {k: store[k] if v is None else v for k, v in self.overrides.items()}
         if options["default_customer"] and not store["default_customer"]:
             store = _store(conn, ctx, self.store_name, self.profile, None, True, None)
         org = orgs_q.org_by_id(conn, ctx.org_id)
@@ -516,19 +504,16 @@ class _Writer:
         stock = staging.preview_stock(self.con) if carry and batch else None
         _write(conn, ctx, store, self.file_name, self.result, options, import_id, org["currency"], at, stock)
         if last and self.skipped:
-            unchanged = self.con.sql(
-                "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
-                "? AS reason, ? AS file_name, ? AS actor, CAST(? AS TIMESTAMP) AS created_at FROM skipped",
-                params=[
-                    ctx.org_id,
-                    store["store_id"],
-                    import_id,
-                    SAME_ROWS,
-                    self.file_name,
-                    ctx.user.actor,
-                    at,
-                ],
-            ).to_arrow_table()
+            unchanged = staging.skipped_log(
+                self.con,
+                ctx.org_id,
+                store["store_id"],
+                import_id,
+                SAME_ROWS,
+                self.file_name,
+                ctx.user.actor,
+                at,
+            )
             bulk.load_arrow(conn, "sync_log", unchanged)
         found = q.counts(conn, import_id)
         for key in ("new", "changed", "unchanged"):
@@ -689,15 +674,15 @@ def _load(
         params=[currency_code],
     ).to_arrow_table()
     bulk.load_arrow(conn, "import_orders", orders)
-    failed = con.sql(
-        "SELECT ids.import_id, ids.org_id, order_id AS external_id, DATE '1970-01-01' AS order_on, 'failed' AS status, "
-        "? AS currency, FALSE AS prices_include_vat, 0 AS net_minor, 0 AS vat_minor, 0 AS total_minor, "
-        "min(row_no) AS first_row, 'error' AS kind, 'row ' || min(row_no) || ', ' || arg_min(col, row_no) || ': ' "
-        "|| arg_min(reason, row_no) AS problem FROM problems, ids WHERE order_id IS NOT NULL GROUP BY ids.import_id, "
-        "ids.org_id, order_id",
-        params=[currency_code],
-    ).to_arrow_table()
-    if not batch:
+    if not batch:  # the failed orders go in once, with the first batch
+        failed = con.sql(
+            "SELECT ids.import_id, ids.org_id, order_id AS external_id, DATE '1970-01-01' AS order_on, 'failed' AS status, "
+            "? AS currency, FALSE AS prices_include_vat, 0 AS net_minor, 0 AS vat_minor, 0 AS total_minor, "
+            "min(row_no) AS first_row, 'error' AS kind, 'row ' || min(row_no) || ', ' || arg_min(col, row_no) || ': ' "
+            "|| arg_min(reason, row_no) AS problem FROM problems, ids WHERE order_id IS NOT NULL GROUP BY ids.import_id, "
+            "ids.org_id, order_id",
+            params=[currency_code],
+        ).to_arrow_table()
         bulk.load_arrow(conn, "import_orders", failed)
     lines = con.sql(
         "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "

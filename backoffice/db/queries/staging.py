@@ -465,6 +465,24 @@ def preview_stock(con: duckdb.DuckDBPyConnection) -> Any:
     return con.sql("SELECT sku, qty_change, value_change FROM preview_stock").to_arrow_table()
 
 
+def skipped_log(
+    con: duckdb.DuckDBPyConnection,
+    org_id: int,
+    store_id: int,
+    import_id: int,
+    reason: str,
+    file_name: str,
+    actor: str,
+    at: Any,
+) -> Any:
+    """The sync-log rows (an Arrow table) of the orders `skip_known` skipped: unchanged, for `reason`."""
+    return con.sql(
+        "SELECT ? AS org_id, ? AS store_id, external_id, order_id, ? AS import_id, 'unchanged' AS result, "
+        "? AS reason, ? AS file_name, ? AS actor, CAST(? AS TIMESTAMP) AS created_at FROM skipped",
+        params=[org_id, store_id, import_id, reason, file_name, actor, at],
+    ).to_arrow_table()
+
+
 def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
     """A separate payments file (order_id, payment_method, amount, paid_at): several rows per order."""
     scale = 10**exponent
