@@ -112,6 +112,24 @@ def test_a_preview_in_batches_sees_the_stock_its_earlier_batches_took(shop) -> N
     assert products.get_product(shop, sku="MUG")["stock_qty"] == -1
 
 
+def test_the_batch_size_comes_from_the_environment_and_a_bad_one_is_refused(shop, monkeypatch) -> None:
+    """BACKOFFICE_IMPORT_BATCH sets the orders a transaction writes (README: a night-time job may take bigger
+    batches); a value that is not a whole number of orders stops the import before anything is written."""
+    steps: list[str] = []
+    monkeypatch.setenv("BACKOFFICE_IMPORT_BATCH", "1")
+    result = order_import.import_file(
+        shop, "Salla", "a.csv", GOOD.encode(), progress=lambda fraction, step: steps.append(step)
+    )
+    assert result.new == 3 and steps.count("orders written") == 3  # one batch an order
+    for bad in ("0", "fifty", "-5", "2.5"):
+        monkeypatch.setenv("BACKOFFICE_IMPORT_BATCH", bad)
+        with pytest.raises(
+            ValidationError, match=f"BACKOFFICE_IMPORT_BATCH: must be a whole number .*{bad!r}"
+        ):
+            order_import.import_file(shop, "Salla", "b.csv", GOOD.replace("1001", "1101").encode())
+    assert order_import.sync_log(shop, "Salla", "1101") == []  # refused before anything was read or written
+
+
 def test_stock_received_between_a_previews_batches_counts(shop) -> None:
     """The writer is free between a preview's batches: two MUGs received there are on hand for the next batch,
     so the preview carries what its batches took, not the stock levels they saw."""
