@@ -454,7 +454,7 @@ def _batch_size() -> int:
     text = os.environ.get("BACKOFFICE_IMPORT_BATCH", "").strip()
     if not text:
         return BATCH_ORDERS
-    if not text.isdigit() or int(text) < 1:
+    if not text.isdecimal() or int(text) < 1:
         raise ValidationError(
             f"must be a whole number of orders, 1 or more (it is {text!r})", "BACKOFFICE_IMPORT_BATCH"
         )
