@@ -121,7 +121,7 @@ def test_the_batch_size_comes_from_the_environment_and_a_bad_one_is_refused(shop
         shop, "Salla", "a.csv", GOOD.encode(), progress=lambda fraction, step: steps.append(step)
     )
     assert result.new == 3 and steps.count("orders written") == 3  # one batch an order
-    for bad in ("0", "fifty", "-5", "2.5"):
+    for bad in ("0", "fifty", "-5", "2.5", "²"):
         monkeypatch.setenv("BACKOFFICE_IMPORT_BATCH", bad)
         with pytest.raises(
             ValidationError, match=f"BACKOFFICE_IMPORT_BATCH: must be a whole number .*{bad!r}"
