@@ -74,8 +74,7 @@ def run() -> list[dict[str, object]]:
     first = order_import.import_file(ctx, "Salla", csv_path.name, csv_path)
     ours = time.perf_counter() - start
     db.dispose()
-    batch_size = int(os.environ.get("BACKOFFICE_IMPORT_BATCH") or order_import.BATCH_ORDERS)
-    batches = -(-first.new // batch_size)  # as the import split the file
+    batches = -(-first.new // order_import.batch_size())  # as the import split the file
     one, rows = write_floor(folder, 1)
     split, _ = write_floor(folder, batches)
     db = open_database(f"duckdb:///{shop}")
@@ -100,7 +99,7 @@ def run() -> list[dict[str, object]]:
         report("import 1M lines with posting vs read_csv", ours, raw, goal=3.0),
         report("re-import of the same file vs read_csv", again, raw, goal=1.5),
         report("floor: read_csv + its rows, 1 transaction", raw + one, raw),
-        report(f"floor: read_csv + its rows, {batches} transactions", raw + split, raw),
+        report(f"floor: read_csv + its rows, {batches} transaction{'s' * (batches != 1)}", raw + split, raw),
     ]
 
 

@@ -399,7 +399,7 @@ def import_file(
     below zero are the import's.
     """
     ctx.require("orders.write")
-    size = batch_orders or _batch_size()
+    size = batch_orders or batch_size()
     report = progress or (lambda fraction, step: None)
     result = ImportResult(dry_run=dry_run)
     with ctx.db.read() as conn:
@@ -449,7 +449,7 @@ def import_file(
 BATCH_ORDERS = 50_000
 
 
-def _batch_size() -> int:
+def batch_size() -> int:
     """Orders a batch: BACKOFFICE_IMPORT_BATCH when set (a night-time job may take bigger ones), else BATCH_ORDERS."""
     text = os.environ.get("BACKOFFICE_IMPORT_BATCH", "").strip()
     if not text:
