@@ -17,6 +17,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from backoffice import audit
 from backoffice.context import ROLES, Context, User
@@ -27,6 +28,7 @@ from backoffice.errors import (
     ConflictError,
     FieldError,
     NotFoundError,
+    PermissionDenied,
     ThrottledError,
     ValidationError,
 )
@@ -37,6 +39,8 @@ BASE_DELAY, MAX_DELAY = 30, 900  # seconds: 30 s after the 5th failure, doubling
 WINDOW = timedelta(minutes=30)
 TOKEN_LIFETIME = timedelta(days=3)
 SIGN_IN_FAILED = "Wrong email/mobile or password."
+MIN_STRENGTH = 2  # zxcvbn score: 0-1 are the common and near-common passwords
+MAX_PASSWORD_CHECK = 100  # zxcvbn's time grows with length; a longer password is judged by its first 100
 
 
 @cache
@@ -51,8 +55,14 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_hex(16))
 
 
-def password_problem(password: str) -> str | None:
-    """The policy: 8+ characters with an upper-case letter, a lower-case letter, a digit and a symbol."""
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """The policy: 8+ characters with an upper-case letter, a lower-case letter, a digit and a symbol (not a
+    space), and not a common password.
+
+    "Common" is zxcvbn's judgement (Dropbox's estimator, maintained as the `zxcvbn` package): it knows the
+    lists of the most used leaked passwords, keyboard walks, names and dates, with l33t and appended digits or
+    symbols, so `Password1!` and `Qwerty123!` score 1. We refuse a score below 2 (under about a million
+    guesses); the user's own email and name count as known words."""
     missing = []
     if len(password) < 8:
         missing.append("at least 8 characters")
@@ -62,13 +72,25 @@ def password_problem(password: str) -> str | None:
         missing.append("a lower-case letter")
     if not re.search(r"\d", password):
         missing.append("a digit")
-    if not re.search(r"[^A-Za-z0-9]", password):
-        missing.append("a symbol")
-    return "The password needs " + ", ".join(missing) + "." if missing else None
+    if not re.search(r"[^A-Za-z0-9\s]", password):
+        missing.append("a symbol (a space does not count)")
+    if missing:
+        return "The password needs " + ", ".join(missing) + "."
+    if _guessable(password, user_inputs):
+        return (
+            "This password is too common or too easy to guess (it is on lists of leaked passwords, or close "
+            "to one). Choose another: a few unrelated words with a digit and a symbol work well."
+        )
+    return None
 
 
-def hash_password(password: str) -> str:
-    if problem := password_problem(password):
+def _guessable(password: str, user_inputs: tuple[str, ...]) -> bool:
+    words = [part for text in user_inputs for part in re.split(r"[@.\s_\-+]+", text or "") if len(part) > 2]
+    return int(zxcvbn(password[:MAX_PASSWORD_CHECK], user_inputs=words)["score"]) < MIN_STRENGTH
+
+
+def hash_password(password: str, user_inputs: tuple[str, ...] = ()) -> str:
+    if problem := password_problem(password, user_inputs):
         raise ValidationError(problem, "password")
     return _hasher().hash(password)
 
@@ -96,22 +118,29 @@ def _wait_needed(failures: int, last: datetime | None, threshold: int, at: datet
 
 
 def sign_in(db: Database, login: str, password: str, source: str = "local") -> User:
-    """Check the credentials; raises AuthError (or ThrottledError) with the same words for every failure."""
+    """Check the credentials; raises AuthError (or ThrottledError) with the same words for every failure.
+
+    The attempt is counted before the password is checked, in one write transaction that also reads the
+    counts (serialized per account and source across processes on PostgreSQL): however many guesses arrive
+    at once, no more than the threshold is ever checked against the hash. It is recorded as a failure and
+    turned into a success once the password matched."""
     key, at = _login_key(login), now()
-    with db.read() as conn:
+    with db.write() as conn:
+        q.lock_sign_in(conn, [key, source])
         by_account = q.recent_failures(conn, "username_key", key, at - WINDOW)
         by_source = q.recent_failures(conn, "source", source, at - WINDOW)
+        wait = max(
+            _wait_needed(*by_account, ACCOUNT_THRESHOLD, at), _wait_needed(*by_source, SOURCE_THRESHOLD, at)
+        )
+        if wait:
+            raise ThrottledError(wait)
+        attempt_id = q.claim_attempt(conn, key, source, at)
         user = q.user_by_login(conn, key)
-    wait = max(
-        _wait_needed(*by_account, ACCOUNT_THRESHOLD, at), _wait_needed(*by_source, SOURCE_THRESHOLD, at)
-    )
-    if wait:
-        raise ThrottledError(wait)
     ok = _verify(user["password_hash"] if user else None, password) and bool(user and user["is_active"])
-    with db.write() as conn:
-        q.record_attempt(conn, key, source, ok, at)
     if not ok or user is None:
         raise AuthError(SIGN_IN_FAILED)
+    with db.write() as conn:
+        q.mark_attempt_succeeded(conn, attempt_id)
     return _user(user)
 
 
@@ -154,7 +183,7 @@ def insert_user(
     conn: Any, email: str, name: str, password: str | None, mobile: str | None, language: str = "en"
 ) -> int:
     """Create a user inside the caller's transaction (first-run setup, invitations, the CLI)."""
-    password_hash = hash_password(password) if password is not None else None
+    password_hash = hash_password(password, (email, name)) if password is not None else None
     email, phone = _check_new_user(conn, email, name, mobile)
     if language not in LANGUAGES:
         raise ValidationError(f"choose one of {', '.join(LANGUAGES)}", "language")
@@ -185,7 +214,9 @@ def add_user(
 ) -> tuple[int, str | None]:
     """Add a member to the organization. Without a password, returns an invitation token to pass on.
 
-    An email that already has an account gets the role in this organization instead (no second account).
+    An email that already has an account is not added: the account is invited, and its owner accepts the
+    role (signed in as itself, under My account) before it has any access here. Nothing an admin of one
+    organization does gives them a hold on an account that belongs to another.
     """
     ctx.require("users.manage")
     _check_role(role)
@@ -194,17 +225,47 @@ def add_user(
         if existing is not None:
             if q.role_of(conn, ctx.org_id, existing["user_id"]):
                 raise ConflictError(f"{existing['email']} is already a member of this organization.")
-            user_id, token = existing["user_id"], None
-        else:
-            user_id = insert_user(conn, email, name, password, mobile, language)
-            token = None if password else _new_token(conn, ctx, user_id, "invite")
+            q.upsert_invitation(conn, ctx.org_id, existing["user_id"], role, ctx.user.user_id, now())
+            audit.record(
+                conn, ctx, "invite", "membership", existing["user_id"], after={"email": email, "role": role}
+            )
+            return existing["user_id"], None
+        user_id = insert_user(conn, email, name, password, mobile, language)
+        token = None if password else _new_token(conn, ctx, user_id, "invite")
         q.upsert_membership(conn, ctx.org_id, user_id, role, now())
         audit.record(conn, ctx, "add", "membership", user_id, after={"email": email, "role": role})
     return user_id, token
 
 
+def my_invitations(db: Database, user: User) -> list[dict[str, Any]]:
+    """The organizations that offered this account a role and wait for its answer."""
+    with db.read() as conn:
+        return q.invitations_of_user(conn, user.user_id or -1)
+
+
+def answer_invitation(db: Database, user: User, org_id: int, accept: bool) -> None:
+    """The account's owner, signed in as itself, accepts (becomes a member with the offered role) or declines."""
+    with db.write() as conn:
+        offer = q.invitation(conn, org_id, user.user_id or -1)
+        if offer is None:
+            raise NotFoundError("There is no invitation from this organization (it may have been withdrawn).")
+        q.delete_invitation(conn, org_id, offer["user_id"])
+        if accept:
+            q.upsert_membership(conn, org_id, offer["user_id"], offer["role"], now())
+        audit.record(
+            conn,
+            Context(db, user, org_id),
+            "accept_invitation" if accept else "decline_invitation",
+            "membership",
+            offer["user_id"],
+            after={"role": offer["role"]} if accept else None,
+        )
+
+
 def _new_token(conn: Any, ctx: Context, user_id: int, purpose: str) -> str:
+    """A fresh single-use token; every older unused token of the user stops working."""
     token = secrets.token_urlsafe(24)
+    q.revoke_tokens(conn, user_id, now())
     q.insert_token(
         conn,
         token_hash=_token_hash(token),
@@ -213,6 +274,7 @@ def _new_token(conn: Any, ctx: Context, user_id: int, purpose: str) -> str:
         expires_at=now() + TOKEN_LIFETIME,
         created_by=ctx.user.user_id,
         created_at=now(),
+        org_id=ctx.org_id,
     )
     return token
 
@@ -222,38 +284,57 @@ def _token_hash(token: str) -> str:
 
 
 def issue_reset_token(ctx: Context, user_id: int) -> str:
-    """An admin-issued, single-use token the user redeems to set a new password (valid 3 days)."""
+    """An admin-issued, single-use token the user redeems to set a new password (valid 3 days).
+
+    Only for an account whose every membership is in organizations this admin administers: a password opens
+    every organization of the account, so an admin of one cannot reset the password of a member of another.
+    """
     ctx.require("users.manage")
     with ctx.db.write() as conn:
         if not q.role_of(conn, ctx.org_id, user_id):
             raise NotFoundError("That user is not a member of this organization.")
+        if not ctx.user.is_system:
+            others = q.admin_orgs_missing(conn, user_id, ctx.user.user_id)
+            if others:
+                raise PermissionDenied(
+                    "This account also belongs to an organization you do not administer "
+                    f"({', '.join(others)}): its owner changes the password under My account, or an admin "
+                    "of every one of its organizations issues the reset."
+                )
         token = _new_token(conn, ctx, user_id, "reset")
         audit.record(conn, ctx, "issue_reset_token", "user", user_id)
     return token
 
 
 def redeem_token(db: Database, token: str, new_password: str) -> User:
-    """Set a password with an invitation or reset token; the token then stops working."""
-    password_hash = hash_password(new_password)
+    """Set a password with an invitation or reset token; that token and every other one then stop working."""
+    with db.read() as conn:
+        found = q.usable_token(conn, _token_hash(token), now())
+        owner = q.user_by_id(conn, found["user_id"]) if found else None
+    password_hash = hash_password(new_password, (owner["email"], owner["name"]) if owner else ())
     with db.write() as conn:
         row = q.usable_token(conn, _token_hash(token), now())
         if row is None:
             raise AuthError("This link or token is invalid, used or expired. Ask an admin for a new one.")
         q.set_password_hash(conn, row["user_id"], password_hash)
         q.use_token(conn, _token_hash(token), now())
+        q.revoke_tokens(conn, row["user_id"], now())
         user = q.user_by_id(conn, row["user_id"])
-    assert user is not None
+    if user is None:
+        raise NotFoundError("No such user.")
     return _user(user)
 
 
 def change_password(db: Database, user: User, old_password: str, new_password: str) -> None:
+    """Change one's own password; every unused invitation or reset token of the account stops working."""
     with db.read() as conn:
         row = q.user_by_id(conn, user.user_id or -1)
     if row is None or not _verify(row["password_hash"], old_password):
         raise ValidationError("the current password is wrong", "old_password")
-    password_hash = hash_password(new_password)
+    password_hash = hash_password(new_password, (row["email"], row["name"]))
     with db.write() as conn:
         q.set_password_hash(conn, row["user_id"], password_hash)
+        q.revoke_tokens(conn, row["user_id"], now())
 
 
 def set_language(db: Database, user: User, language: str) -> User:
@@ -278,15 +359,29 @@ def set_role(ctx: Context, user_id: int, role: str) -> None:
 
 
 def remove_member(ctx: Context, user_id: int) -> None:
+    """Remove a member (or withdraw an invitation): the invitation and reset tokens this organization issued
+    for the account stop working, and so does every token once the account belongs nowhere."""
     ctx.require("users.manage")
     with ctx.db.write() as conn:
         before = q.role_of(conn, ctx.org_id, user_id)
-        if before is None:
+        offered = q.invitation(conn, ctx.org_id, user_id)
+        if before is None and offered is None:
             raise NotFoundError("That user is not a member of this organization.")
         if before == "admin" and q.count_admins(conn, ctx.org_id) == 1:
             raise ConflictError("An organization needs at least one admin.")
         q.delete_membership(conn, ctx.org_id, user_id)
-        audit.record(conn, ctx, "remove", "membership", user_id, {"role": before}, None)
+        q.delete_invitation(conn, ctx.org_id, user_id)
+        q.revoke_tokens(conn, user_id, now(), ctx.org_id)
+        if not q.orgs_of_user(conn, user_id):
+            q.revoke_tokens(conn, user_id, now())
+        audit.record(conn, ctx, "remove", "membership", user_id, {"role": before or "invited"}, None)
+
+
+def list_invitations(ctx: Context) -> list[dict[str, Any]]:
+    """Accounts this organization invited that have not answered yet."""
+    ctx.require("settings.read")
+    with ctx.db.read() as conn:
+        return q.pending_invitations(conn, ctx.org_id)
 
 
 def list_members(ctx: Context) -> list[dict[str, Any]]:

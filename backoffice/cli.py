@@ -197,13 +197,18 @@ def cmd_user_add(args: argparse.Namespace) -> None:
     password = os.environ.get(args.password_env) if args.password_env else None
     if args.password_env and password is None:
         raise ValidationError(f"the environment variable {args.password_env} is not set", "password-env")
-    user_id, token = auth.add_user(
-        _context(args), args.email, args.name or args.email, args.role, password, args.mobile
-    )
+    ctx = _context(args)
+    user_id, token = auth.add_user(ctx, args.email, args.name or args.email, args.role, password, args.mobile)
+    joined = any(m["user_id"] == user_id for m in auth.list_members(ctx))
     _emit(
         args,
-        {"id": user_id, "invitation_token": token},
-        f"Added user {args.email} (id {user_id}) as {args.role}."
+        {"id": user_id, "invitation_token": token, "pending_acceptance": not joined},
+        (
+            f"Added user {args.email} (id {user_id}) as {args.role}."
+            if joined
+            else f"{args.email} already has an account (id {user_id}): it is invited as {args.role} and "
+            "gets access once its owner signs in and accepts under My account."
+        )
         + (f" Invitation token: {token}" if token else ""),
     )
 

@@ -30,9 +30,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "أرقام عربية هندية / فارسية في المستندات",
         "ارقام فارسی / عربی در اسناد",
     ),
-    "At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol.": (
-        "8 أحرف على الأقل تشمل حرفاً كبيراً وحرفاً صغيراً ورقماً ورمزاً.",
-        "دست\u200cکم ۸ نویسه شامل یک حرف بزرگ، یک حرف کوچک، یک رقم و یک نماد.",
+    "At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol (a space does not count); not a common or leaked password.": (
+        "8 أحرف على الأقل تشمل حرفاً كبيراً وحرفاً صغيراً ورقماً ورمزاً (المسافة لا تُحتسب رمزاً)؛ وألا تكون كلمة مرور شائعة أو مسرّبة.",
+        "دست\u200cکم ۸ نویسه شامل یک حرف بزرگ، یک حرف کوچک، یک رقم و یک نماد (فاصله نماد حساب نمی\u200cشود)؛ و نه رمزی رایج یا افشاشده.",
     ),
     "Attachments": ("المرفقات", "پیوست\u200cها"),
     "Balance": ("الرصيد", "مانده"),

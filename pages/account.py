@@ -5,6 +5,7 @@ import streamlit as st
 from backoffice import auth
 from backoffice.i18n import LANGUAGE_NAMES
 from backoffice.ui import db, page, show_errors, t
+from backoffice.ui.invitations import invitations_box
 from backoffice.ui.signin import PASSWORD_HELP
 from backoffice.ui.state import current_language
 
@@ -12,6 +13,8 @@ ctx = page("My account")
 lang = current_language()
 st.write(f"**{ctx.user.name}** · {ctx.user.email}")
 st.caption(t("Your role here") + f": {t(ctx.role() or '')}")
+
+invitations_box(ctx.user)
 
 with st.form("language_form"):
     codes = {name: code for code, name in LANGUAGE_NAMES.items()}

@@ -25,6 +25,10 @@ show(
     ),
     "members",
 )
+invited = auth.list_invitations(ctx)
+if invited:
+    st.caption(t("Invited, waiting for the account's owner to accept"))
+    show(frame(invited, {"name": "Name", "email": "Email", "role": "Role"}), "invitations")
 if not admin:
     st.info(t("Only admins manage users."))
     st.stop()
@@ -45,20 +49,26 @@ with invite_tab, st.form("invite", clear_on_submit=True):
                 st.success(t("Invitation created. Give this token to the user; it works once, for 3 days:"))
                 st.code(token)
             else:
-                st.success(t("The existing account now has access to this organization."))
+                st.success(
+                    t(
+                        "An account with this email already exists. It is invited: it gets access once its "
+                        "owner signs in and accepts under My account."
+                    )
+                )
 
 by_label = {f"{m['name']} · {m['email']}": m["user_id"] for m in members}
+withdraw_label = {f"{m['name']} · {m['email']} ({t('invited')})": m["user_id"] for m in invited}
 with role_tab, st.form("role"):
-    who = st.selectbox(t("User"), list(by_label))
+    who = st.selectbox(t("User"), list(by_label) + list(withdraw_label))
     new_role = st.selectbox(t("Role"), ROLES, format_func=t)
     cols = st.columns(4)
     if cols[0].form_submit_button(t("Change role")):
         with show_errors(lang):
-            auth.set_role(ctx, by_label[who], new_role)
+            auth.set_role(ctx, {**by_label, **withdraw_label}[who], new_role)
             st.rerun()
     if cols[1].form_submit_button(t("Remove from organization")):
         with show_errors(lang):
-            auth.remove_member(ctx, by_label[who])
+            auth.remove_member(ctx, {**by_label, **withdraw_label}[who])
             st.rerun()
 
 with reset_tab, st.form("reset"):

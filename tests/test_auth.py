@@ -1,11 +1,22 @@
 """Sign-in, password policy, throttling, invitations, resets, roles (SPEC A1–A4)."""
 
+import re
+import threading
+
 import pytest
 import sqlalchemy as sa
 
-from backoffice import auth
+from backoffice import auth, customers, orgs
+from backoffice.context import Context
 from backoffice.db import Database
-from backoffice.errors import AuthError, ConflictError, PermissionDenied, ThrottledError, ValidationError
+from backoffice.errors import (
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    PermissionDenied,
+    ThrottledError,
+    ValidationError,
+)
 from tests.factories import PASSWORD, make_org, make_user
 
 
@@ -17,12 +28,17 @@ from tests.factories import PASSWORD, make_org, make_user
         ("UPPERCASE#123", "a lower-case letter"),
         ("NoDigits#here", "a digit"),
         ("NoSymbol1234", "a symbol"),
+        ("Space Only 123", "a symbol (a space does not count)"),
+        ("Password1!", "too common"),
+        ("Qwerty123!", "too common"),
+        ("Welcome1!", "too common"),
+        ("P@ssw0rd1", "too common"),
     ],
 )
 def test_password_policy_says_what_is_missing(password: str, missing: str) -> None:
     problem = auth.password_problem(password)
     assert problem is not None and missing in problem
-    with pytest.raises(ValidationError, match=missing):
+    with pytest.raises(ValidationError, match=re.escape(missing)):
         auth.hash_password(password)
 
 
@@ -119,13 +135,64 @@ def test_duplicate_email_or_mobile_gets_a_clear_message(db: Database) -> None:
         )
 
 
-def test_an_existing_account_joins_another_organization_without_a_second_account(db: Database) -> None:
+def test_an_existing_account_joins_another_organization_only_when_it_accepts(db: Database) -> None:
     _, admin_a = make_org(db)
-    _, admin_b = make_org(db)
+    org_b, admin_b = make_org(db)
     sales = make_user(admin_a, "sales")
     user_id, token = auth.add_user(admin_b, sales.user.email, "x", "viewer")
     assert user_id == sales.user.user_id and token is None
+    assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales"}  # not yet
+    assert [m["email"] for m in auth.list_invitations(admin_b)] == [sales.user.email]
+    assert [(i["org_id"], i["role"]) for i in auth.my_invitations(db, sales.user)] == [(org_b, "viewer")]
+    auth.answer_invitation(db, sales.user, org_b, accept=True)
     assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales", "viewer"}
+    assert auth.my_invitations(db, sales.user) == [] and auth.list_invitations(admin_b) == []
+    with pytest.raises(NotFoundError):  # answered once
+        auth.answer_invitation(db, sales.user, org_b, accept=True)
+
+
+def test_a_declined_or_withdrawn_invitation_gives_nothing(db: Database) -> None:
+    _, admin_a = make_org(db)
+    org_b, admin_b = make_org(db)
+    sales = make_user(admin_a, "sales")
+    auth.add_user(admin_b, sales.user.email, "x", "admin")
+    auth.answer_invitation(db, sales.user, org_b, accept=False)
+    assert {o["org_id"] for o in auth.organizations_of(db, sales.user)} == {admin_a.org_id}
+    auth.add_user(admin_b, sales.user.email, "x", "admin")
+    auth.remove_member(admin_b, sales.user.user_id or 0)  # the admin withdraws the offer
+    with pytest.raises(NotFoundError):
+        auth.answer_invitation(db, sales.user, org_b, accept=True)
+    assert {o["org_id"] for o in auth.organizations_of(db, sales.user)} == {admin_a.org_id}
+
+
+def test_an_admin_cannot_take_over_another_organizations_admin(db: Database) -> None:
+    """The reported attack: A's admin 'invites' B's admin, resets its password, signs in, reads B."""
+    org_a, admin_a = make_org(db)
+    org_b, admin_b = make_org(db)
+    customers.save_customer(admin_b, {"name": "B's secret customer"})
+    victim = admin_b.user
+    auth.add_user(admin_a, victim.email, "Victim", "viewer")  # step 1: no membership without consent
+    with pytest.raises(NotFoundError):  # step 2: not a member of A, so A cannot issue it a token
+        auth.issue_reset_token(admin_a, victim.user_id or 0)
+    with pytest.raises(AuthError):
+        auth.redeem_token(db, "made-up-token", "Attacker#Owns9")
+    assert auth.sign_in(db, victim.email, PASSWORD).user_id == victim.user_id  # the password is unchanged
+    assert {o["org_id"] for o in auth.organizations_of(db, victim)} == {org_b}
+    assert auth.list_members(admin_b)[0]["email"] == victim.email
+    # Even once the account has accepted a role in A, A's admin cannot reset it: it is also B's admin.
+    auth.answer_invitation(db, victim, org_a, accept=True)
+    with pytest.raises(PermissionDenied, match="do not administer"):
+        auth.issue_reset_token(admin_a, victim.user_id or 0)
+
+
+def test_an_admin_of_every_organization_of_the_account_may_reset_it(db: Database) -> None:
+    _, admin = make_org(db)
+    clerk = make_user(admin, "sales")
+    branch = orgs.setup(db, "Branch of one admin", "SAR", "15", actor=admin.user)
+    auth.add_user(Context(db, admin.user, branch), clerk.user.email, "x", "viewer")
+    auth.answer_invitation(db, clerk.user, branch, accept=True)
+    token = auth.issue_reset_token(admin, clerk.user.user_id or 0)  # admin of both of its organizations
+    assert auth.redeem_token(db, token, "Fresh#Pass9").user_id == clerk.user.user_id
 
 
 def test_the_last_admin_cannot_be_demoted_or_removed(db: Database) -> None:
@@ -142,3 +209,146 @@ def test_change_password_needs_the_current_one(db: Database) -> None:
         auth.change_password(db, admin.user, "Nope#1234", "Brand#New123")
     auth.change_password(db, admin.user, PASSWORD, "Brand#New123")
     assert auth.sign_in(db, admin.user.email, "Brand#New123")
+
+
+def _guess(db: Database, login: str, source: str) -> str:
+    try:
+        auth.sign_in(db, login, "Wrong#pass1", source=source)
+    except ThrottledError:
+        return "throttled"
+    except AuthError:
+        return "checked"
+    return "signed in"
+
+
+def test_thirty_parallel_guesses_check_no_more_than_the_threshold(db: Database, monkeypatch) -> None:
+    """Streamlit runs each browser session in a thread: the 5th guess and 29 more at the same instant."""
+    _, admin = make_org(db)
+    for _ in range(auth.ACCOUNT_THRESHOLD - 1):
+        assert _guess(db, admin.user.email, "198.51.100.1") == "checked"
+    verified = []
+    real_verify = auth._verify
+
+    def counting_verify(password_hash: str | None, password: str) -> bool:
+        verified.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(auth, "_verify", counting_verify)
+    start = threading.Barrier(30)
+    results: list[str] = []
+
+    def attacker(n: int) -> None:
+        start.wait()
+        results.append(_guess(db, admin.user.email, f"198.51.100.{n + 2}"))
+
+    threads = [threading.Thread(target=attacker, args=(n,)) for n in range(30)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 30
+    assert results.count("checked") == 1 and results.count("throttled") == 29
+    assert len(verified) == 1  # the threshold (5) in all: 4 before, 1 of the 30
+
+
+def _guess_in_process(url: str, login: str, tries: int, barrier, queue) -> None:  # runs in a child process
+    import os
+
+    os.environ["BACKOFFICE_FAST_HASH"] = "1"
+    from backoffice.db import Database
+
+    database = Database(url)
+    results: list[str] = []
+    barrier.wait(timeout=120)  # every process starts guessing at once, each with `tries` threads
+    threads = [
+        threading.Thread(target=lambda: results.append(_guess(database, login, f"192.0.2.{os.getpid() % 250}")))
+        for _ in range(tries)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    queue.put(results)
+    database.dispose()
+
+
+def test_guesses_from_several_processes_check_no_more_than_the_threshold(db: Database) -> None:
+    """On PostgreSQL the app may run as several processes: the count holds across them."""
+    if db.is_duckdb:
+        pytest.skip("one process owns a DuckDB file; the threads test covers it")
+    import multiprocessing
+
+    _, admin = make_org(db)
+    spawn = multiprocessing.get_context("spawn")
+    queue, barrier = spawn.Queue(), spawn.Barrier(4)
+    workers = [
+        spawn.Process(target=_guess_in_process, args=(db.url, admin.user.email, 6, barrier, queue))
+        for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    results = [r for _ in workers for r in queue.get(timeout=180)]
+    for worker in workers:
+        worker.join(timeout=60)
+    assert len(results) == 24
+    assert results.count("checked") == auth.ACCOUNT_THRESHOLD and results.count("throttled") == 19
+
+
+def test_a_new_token_revokes_the_older_ones(db: Database) -> None:
+    _, admin = make_org(db)
+    clerk = make_user(admin, "sales")
+    older = auth.issue_reset_token(admin, clerk.user.user_id or 0)
+    newer = auth.issue_reset_token(admin, clerk.user.user_id or 0)
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, older, "Older#Token5")
+    auth.redeem_token(db, newer, "Newer#Token5")
+    assert auth.sign_in(db, clerk.user.email, "Newer#Token5").user_id == clerk.user.user_id
+
+
+def test_using_a_token_revokes_every_other_one(db: Database) -> None:
+    _, admin = make_org(db)
+    _, token = auth.add_user(admin, "fresh@example.com", "Fresh", "sales")
+    with db.write() as conn:  # a second token issued before the change (as by an older version)
+        conn.execute(
+            sa.text(
+                "INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at, created_at) "
+                "SELECT :h, user_id, 'reset', expires_at, created_at FROM auth_tokens WHERE revoked_at IS NULL"
+            ),
+            {"h": auth._token_hash("parallel-token")},
+        )
+    auth.redeem_token(db, token or "", "Fresh#Pass9")
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, "parallel-token", "Stolen#Pass9")
+
+
+def test_a_password_change_revokes_every_token(db: Database) -> None:
+    _, admin = make_org(db)
+    clerk = make_user(admin, "sales")
+    token = auth.issue_reset_token(admin, clerk.user.user_id or 0)
+    auth.change_password(db, clerk.user, PASSWORD, "Changed#Pass7")
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, token, "Stolen#Pass9")
+    assert auth.sign_in(db, clerk.user.email, "Changed#Pass7").user_id == clerk.user.user_id
+
+
+def test_removing_a_member_revokes_its_invitation(db: Database) -> None:
+    _, admin = make_org(db)
+    user_id, token = auth.add_user(admin, "gone@example.com", "Gone", "sales")
+    auth.remove_member(admin, user_id)
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, token or "", "Gone#Pass99")
+    with pytest.raises(AuthError):
+        auth.sign_in(db, "gone@example.com", "Gone#Pass99")
+
+
+def test_a_common_password_is_refused_wherever_one_is_set(db: Database) -> None:
+    _, admin = make_org(db)
+    clerk = make_user(admin, "sales")
+    with pytest.raises(ValidationError, match="too common"):
+        auth.change_password(db, clerk.user, PASSWORD, "Password1!")
+    token = auth.issue_reset_token(admin, clerk.user.user_id or 0)
+    with pytest.raises(ValidationError, match="too common"):
+        auth.redeem_token(db, token, "Qwerty123!")
+    with pytest.raises(ValidationError, match="too common"):
+        auth.add_user(admin, "weak@example.com", "Weak", "sales", "Welcome1!")
+    auth.redeem_token(db, token, "Tulip#Harbor7")  # the refused tries did not use the token up

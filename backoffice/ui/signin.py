@@ -39,7 +39,10 @@ def sign_in_screen() -> None:
                 st.success(t("Password set. Sign in with it now.") + f" ({user.email})")
 
 
-PASSWORD_HELP = "At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol."
+PASSWORD_HELP = (
+    "At least 8 characters with an upper-case letter, a lower-case letter, a digit and a symbol (a space does "
+    "not count); not a common or leaked password."
+)
 
 
 def first_run_form() -> None:

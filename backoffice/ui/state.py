@@ -89,7 +89,11 @@ def context() -> Context:
     user = require_sign_in()
     memberships = auth.organizations_of(db(), user)
     if not memberships:
+        from backoffice.ui.invitations import invitations_box
+
+        apply_direction()
         st.error(t("You are not a member of any organization. Ask an admin to invite you."))
+        invitations_box(user)
         st.stop()
     ids = [m["org_id"] for m in memberships]
     if st.session_state.get("org_id") not in ids:

@@ -102,8 +102,8 @@ def orgs_of_user(conn: Connection, user_id: int) -> list[dict[str, Any]]:
 def insert_token(conn: Connection, **values: Any) -> None:
     run(
         conn,
-        "INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at, created_by, created_at) "
-        "VALUES (:token_hash, :user_id, :purpose, :expires_at, :created_by, :created_at)",
+        "INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at, created_by, created_at, org_id) "
+        "VALUES (:token_hash, :user_id, :purpose, :expires_at, :created_by, :created_at, :org_id)",
         **values,
     )
 
@@ -111,10 +111,117 @@ def insert_token(conn: Connection, **values: Any) -> None:
 def usable_token(conn: Connection, token_hash: str, at: datetime) -> dict[str, Any] | None:
     return one(
         conn,
-        "SELECT * FROM auth_tokens WHERE token_hash = :h AND used_at IS NULL AND expires_at > :at",
+        "SELECT * FROM auth_tokens WHERE token_hash = :h AND used_at IS NULL AND revoked_at IS NULL "
+        "AND expires_at > :at",
         h=token_hash,
         at=at,
     )
+
+
+def revoke_tokens(conn: Connection, user_id: int, at: datetime, org_id: int | None = None) -> None:
+    """Revoke a user's unused tokens: all of them, or those one organization issued."""
+    run(
+        conn,
+        "UPDATE auth_tokens SET revoked_at = :at WHERE user_id = :user AND used_at IS NULL "
+        "AND revoked_at IS NULL AND (CAST(:org AS BIGINT) IS NULL OR org_id = :org)",
+        at=at,
+        user=user_id,
+        org=org_id,
+    )
+
+
+def admin_orgs_missing(conn: Connection, user_id: int, admin_id: int | None) -> list[str]:
+    """Names of the organizations the user belongs to where `admin_id` is not an admin."""
+    return [
+        r["name"]
+        for r in rows(
+            conn,
+            "SELECT o.name FROM memberships m JOIN organizations o ON o.org_id = m.org_id "
+            "WHERE m.user_id = :user AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = m.org_id "
+            "AND a.user_id = :admin AND a.role = 'admin') ORDER BY o.name",
+            user=user_id,
+            admin=admin_id,
+        )
+    ]
+
+
+def upsert_invitation(
+    conn: Connection, org_id: int, user_id: int, role: str, invited_by: int | None, at: datetime
+) -> None:
+    delete_invitation(conn, org_id, user_id)
+    run(
+        conn,
+        "INSERT INTO membership_invitations (org_id, user_id, role, invited_by, created_at) "
+        "VALUES (:org, :user, :role, :by, :at)",
+        org=org_id,
+        user=user_id,
+        role=role,
+        by=invited_by,
+        at=at,
+    )
+
+
+def delete_invitation(conn: Connection, org_id: int, user_id: int) -> None:
+    run(
+        conn,
+        "DELETE FROM membership_invitations WHERE org_id = :org AND user_id = :user",
+        org=org_id,
+        user=user_id,
+    )
+
+
+def invitation(conn: Connection, org_id: int, user_id: int) -> dict[str, Any] | None:
+    return one(
+        conn,
+        "SELECT * FROM membership_invitations WHERE org_id = :org AND user_id = :user",
+        org=org_id,
+        user=user_id,
+    )
+
+
+def invitations_of_user(conn: Connection, user_id: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT i.org_id, o.name AS organization, i.role, i.created_at, u.name AS invited_by "
+        "FROM membership_invitations i JOIN organizations o ON o.org_id = i.org_id "
+        "LEFT JOIN users u ON u.user_id = i.invited_by WHERE i.user_id = :user ORDER BY i.created_at",
+        user=user_id,
+    )
+
+
+def pending_invitations(conn: Connection, org_id: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT u.user_id, u.email, u.name, i.role, i.created_at FROM membership_invitations i "
+        "JOIN users u ON u.user_id = i.user_id WHERE i.org_id = :org ORDER BY u.name",
+        org=org_id,
+    )
+
+
+def claim_attempt(conn: Connection, username_key: str, source: str, at: datetime) -> int:
+    """Record an attempt as failed before the password is checked (it becomes a success afterwards)."""
+    return insert_returning(
+        conn,
+        "INSERT INTO login_attempts (username_key, source, succeeded, attempted_at) "
+        "VALUES (:u, :s, FALSE, :at) RETURNING attempt_id",
+        u=username_key,
+        s=source,
+        at=at,
+    )
+
+
+def mark_attempt_succeeded(conn: Connection, attempt_id: int) -> None:
+    run(conn, "UPDATE login_attempts SET succeeded = TRUE WHERE attempt_id = :id", id=attempt_id)
+
+
+def lock_sign_in(conn: Connection, keys: list[str]) -> None:
+    """On PostgreSQL, serialize sign-ins of the same account or source across processes until commit.
+
+    DuckDB has one writing process, whose writer lock already serializes them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for key in sorted(set(keys)):
+        run(conn, "SELECT pg_advisory_xact_lock(hashtext(:k))", k="sign-in:" + key)
 
 
 def use_token(conn: Connection, token_hash: str, at: datetime) -> None:
