@@ -294,12 +294,11 @@ def issue_reset_token(ctx: Context, user_id: int) -> str:
         if not q.role_of(conn, ctx.org_id, user_id):
             raise NotFoundError("That user is not a member of this organization.")
         if not ctx.user.is_system:
-            others = q.admin_orgs_missing(conn, user_id, ctx.user.user_id)
-            if others:
+            if q.admin_orgs_missing(conn, user_id, ctx.user.user_id):  # which ones is not ours to say
                 raise PermissionDenied(
-                    "This account also belongs to an organization you do not administer "
-                    f"({', '.join(others)}): its owner changes the password under My account, or an admin "
-                    "of every one of its organizations issues the reset."
+                    "This account also belongs to an organization you do not administer: its owner changes "
+                    "the password under My account, or an admin of every one of its organizations issues "
+                    "the reset."
                 )
         token = _new_token(conn, ctx, user_id, "reset")
         audit.record(conn, ctx, "issue_reset_token", "user", user_id)

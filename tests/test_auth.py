@@ -261,7 +261,9 @@ def _guess_in_process(url: str, login: str, tries: int, barrier, queue) -> None:
     results: list[str] = []
     barrier.wait(timeout=120)  # every process starts guessing at once, each with `tries` threads
     threads = [
-        threading.Thread(target=lambda: results.append(_guess(database, login, f"192.0.2.{os.getpid() % 250}")))
+        threading.Thread(
+            target=lambda: results.append(_guess(database, login, f"192.0.2.{os.getpid() % 250}"))
+        )
         for _ in range(tries)
     ]
     for thread in threads:

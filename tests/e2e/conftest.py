@@ -45,17 +45,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("e2e")
-    db_path = folder / "e2e.duckdb"
+def serve(db_path: Path, folder: Path) -> Iterator[str]:
+    """Start `streamlit run` on 127.0.0.1 over db_path; yields its URL, stops it afterwards."""
     env = os.environ | {"BACKOFFICE_DATABASE_URL": f"duckdb:///{db_path}", "BACKOFFICE_FAST_HASH": "1"}
-    subprocess.run(
-        [sys.executable, "-m", "backoffice.cli", "demo", "--db", str(db_path), "--customers", "30"],
-        check=True,
-        env=env,
-        capture_output=True,
-    )
     port = _free_port()
     log = (folder / "streamlit.log").open("w")
     server = subprocess.Popen(
@@ -91,3 +83,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
     server.terminate()
     server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("e2e")
+    db_path = folder / "e2e.duckdb"
+    env = os.environ | {"BACKOFFICE_DATABASE_URL": f"duckdb:///{db_path}", "BACKOFFICE_FAST_HASH": "1"}
+    subprocess.run(
+        [sys.executable, "-m", "backoffice.cli", "demo", "--db", str(db_path), "--customers", "30"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    yield from serve(db_path, folder)

@@ -130,19 +130,17 @@ def revoke_tokens(conn: Connection, user_id: int, at: datetime, org_id: int | No
     )
 
 
-def admin_orgs_missing(conn: Connection, user_id: int, admin_id: int | None) -> list[str]:
-    """Names of the organizations the user belongs to where `admin_id` is not an admin."""
-    return [
-        r["name"]
-        for r in rows(
+def admin_orgs_missing(conn: Connection, user_id: int, admin_id: int | None) -> int:
+    """How many organizations the user belongs to where `admin_id` is not an admin."""
+    return int(
+        scalar(
             conn,
-            "SELECT o.name FROM memberships m JOIN organizations o ON o.org_id = m.org_id "
-            "WHERE m.user_id = :user AND NOT EXISTS (SELECT 1 FROM memberships a WHERE a.org_id = m.org_id "
-            "AND a.user_id = :admin AND a.role = 'admin') ORDER BY o.name",
+            "SELECT count(*) FROM memberships m WHERE m.user_id = :user AND NOT EXISTS (SELECT 1 FROM "
+            "memberships a WHERE a.org_id = m.org_id AND a.user_id = :admin AND a.role = 'admin')",
             user=user_id,
             admin=admin_id,
         )
-    ]
+    )
 
 
 def upsert_invitation(
