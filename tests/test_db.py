@@ -133,3 +133,35 @@ def test_duckdb_detail_tables_are_rebuilt_without_keys_and_keep_their_rows(tmp_p
                 "vat_rate_bp, net_minor, vat_minor, gross_minor) VALUES (1, 1, 9, 'goods', 'x', 0, 1, 0, 0, 0, 0)"
             )
         )
+
+
+def test_processes_starting_together_on_an_empty_postgresql_database_all_come_up(pg_server) -> None:
+    """Three app processes (or replicas) start at once on a database nobody migrated yet."""
+    name = "fresh_start_race"
+    pg_server.create_database(name)
+    url = pg_server.url_for(name)
+    script = textwrap.dedent(
+        f"""
+        import sys, time
+        from backoffice.db import open_database
+        time.sleep(max(0.0, float(sys.argv[1]) - time.time()))  # start together
+        db = open_database({url!r})
+        print("up")
+        """
+    )
+    import time
+
+    at = str(time.time() + 3)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, at], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(3)
+    ]
+    outcomes = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err.decode()[-2000:] for _, err in outcomes]
+    db = Database(url)
+    with db.read() as conn:
+        numbers = [
+            r[0] for r in conn.execute(sa.text("SELECT number FROM schema_migrations ORDER BY number"))
+        ]
+    db.dispose()
+    assert numbers == [m[0] for m in MIGRATIONS]

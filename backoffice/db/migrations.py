@@ -9,6 +9,9 @@ the services keep references valid inside their transactions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from backoffice.db import Database
@@ -38,8 +41,34 @@ MIGRATIONS: list[tuple[int, str, list[str | tuple[str, str]]]] = _load()
 _DIALECT_TYPES = {"duckdb": {"blob": "BLOB"}, "postgresql": {"blob": "BYTEA"}}
 
 
+MIGRATION_LOCK = 7_246_001  # the PostgreSQL advisory lock key several starting processes queue on
+
+
+@contextmanager
+def _one_migrator(db: Database) -> Iterator[None]:
+    """On PostgreSQL, processes that start together migrate one after the other (a session advisory lock
+    held from before the first read of schema_migrations until the last migration committed); the others
+    then find everything applied. DuckDB: one process owns the file, its writer lock is enough."""
+    if db.dialect != "postgresql":
+        yield
+        return
+    with db.engine.connect() as holder:
+        holder.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK})
+        holder.commit()
+        try:
+            yield
+        finally:
+            holder.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK})
+            holder.commit()
+
+
 def apply_migrations(db: Database) -> list[int]:
     """Apply every migration not yet recorded, each in its own transaction. Returns the numbers applied."""
+    with _one_migrator(db):
+        return _apply(db)
+
+
+def _apply(db: Database) -> list[int]:
     types = _DIALECT_TYPES.get(db.dialect, _DIALECT_TYPES["postgresql"])
     with db.write() as conn:
         conn.execute(
