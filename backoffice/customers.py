@@ -562,8 +562,11 @@ def import_customers(
     result = ImportResult()
     try:
         headers, body = tabular.read_table(file_name, data)
+    except tabular.CellErrors as exc:  # formula cells without a saved value: their rows and columns
+        result.problems += exc.cells
+        return result
     except ValidationError as exc:
-        result.problems.append((0, "file", str(exc.errors[0].message)))
+        result.problems += [(0, "file", e.message) for e in exc.errors]
         return result
     with ctx.db.write() as conn:
         mapping, result.problems = _map_headers(

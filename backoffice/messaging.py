@@ -558,6 +558,21 @@ def _deliver(
                         if smtp is None:
                             try:
                                 smtp = _connect(sender, ssl_context)
+                            except smtplib.SMTPAuthenticationError as exc:  # reached, but the sign-in failed
+                                unreachable = (
+                                    "The mail server refused the user name or password "
+                                    f"({sender['host']}:{sender['port']} answered "
+                                    f"{_reply(exc.smtp_code, exc.smtp_error)}): check the sender settings"
+                                )
+                                fail(message_id, unreachable, pending)
+                                continue
+                            except smtplib.SMTPNotSupportedError:  # reached, but it offers no sign-in
+                                unreachable = (
+                                    f"The mail server {sender['host']}:{sender['port']} does not accept a user name "
+                                    "and password (no AUTH): remove them from the sender settings or use TLS"
+                                )
+                                fail(message_id, unreachable, pending)
+                                continue
                             except (smtplib.SMTPException, OSError) as exc:
                                 unreachable = f"Could not reach the mail server {sender['host']}:{sender['port']}: {exc}"
                                 fail(message_id, unreachable, pending)

@@ -59,7 +59,7 @@ class Catcher:
 
 def _authenticate(server: Any, session: Any, envelope: Any, mechanism: str, data: Any) -> AuthResult:
     ok = isinstance(data, LoginPassword) and data.login == b"shop" and data.password == PASSWORD.encode()
-    return AuthResult(success=ok)
+    return AuthResult(success=ok, handled=False)  # handled=False: aiosmtpd answers a refusal with 535
 
 
 def _free_port() -> int:
@@ -485,3 +485,22 @@ def test_progress_reaches_the_total_when_the_server_goes_away_mid_batch(duck: Da
     counts = smtp.deliveries()
     assert len(counts) == 7 and set(counts.values()) == {1}
     assert sorted(m["Subject"].split()[1] for m in smtp.messages()) == numbers
+
+
+def test_a_refused_password_is_named_as_such_and_an_unreachable_server_still_says_so(
+    duck: Database, smtp, capsys
+) -> None:
+    admin = _shop(duck, smtp, user=True)
+    messaging.set_smtp_settings(
+        admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none", user="shop", password="wrong"
+    )
+    refused = messaging.send_test_message(admin, "me@example.com")
+    assert refused["status"] == "failed" and smtp.received == []
+    assert refused["error"].startswith("The mail server refused the user name or password")
+    assert f"127.0.0.1:{smtp.port}" in refused["error"] and "535" in refused["error"]
+    assert "Could not reach" not in refused["error"]
+    smtp.controller.stop()  # a server that is not there is still "not reached"
+    gone = messaging.send_test_message(admin, "me@example.com")
+    assert gone["status"] == "failed" and gone["error"].startswith(
+        f"Could not reach the mail server 127.0.0.1:{smtp.port}"
+    )

@@ -9,6 +9,8 @@ the store's payments when the store says so; a sync-log row records each order's
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import tempfile
@@ -33,7 +35,7 @@ from backoffice.db.queries import staging
 from backoffice.errors import BackofficeError, NotFoundError, ValidationError
 from backoffice.money import currency
 from backoffice.order_import import profiles
-from backoffice.tabular import decode
+from backoffice.tabular import check_headers, decode, refuse_other_formats, utf16_without_bom
 
 Progress = Callable[[float, str], None]
 SAME_ROWS = (
@@ -205,7 +207,13 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
     if not head.strip() and (path is None or path.stat().st_size <= len(head)):
         raise ValidationError("the file is empty", "file")
     json_file = profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl"))
-    if path is not None and not json_file and head[:4] != b"PK\x03\x04" and _utf8(head):
+    if (
+        path is not None
+        and not json_file
+        and head[:4] != b"PK\x03\x04"
+        and _utf8(head)
+        and utf16_without_bom(head) is None  # ASCII in UTF-16 is valid UTF-8, NULs and all
+    ):
         try:
             return _load_csv(con, str(path), head.decode("utf-8", errors="ignore"))
         except ValidationError as exc:
@@ -229,9 +237,11 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
         from backoffice.tabular import read_table
 
         headers, body = read_table(file_name, raw)
+        check_headers(headers, profiles._key)
         names = _unique(headers)
         table = pa.table({n: [row[i] if i < len(row) else None for row in body] for i, n in enumerate(names)})
         return staging.load_frame(con, table)
+    refuse_other_formats(raw)
     text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
     handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
     with handle:
@@ -261,6 +271,9 @@ def _utf8(head: bytes) -> bool:
 def _load_csv(con: Any, path: str, head: str) -> list[str]:
     first = head.lstrip("\ufeff").split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
+    check_headers(
+        next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delimiter), []), profiles._key
+    )
     try:
         return staging.load_csv(con, path, delimiter)
     except ValueError as exc:

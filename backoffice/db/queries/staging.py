@@ -97,11 +97,19 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def load_csv(con: duckdb.DuckDBPyConnection, path: str, delimiter: str) -> list[str]:
-    con.execute(
+    """The CSV into raw_file. DuckDB's parallel reader cannot pad short rows (null_padding) in a file whose quoted
+    fields hold line breaks (a Shopify export's notes and addresses): such a file is read again by one thread."""
+    sql = (
         "CREATE OR REPLACE TABLE raw_file AS SELECT *, hash(f) AS __row_hash FROM read_csv(?, all_varchar = true, "
-        "header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = false, null_padding = true) f",
-        [path, delimiter],
+        "header = true, delim = ?, quote = '\"', escape = '\"', strict_mode = false, null_padding = true, "
+        "parallel = ?) f"
     )
+    try:
+        con.execute(sql, [path, delimiter, True])
+    except duckdb.Error as exc:
+        if "quoted new lines" not in str(exc):
+            raise
+        con.execute(sql, [path, delimiter, False])
     return _raw_view(con)
 
 
