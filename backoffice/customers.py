@@ -196,6 +196,8 @@ def check_customer(
     """Validate without saving; returns the existing contacts this one would duplicate (SPEC C11)."""
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if contact_id is not None and q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         clean, emails, _ = _validate(conn, ctx, values, custom or {})
         return q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], contact_id)
 
@@ -481,6 +483,8 @@ def _safe_file_name(name: str) -> str:
 def list_notes(ctx: Context, contact_id: int) -> list[dict[str, Any]]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         found = q.notes(conn, ctx.org_id, contact_id)
         files = q.attachments_of_contact(conn, ctx.org_id, contact_id)
     for note in found:

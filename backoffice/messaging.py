@@ -624,9 +624,11 @@ def retry_failed(
 ) -> dict[str, Any]:
     """Send failed (and never-sent queued) messages again; sent ones are skipped, so nothing goes out twice."""
     ctx.require("customers.write")
-    if message_ids is None:
-        with ctx.db.read() as conn:
+    with ctx.db.read() as conn:
+        if message_ids is None:
             message_ids = q.retryable(conn, ctx.org_id)
+        elif unknown := sorted(set(message_ids) - q.message_ids_of(conn, ctx.org_id, message_ids)):
+            raise NotFoundError(f"No message {', '.join(f'#{i}' for i in unknown)} in this organization.")
     result = _deliver(ctx, list(message_ids), progress)
     return {"retried": result["sent"] + result["failed"], "sent": result["sent"], "failed": result["failed"]}
 
@@ -639,6 +641,8 @@ def list_outbox(
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status is one of {', '.join(STATUSES)}", "status")
     with ctx.db.read() as conn:
+        if contact_id is not None and contacts_q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         return q.list_messages(conn, ctx.org_id, status, contact_id, max(1, min(limit, 10_000)))
 
 
