@@ -425,7 +425,7 @@ def delete_custom_field(ctx: Context, field_id: int) -> None:
     with ctx.db.write() as conn:
         before = next((f for f in q.custom_fields(conn, ctx.org_id) if f["field_id"] == field_id), None)
         if before is None:
-            raise NotFoundError("No such custom field.")
+            raise NotFoundError(f"No custom field #{field_id} in this organization.")
         q.delete_custom_field(conn, ctx.org_id, field_id)
         audit.record(conn, ctx, "delete", "custom_field", field_id, before=before)
 
@@ -497,7 +497,7 @@ def get_attachment(ctx: Context, attachment_id: int) -> tuple[str, str, bytes]:
     with ctx.db.read() as conn:
         row = q.attachment(conn, ctx.org_id, attachment_id)
     if row is None:
-        raise NotFoundError("No such attachment in this organization.")
+        raise NotFoundError(f"No attachment #{attachment_id} in this organization.")
     return row["file_name"], row["mime"], bytes(row["content"])
 
 
