@@ -1025,13 +1025,15 @@ def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     """
     ctx.require("customers.write")
     with ctx.db.read() as conn:
+        contact = contacts_q.contact(conn, ctx.org_id, customer_id)
         settings = q.smtp_settings(conn, ctx.org_id)
         already = q.welcome_message(conn, ctx.org_id, customer_id)
+    if contact is None:
+        raise NotFoundError(f"No contact #{customer_id} in this organization.")
     if settings is None or not settings["welcome_enabled"]:
         return None
     if already is not None:
         return _messages(ctx, [already])[0]
-    contact = _contact(ctx, customer_id)
     to = parse_addresses(contact["emails"]) if contact["emails"] else []
     if not to:
         return None
