@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import itertools
 import os
 import re
 import shutil
@@ -199,7 +200,7 @@ def _build(db: Database) -> World:
     )
 
 
-_counter = iter(range(1_000_000))
+_counter = itertools.count()
 
 
 @pytest.fixture(scope="module", params=ENGINES)
