@@ -196,6 +196,8 @@ def check_customer(
     """Validate without saving; returns the existing contacts this one would duplicate (SPEC C11)."""
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if contact_id is not None and q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         clean, emails, _ = _validate(conn, ctx, values, custom or {})
         return q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], contact_id)
 
@@ -423,7 +425,7 @@ def delete_custom_field(ctx: Context, field_id: int) -> None:
     with ctx.db.write() as conn:
         before = next((f for f in q.custom_fields(conn, ctx.org_id) if f["field_id"] == field_id), None)
         if before is None:
-            raise NotFoundError("No such custom field.")
+            raise NotFoundError(f"No custom field #{field_id} in this organization.")
         q.delete_custom_field(conn, ctx.org_id, field_id)
         audit.record(conn, ctx, "delete", "custom_field", field_id, before=before)
 
@@ -481,6 +483,8 @@ def _safe_file_name(name: str) -> str:
 def list_notes(ctx: Context, contact_id: int) -> list[dict[str, Any]]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         found = q.notes(conn, ctx.org_id, contact_id)
         files = q.attachments_of_contact(conn, ctx.org_id, contact_id)
     for note in found:
@@ -493,7 +497,7 @@ def get_attachment(ctx: Context, attachment_id: int) -> tuple[str, str, bytes]:
     with ctx.db.read() as conn:
         row = q.attachment(conn, ctx.org_id, attachment_id)
     if row is None:
-        raise NotFoundError("No such attachment in this organization.")
+        raise NotFoundError(f"No attachment #{attachment_id} in this organization.")
     return row["file_name"], row["mime"], bytes(row["content"])
 
 

@@ -18,6 +18,8 @@ from sqlalchemy.engine import Connection
 from backoffice import audit, ledger, orders, posting, pricing
 from backoffice.context import Context
 from backoffice.db import now
+from backoffice.db.queries import contacts as contacts_q
+from backoffice.db.queries import imports as imports_q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as q
@@ -130,6 +132,8 @@ def invoice_ready_orders(
     """Invoice every confirmed or fulfilled order without an invoice, in one set-based transaction."""
     ctx.require("invoices.issue")
     with ctx.db.write() as conn:
+        if store_id is not None and imports_q.store(conn, ctx.org_id, store_id) is None:
+            raise NotFoundError(f"No store #{store_id} in this organization.")
         return invoice_batch(
             conn,
             ctx,
@@ -438,6 +442,8 @@ def list_invoices(
 ) -> tuple[list[dict[str, Any]], int]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+            raise NotFoundError(f"No customer #{customer_id} in this organization.")
         total = q.count_invoices(conn, ctx.org_id, kind, customer_id)
         return q.list_invoices(
             conn, ctx.org_id, kind, customer_id, page_size, (max(page, 1) - 1) * page_size

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from backoffice.context import Context
 from backoffice.db import now
 from backoffice.db.queries import ledger as q
-from backoffice.errors import ValidationError
+from backoffice.errors import FieldError, NotFoundError, ValidationError
 
 BUSINESS_TYPES = ("services", "trading", "manufacturing")
 
@@ -141,6 +141,15 @@ def post_entry(
     missing = sorted({x.account for x in lines} - by_key.keys())
     if missing:
         raise ValidationError(f"No account {', '.join(missing)} in this organization's chart.", "account")
+    named = {x.contact_id for x in lines if x.contact_id is not None}
+    if unknown := named - q.contacts_of_org(conn, ctx.org_id, named):
+        raise ValidationError(
+            [
+                FieldError(f"line {no}", f"no contact #{line.contact_id} in this organization")
+                for no, line in enumerate(lines, 1)
+                if line.contact_id in unknown
+            ]
+        )
     entry_id = q.insert_entry(
         conn,
         org_id=ctx.org_id,
@@ -185,7 +194,10 @@ def list_accounts(ctx: Context) -> list[dict[str, Any]]:
 def entry_lines(ctx: Context, entry_id: int) -> list[dict[str, Any]]:
     ctx.require("ledger.read")
     with ctx.db.read() as conn:
-        return q.entry_lines(conn, ctx.org_id, entry_id)
+        found = q.entry_lines(conn, ctx.org_id, entry_id)
+    if not found:  # a posted entry has two lines at least
+        raise NotFoundError(f"No journal entry #{entry_id} in this organization.")
+    return found
 
 
 @dataclass(frozen=True)
@@ -212,4 +224,6 @@ def receivable_balance(ctx: Context, contact_id: int) -> int:
     """The contact's balance from the ledger: receivable less advances, in minor units."""
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if not q.contacts_of_org(conn, ctx.org_id, {contact_id}):
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         return q.receivable_balance(conn, ctx.org_id, contact_id)

@@ -639,9 +639,11 @@ def retry_failed(
 ) -> dict[str, Any]:
     """Send failed (and never-sent queued) messages again; sent ones are skipped, so nothing goes out twice."""
     ctx.require("customers.write")
-    if message_ids is None:
-        with ctx.db.read() as conn:
+    with ctx.db.read() as conn:
+        if message_ids is None:
             message_ids = q.retryable(conn, ctx.org_id)
+        elif unknown := sorted(set(message_ids) - q.message_ids_of(conn, ctx.org_id, message_ids)):
+            raise NotFoundError(f"No message {', '.join(f'#{i}' for i in unknown)} in this organization.")
     result = _deliver(ctx, list(message_ids), progress)
     return {"retried": result["sent"] + result["failed"], "sent": result["sent"], "failed": result["failed"]}
 
@@ -654,6 +656,8 @@ def list_outbox(
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status is one of {', '.join(STATUSES)}", "status")
     with ctx.db.read() as conn:
+        if contact_id is not None and contacts_q.contact(conn, ctx.org_id, contact_id) is None:
+            raise NotFoundError(f"No contact #{contact_id} in this organization.")
         return q.list_messages(conn, ctx.org_id, status, contact_id, max(1, min(limit, 10_000)))
 
 
@@ -1036,13 +1040,15 @@ def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     """
     ctx.require("customers.write")
     with ctx.db.read() as conn:
+        contact = contacts_q.contact(conn, ctx.org_id, customer_id)
         settings = q.smtp_settings(conn, ctx.org_id)
         already = q.welcome_message(conn, ctx.org_id, customer_id)
+    if contact is None:
+        raise NotFoundError(f"No contact #{customer_id} in this organization.")
     if settings is None or not settings["welcome_enabled"]:
         return None
     if already is not None:
         return _messages(ctx, [already])[0]
-    contact = _contact(ctx, customer_id)
     to = parse_addresses(contact["emails"]) if contact["emails"] else []
     if not to:
         return None

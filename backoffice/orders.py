@@ -296,6 +296,8 @@ def list_orders(
 ) -> tuple[list[dict[str, Any]], int]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+            raise NotFoundError(f"No customer #{customer_id} in this organization.")
         total = q.count_orders(conn, ctx.org_id, status, customer_id)
         found = q.list_orders(
             conn, ctx.org_id, status, customer_id, page_size, (max(page, 1) - 1) * page_size

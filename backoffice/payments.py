@@ -603,6 +603,7 @@ def fulfil_order(ctx: Context, order_id: int, on: date | None = None) -> dict[st
 def payments_of(ctx: Context, customer_id: int | None = None) -> list[dict[str, Any]]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
+        _customer(conn, ctx, customer_id)
         return q.customer_payments(conn, ctx.org_id, customer_id)
 
 

@@ -19,8 +19,11 @@ from sqlalchemy.engine import Connection
 
 from backoffice import audit, ledger, payments, tabular
 from backoffice.context import Context
+from backoffice.db.queries import contacts as contacts_q
+from backoffice.db.queries import imports as imports_q
 from backoffice.db.queries import ledger as ledger_q
 from backoffice.db.queries import payments as payments_q
+from backoffice.db.queries import products as products_q
 from backoffice.db.queries import reports as q
 from backoffice.errors import NotFoundError, ValidationError
 from backoffice.money import Currency, currency, from_minor, to_json
@@ -690,6 +693,40 @@ _ENTRY_COLUMNS = [
 ]
 
 
+_ID_KEYS = {"customer": "customer", "product": "product", "channel": "store", "customer-category": "category"}
+
+
+def _check_drill_key(conn: Connection, org_id: int, name: str, by: str | None, key: str) -> None:
+    """A row key that names a customer, product, store, category or account must be the organization's own:
+    another organization's is not found here (as with any id a service is given)."""
+    if key.startswith("~"):  # rows of no one entity: walk-in, manual, none, the period's profit …
+        return
+    if name in ("trial-balance", "pnl", "balance-sheet"):
+        if key not in {a["code"] for a in ledger_q.accounts(conn, org_id)}:
+            raise NotFoundError(f"No account {key} in this organization's chart.")
+        return
+    what = (
+        "customer"
+        if name == "aging"
+        else _ID_KEYS.get(by or "")
+        if name in ("sales", "profit", "vat")
+        else None
+    )
+    if what is None:
+        return
+    found = (
+        key.isdigit()
+        and {
+            "customer": lambda: contacts_q.contact(conn, org_id, int(key)),
+            "product": lambda: products_q.product(conn, org_id, int(key)),
+            "store": lambda: imports_q.store(conn, org_id, int(key)),
+            "category": lambda: contacts_q.category(conn, org_id, int(key)),
+        }[what]()
+    )
+    if not found:
+        raise NotFoundError(f"No {what} #{key} in this organization.")
+
+
 def report_documents(
     ctx: Context,
     name: str,
@@ -708,6 +745,7 @@ def report_documents(
     dfrom, dto = _span(date_from, date_to)
     rows: list[dict[str, Any]]
     with ctx.db.read() as conn:
+        _check_drill_key(conn, ctx.org_id, name, by, key)
         if name == "aging":
             customer = None if key == "~none" else int(key)
             found = payments_q.open_invoices(conn, ctx.org_id, customer, date_to or date.today())

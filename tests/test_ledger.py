@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from backoffice import ledger
 from backoffice.db import Database
 from backoffice.db.queries import ledger as ledger_queries
-from backoffice.errors import ValidationError
+from backoffice.errors import NotFoundError, ValidationError
 from tests.factories import make_customer, make_org
 
 ACCOUNTS = ["cash", "bank", "ar", "sales", "vat_payable", "customer_advances", "6100", "opening_equity"]
@@ -87,3 +87,21 @@ def test_trial_balance_by_period_and_customer_balance_from_the_ledger(db: Databa
     january = ledger.trial_balance(admin, date(2026, 1, 1), date(2026, 1, 31))
     assert (january.debit_minor, january.credit_minor) == (50_000, 50_000)
     assert ledger.trial_balance(admin).debit_minor == 70_000
+
+
+def test_a_manual_entry_cannot_name_another_organizations_customer(db: Database) -> None:
+    """Issue 14 (2): A's books never carry a receivable for B's contact."""
+    _, admin_a = make_org(db)
+    _, admin_b = make_org(db)
+    theirs = make_customer(admin_b)
+    with pytest.raises(ValidationError, match=f"line 1: no contact #{theirs} in this organization"):
+        ledger.post_manual_entry(
+            admin_a,
+            date(2026, 1, 1),
+            "a receivable for B's customer",
+            [ledger.EntryLine("ar", 50_000, 0, theirs), ledger.EntryLine("opening_equity", 0, 50_000)],
+        )
+    assert ledger.trial_balance(admin_a).rows == []
+    assert ledger.receivable_balance(admin_b, theirs) == 0
+    with pytest.raises(NotFoundError, match=f"No contact #{theirs} in this organization"):
+        ledger.receivable_balance(admin_a, theirs)

@@ -19,7 +19,7 @@ from backoffice import audit, documents, invoices, messaging, orders
 from backoffice.cli import main
 from backoffice.context import Context
 from backoffice.db import Database
-from backoffice.errors import ConflictError, ValidationError
+from backoffice.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
 
@@ -355,6 +355,15 @@ def test_cli_smtp_credits_send_outbox_bulk_and_remind(duck: Database, smtp, caps
     code, reminders = _cli(capsys, "remind", *base, "--dry-run")
     assert code == 0 and reminders["messages"] == 0
     assert len(smtp.received) == 1
+
+
+def test_a_welcome_to_another_organizations_customer_is_not_found(db: Database) -> None:
+    _, admin_a = make_org(db)
+    _, admin_b = make_org(db)
+    theirs = make_customer(admin_b)
+    with pytest.raises(NotFoundError, match=f"No contact #{theirs} in this organization"):
+        messaging.send_welcome(admin_a, theirs)  # welcome messages are off in A: still not A's customer
+    assert messaging.send_welcome(admin_a, make_customer(admin_a)) is None  # A's own: off, nothing sent
 
 
 def test_registering_a_customer_sends_the_welcome_message_when_enabled(duck: Database, smtp) -> None:

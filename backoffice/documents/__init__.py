@@ -208,8 +208,11 @@ def statement_from_ledger(
 def discard_kept_pdfs(ctx: Context, number: str | None = None) -> int:
     """Forget kept PDFs (one document's, or all) so they are drawn again with the current branding."""
     ctx.require("settings.write")
+    number = number.strip() if number else None
     with ctx.db.write() as conn:
-        return q.forget_pdfs(conn, ctx.org_id, number.strip() if number else None)
+        if number is not None and sales_q.invoice_by_number(conn, ctx.org_id, number) is None:
+            raise NotFoundError(f"No invoice or credit note {number} in this organization.")
+        return q.forget_pdfs(conn, ctx.org_id, number)
 
 
 def document_languages(

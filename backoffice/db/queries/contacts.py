@@ -247,6 +247,15 @@ def category_id(conn: Connection, org_id: int, name: str, key: str) -> int:
     )
 
 
+def category(conn: Connection, org_id: int, category_id: int) -> dict[str, Any] | None:
+    return one(
+        conn,
+        "SELECT * FROM categories WHERE org_id = :org AND category_id = :id",
+        org=org_id,
+        id=category_id,
+    )
+
+
 def replace_categories(conn: Connection, org_id: int, contact_id: int, category_ids: Sequence[int]) -> None:
     run(
         conn,

@@ -20,6 +20,10 @@ def store_by_name(conn: Connection, org_id: int, name: str) -> dict[str, Any] | 
     )
 
 
+def store(conn: Connection, org_id: int, store_id: int) -> dict[str, Any] | None:
+    return one(conn, "SELECT * FROM stores WHERE org_id = :org AND store_id = :id", org=org_id, id=store_id)
+
+
 def stores(conn: Connection, org_id: int) -> list[dict[str, Any]]:
     return rows(conn, "SELECT * FROM stores WHERE org_id = :org ORDER BY name", org=org_id)
 

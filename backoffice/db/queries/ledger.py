@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db.queries import insert_returning, rows, run
@@ -21,6 +23,19 @@ def insert_account(conn: Connection, **values: Any) -> int:
 
 def accounts(conn: Connection, org_id: int) -> list[dict[str, Any]]:
     return rows(conn, "SELECT * FROM accounts WHERE org_id = :org ORDER BY code", org=org_id)
+
+
+def contacts_of_org(conn: Connection, org_id: int, contact_ids: Collection[int]) -> set[int]:
+    """Those of the contact ids that belong to the organization (a journal line names only its own)."""
+    if not contact_ids:
+        return set()
+    found = conn.execute(
+        sa.text("SELECT contact_id FROM contacts WHERE org_id = :org AND contact_id IN :ids").bindparams(
+            sa.bindparam("ids", expanding=True)
+        ),
+        {"org": org_id, "ids": list(contact_ids)},
+    )
+    return {int(r[0]) for r in found}
 
 
 def insert_entry(conn: Connection, **values: Any) -> int:

@@ -150,6 +150,17 @@ def claim(conn: Connection, org_id: int, message_ids: Sequence[int]) -> list[int
     return sorted(int(r[0]) for r in found)
 
 
+def message_ids_of(conn: Connection, org_id: int, message_ids: Sequence[int]) -> set[int]:
+    """Those of the message ids that are the organization's."""
+    if not message_ids:
+        return set()
+    found = conn.execute(
+        _expanding("SELECT message_id FROM outbox WHERE org_id = :org AND message_id IN :ids", "ids"),
+        {"org": org_id, "ids": list(message_ids)},
+    )
+    return {int(r[0]) for r in found}
+
+
 def to_send(
     conn: Connection, org_id: int, message_ids: Sequence[int], known: Mapping[int, bytes] | None = None
 ) -> list[dict[str, Any]]:
