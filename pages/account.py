@@ -7,10 +7,11 @@ from backoffice.i18n import LANGUAGE_NAMES
 from backoffice.ui import db, page, show_errors, t
 from backoffice.ui.signin import PASSWORD_HELP
 from backoffice.ui.state import current_language
+from backoffice.ui.text import plain
 
 ctx = page("My account")
 lang = current_language()
-st.write(f"**{ctx.user.name}** · {ctx.user.email}")
+st.markdown(f"**{plain(ctx.user.name)}** · {plain(ctx.user.email)}")
 st.caption(t("Your role here") + f": {t(ctx.role() or '')}")
 
 with st.form("language_form"):
