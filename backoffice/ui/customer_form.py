@@ -8,10 +8,11 @@ from typing import Any
 
 import streamlit as st
 
-from backoffice import customers
+from backoffice import attachments, customers
 from backoffice.context import Context
 from backoffice.errors import BackofficeError, ConflictError, ValidationError
-from backoffice.ui.state import t
+from backoffice.ui.errors import show_errors
+from backoffice.ui.state import current_language, t
 from backoffice.ui.text import plain
 
 TEXT_FIELDS = [
@@ -158,15 +159,23 @@ def notes_section(ctx: Context, contact_id: int) -> None:
     """Private notes with attachments on the customer's profile (SPEC C6)."""
     with st.form("note", clear_on_submit=True):
         body = st.text_area(t("Private note (visible to this organization's users only)"))
-        files = st.file_uploader(t("Attachments"), accept_multiple_files=True)
+        files = st.file_uploader(
+            t("Attachments"), accept_multiple_files=True, type=list(attachments.EXTENSIONS)
+        )
+        st.caption(
+            t(
+                "PDF, images, office documents or text; at most {file} a file and {total} per customer."
+            ).format(
+                file=attachments.megabytes(attachments.MAX_FILE_BYTES),
+                total=attachments.megabytes(attachments.MAX_CUSTOMER_BYTES),
+            )
+        )
         if st.form_submit_button(t("Add note")):
-            try:
+            with show_errors(current_language()):
                 customers.add_note(
                     ctx, contact_id, body, [(f.name, f.type or "", f.getvalue()) for f in files or []]
                 )
                 st.success(t("Note added"))
-            except BackofficeError as exc:
-                st.error(plain(exc))
     for note in customers.list_notes(ctx, contact_id):
         with st.container(border=True):
             st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {plain(note['author'] or '')}")
