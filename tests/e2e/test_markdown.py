@@ -1,7 +1,7 @@
 """User and file text is shown as text in a real browser: Markdown images in it are never fetched (issue 14, finding 5).
 
 A listener on 127.0.0.1 records every request. A customer's name, city and category, a custom field's name, a note
-and its file name, the admin's own name and a shopper, product and city that arrive in a store import each carry
+and its file name, the admin's own name and a shopper, city, product and SKU that arrive in a store import each carry
 ``![t](http://127.0.0.1:PORT/<field>.png)`` and a link; the pages that show them are visited; the listener must
 have seen nothing and the literal text must be on the page.
 """
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 EMAIL = "owner@example.com"
 PASSWORD = "Sesame#2026"
-FIELDS = ("user", "name", "city", "category", "field", "note", "shopper", "shopper-city", "product")
+FIELDS = ("user", "name", "city", "category", "field", "note", "shopper", "shopper-city", "product", "sku")
 
 
 class Listener:
@@ -79,7 +79,8 @@ def seeded(listener: Listener, tmp_path_factory: pytest.TempPathFactory) -> Iter
     rows = [
         "order_id,order_date,status,customer_name,customer_phone,customer_city,sku,product_name,quantity,unit_price",
         *(
-            f'S-{n},{on},completed,"{p("shopper")}",+966500000001,"{p("shopper-city")}",P-1,"{p("product")}",1,10'
+            f'S-{n},{on},completed,"{p("shopper")}",+966500000001,"{p("shopper-city")}","{p("sku")}",'
+            f'"{p("product")}",1,10'
             for n, on in ((1, old), (2, today))
         ),
     ]
@@ -164,6 +165,8 @@ def test_no_page_fetches_an_image_written_in_user_text(page: Page, seeded: str, 
     expect(page.get_by_role("heading", name="Documents behind")).to_be_visible(timeout=30_000)
     seen.append(shown(page))
 
+    open_page(page, "Products")  # stock went below zero: the warning names the SKU
+    seen.append(shown(page))
     open_page(page, "Users and organizations")
     seen.append(shown(page))
     open_page(page, "My account")
@@ -175,6 +178,6 @@ def test_no_page_fetches_an_image_written_in_user_text(page: Page, seeded: str, 
         sorted(set(listener.requests)) == []
     )  # not one fetch of an image (or of anything) written in user text
     text = "\n".join(seen)
-    for field in ("user", "name", "city", "category", "field", "note", "shopper", "product"):
+    for field in ("user", "name", "city", "category", "field", "note", "shopper", "product", "sku"):
         assert literal[field] in text, field
     assert "[f](x) *b*.txt" in text  # the attachment's file name

@@ -55,6 +55,15 @@ def markdown_texts(at: AppTest) -> Iterator[str]:
                 yield value
 
 
+def store_file(order_on: str, order_id: str, sku: str = "sku") -> bytes:
+    """A store's export whose shopper, product and SKU are Markdown images."""
+    shopper, sku, product = (IMAGE.format(f, f) for f in ("shopper", sku, "product"))
+    return (
+        "order_id,order_date,status,customer_name,customer_phone,sku,product_name,quantity,unit_price\n"
+        f'{order_id},{order_on},completed,"{shopper}",+966500000001,"{sku}","{product}",1,10\n'
+    ).encode()
+
+
 @pytest.fixture
 def seeded(duck: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("BACKOFFICE_DATABASE_URL", duck.url)
@@ -76,13 +85,8 @@ def seeded(duck: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
         admin, contact_id, IMAGE.format("note", "note"), [("![f](x).txt", "text/plain", b"hi")]
     )
     old = (date.today() - timedelta(days=40)).isoformat()
-    shopper, product = IMAGE.format("shopper", "shopper"), IMAGE.format("product", "product")
-    data = (
-        "order_id,order_date,status,customer_name,customer_phone,sku,product_name,quantity,unit_price\n"
-        f'S-1,{old},completed,"{shopper}",+966500000001,P-1,"{product}",1,10\n'
-    ).encode()
     result = order_import.import_file(
-        admin, "Store", "o.csv", data, auto_paid=False, allow_negative_stock=True
+        admin, "Store", "o.csv", store_file(old, "S-1"), auto_paid=False, allow_negative_stock=True
     )
     assert result.new == 1 and not result.problems, result.problems
     return {
@@ -141,3 +145,18 @@ def test_the_profile_shows_the_name_city_category_and_note_literally(seeded: dic
     assert plain(IMAGE.format("category", "category")) in [m.value for m in at.metric]
     assert plain(IMAGE.format("note", "note")) in [m.value for m in at.markdown]
     assert plain(IMAGE.format("field", "field")) in [t.label for t in at.text_input]
+
+
+def test_the_import_result_names_a_sku_from_the_file_literally(seeded: dict[str, Any]) -> None:
+    at = AppTest.from_file(str(ROOT / "pages/order_import.py"), default_timeout=30)
+    at.session_state["user_id"] = seeded["user_id"]
+    at.session_state["org_id"] = seeded["org_id"]
+    at.run()
+    uploader = next(u for u in at.get("file_uploader") if u.label.startswith("Orders file"))
+    uploader.set_value(("orders.csv", store_file(date.today().isoformat(), "S-2", "new-sku"), "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Import").click().run()
+    assert not at.exception, at.exception
+    sku = plain(IMAGE.format("new-sku", "new-sku"))  # stock went below zero for it
+    assert any(w.value.endswith(sku) for w in at.warning), [w.value for w in at.warning]
+    assert [t for t in markdown_texts(at) if "](" in t or "![" in t] == []
