@@ -6,6 +6,7 @@ from backoffice import auth
 from backoffice.i18n import LANGUAGE_NAMES
 from backoffice.ui import db, require_sign_in, t
 from backoffice.ui.registry import PAGES
+from backoffice.ui.text import plain
 
 st.set_page_config(page_title="backoffice", page_icon=":material/storefront:", layout="wide")
 user = require_sign_in()
@@ -30,7 +31,7 @@ with st.sidebar:
         auth.set_language(db(), user, chosen)
         st.session_state["language"] = chosen
         st.rerun()
-    st.caption(f"{user.name} · {user.email}")
+    st.caption(f"{plain(user.name)} · {plain(user.email)}")
     if st.button(t("Sign out")):
         st.session_state.clear()
         st.rerun()

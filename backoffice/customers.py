@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice import audit, tabular
+from backoffice import attachments, audit, tabular
 from backoffice.context import Context
 from backoffice.db import now
 from backoffice.db.queries import contacts as q
@@ -50,7 +50,6 @@ FORM_FIELDS = (
     "language",
 )
 REQUIRED = ("name",)
-MAX_ATTACHMENT_BYTES = 10_000_000
 PAGE_SIZES = (25, 50, 100, 200)
 
 
@@ -434,17 +433,28 @@ def delete_custom_field(ctx: Context, field_id: int) -> None:
 
 
 def add_note(ctx: Context, contact_id: int, body: str, files: Sequence[tuple[str, str, bytes]] = ()) -> int:
-    """A private note on a contact, with files (name, mime, bytes), visible to the organization's users only."""
+    """A private note on a contact, with files (name, mime, bytes), visible to the organization's users only.
+
+    Files must be of an allowed type by extension and content, at most 10 MB each and 25 MB per contact together
+    (backoffice.attachments); the stored MIME type is the one for that type, not the one the browser sent. Any
+    refused file refuses the whole note, each file named with its reason, and nothing is written.
+    """
     ctx.require("customers.write")
     body = (body or "").strip()
     if not body and not files:
         raise ValidationError("write a note or attach a file", "body")
-    for name, _, content in files:
-        if len(content) > MAX_ATTACHMENT_BYTES:
-            raise ValidationError(f"{name} is larger than 10 MB", "files")
+    checked = [(name, *attachments.check_file(name, content), content) for name, _, content in files]
+    problems = [FieldError("files", problem) for _, _, problem, _ in checked if problem]
+    if problems:
+        raise ValidationError(problems)
     with ctx.db.write() as conn:
         if q.contact(conn, ctx.org_id, contact_id) is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
+        too_large = attachments.check_total(
+            q.attachment_bytes_of_contact(conn, ctx.org_id, contact_id), sum(len(c) for *_, c in checked)
+        )
+        if too_large:
+            raise ValidationError(too_large, "files")
         at = now()
         note_id = q.insert_note(
             conn,
@@ -454,13 +464,13 @@ def add_note(ctx: Context, contact_id: int, body: str, files: Sequence[tuple[str
             created_by=ctx.user.user_id,
             created_at=at,
         )
-        for name, mime, content in files:
+        for name, mime, _, content in checked:
             q.insert_attachment(
                 conn,
                 org_id=ctx.org_id,
                 note_id=note_id,
                 file_name=_safe_file_name(name),
-                mime=mime or "application/octet-stream",
+                mime=mime,
                 size_bytes=len(content),
                 content=content,
                 created_at=at,

@@ -8,10 +8,11 @@ from backoffice.ui import db, page, show_errors, t
 from backoffice.ui.invitations import invitations_box
 from backoffice.ui.signin import PASSWORD_HELP
 from backoffice.ui.state import current_language
+from backoffice.ui.text import plain
 
 ctx = page("My account")
 lang = current_language()
-st.write(f"**{ctx.user.name}** · {ctx.user.email}")
+st.markdown(f"**{plain(ctx.user.name)}** · {plain(ctx.user.email)}")
 st.caption(t("Your role here") + f": {t(ctx.role() or '')}")
 
 invitations_box(ctx.user)

@@ -9,6 +9,7 @@ from backoffice.ui.customer_form import customer_form, notes_section
 from backoffice.ui.errors import attempt
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Customer profile")
 lang = current_language()
@@ -26,14 +27,18 @@ card = attempt(customers.get_customer, ctx, int(contact_id), lang=lang)
 if card is None:
     st.stop()
 
-st.subheader(card["name"])
+st.subheader(plain(card["name"]))
 cols = st.columns(4)
 cols[0].metric(t("Balance"), format_money(card["balance_minor"], cur, lang))
 cols[1].metric(t("Payment terms (days)"), card["payment_terms_days"])
 cols[2].metric(t("Type"), t(card["role"]))
-cols[3].metric(t("Categories"), ", ".join(card["categories"]) or "—")
+cols[3].metric(t("Categories"), plain(", ".join(card["categories"])) or "—")
 st.caption(
-    " · ".join(filter(None, [card["emails"], card["phone"], card["tax_id"], card["city"], card["country"]]))
+    plain(
+        " · ".join(
+            filter(None, [card["emails"], card["phone"], card["tax_id"], card["city"], card["country"]])
+        )
+    )
 )
 
 details, documents_tab, notes, activity, history = st.tabs(

@@ -10,6 +10,7 @@ from backoffice.ui.errors import attempt
 from backoffice.ui.sales import show_lines
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Invoices")
 lang = current_language()
@@ -47,7 +48,7 @@ if doc is None:
 with show_errors(lang):
     st.subheader(f"{t(doc['kind'])} {doc['number_text']}")
     st.caption(
-        f"{doc['customer_name'] or t('Walk-in customer')} · {doc['issued_on']} · {t('Due')} {doc['due_on']}"
+        f"{plain(doc['customer_name'] or t('Walk-in customer'))} · {doc['issued_on']} · {t('Due')} {doc['due_on']}"
     )
     show_lines(doc["lines"], cur, "invoice_lines")
     cols = st.columns(3)
@@ -79,7 +80,7 @@ if doc["kind"] == "invoice" and ctx.can("invoices.issue"):
     with st.form("credit_note"):
         quantities = {
             x["sku"]: st.number_input(
-                f"{x['sku']} · {x['description']}",
+                plain(f"{x['sku']} · {x['description']}"),
                 min_value=0,
                 max_value=int(x["quantity"]),
                 value=0,

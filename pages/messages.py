@@ -9,6 +9,7 @@ from backoffice.ui import page, show_errors, t
 from backoffice.ui.message_widgets import add_credits_form, sender_settings
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Messages")
 lang = current_language()
@@ -37,7 +38,7 @@ with send_tab:
                         if sent["status"] == "sent":
                             st.success(t("Sent"))
                         else:
-                            st.error(f"{t('Failed')}: {sent['error']}")
+                            st.error(f"{t('Failed')}: {plain(sent['error'])}")
             if kind != "statement" and st.button(t("WhatsApp link")):
                 with show_errors(lang):
                     st.link_button(t("Open WhatsApp"), messaging.share_link(ctx, kind, number)["url"])
@@ -66,7 +67,7 @@ with bulk_tab:
         cols[0].metric(t("Messages"), plan["messages"])
         cols[1].metric(t("Credits"), plan["credits"])
         cols[2].metric(t("Without an address"), len(plan["missing_address"]))
-        st.caption(", ".join(plan["recipients"]))
+        st.caption(plain(", ".join(plan["recipients"])))
         if plan["missing_address"]:
             show(
                 frame(plan["missing_address"], {"number": "Document", "customer_name": "Customer"}), "missing"
@@ -115,7 +116,9 @@ with reminders_tab:
     )
     if due["missing_address"]:
         st.warning(
-            t("Without an address") + ": " + ", ".join(c["customer_name"] for c in due["missing_address"])
+            t("Without an address")
+            + ": "
+            + plain(", ".join(c["customer_name"] for c in due["missing_address"]))
         )
     if st.button(t("Send reminders"), disabled=not due["messages"]):
         with show_errors(lang):

@@ -8,6 +8,7 @@ from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Orders")
 lang = current_language()
@@ -43,7 +44,7 @@ with tab_list:
         with show_errors(lang):
             order = orders.get_order(ctx, int(order_id))
             st.subheader(t("Order") + f" #{order['order_id']} · {t(order['status'])}")
-            st.caption(f"{order['customer_name'] or t('Walk-in customer')} · {order['order_on']}")
+            st.caption(f"{plain(order['customer_name'] or t('Walk-in customer'))} · {order['order_on']}")
             show_lines(order["lines"], cur, "order_lines")
             cols = st.columns(3)
             for col, (label, key) in zip(

@@ -8,6 +8,7 @@ from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import pick_customer
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Payments")
 lang = current_language()
@@ -64,7 +65,7 @@ with refund, st.form("refund"):
     if st.form_submit_button(t("Refund")):
         with show_errors(lang):
             parts = payments.refund_credit_note(ctx, number, keep)
-            st.success(", ".join(f"{t(m)}: {a}" for m, a in parts))
+            st.success(plain(", ".join(f"{t(m)}: {a}" for m, a in parts)))
 
 with listing:
     moves = payments.payments_of(ctx)

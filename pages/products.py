@@ -7,6 +7,7 @@ from backoffice.money import currency
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 ctx = page("Products")
 lang = current_language()
@@ -43,7 +44,7 @@ with tab_list:
     )
     short = products.negative_stock(ctx)
     if short:
-        st.warning(t("Below zero") + ": " + ", ".join(f"{p['sku']} ({p['stock_qty']})" for p in short))
+        st.warning(t("Below zero") + ": " + plain(", ".join(f"{p['sku']} ({p['stock_qty']})" for p in short)))
 
 with tab_new, st.form("new_product", clear_on_submit=True):
     cols = st.columns(3)
@@ -61,7 +62,7 @@ with tab_new, st.form("new_product", clear_on_submit=True):
     if st.form_submit_button(t("Save"), type="primary", disabled=not can_edit):
         with show_errors(lang):
             products.save_product(ctx, values)
-            st.success(t("Saved") + f": {values['sku']}")
+            st.success(t("Saved") + ": " + plain(values["sku"]))
 
 with tab_stock, st.form("receive"):
     everything = products.list_products(ctx, page_size=1000)[0]
@@ -82,6 +83,6 @@ with tab_import:
         with show_errors(lang):
             outcome = products.import_products(ctx, uploaded.name, uploaded.getvalue())
             for row, column, reason in outcome.problems or []:
-                st.error(f"{t('Row')} {row}, {column}: {reason}")
+                st.error(f"{t('Row')} {row}, {plain(column)}: {plain(reason)}")
             if outcome.written:
                 st.success(t("{n} products imported").format(n=outcome.created))

@@ -7,6 +7,7 @@ from backoffice import reports
 from backoffice.ui import page, show_errors, t
 from backoffice.ui import report_widgets as widgets
 from backoffice.ui.state import current_language
+from backoffice.ui.text import plain
 
 ctx = page("Reports")
 lang = current_language()
@@ -47,6 +48,6 @@ with show_errors(lang):
     else:
         row = report.rows[picked]
         documents = reports.report_documents(ctx, choice.name, row["key"], *period, choice.by)
-        st.subheader(t("Documents behind") + f": {widgets.row_label(row)}")
+        st.subheader(t("Documents behind") + ": " + plain(widgets.row_label(row)))
         widgets.table(documents, "report_documents", selectable=False)
         widgets.downloads(documents, f"{choice.name}-documents")

@@ -8,10 +8,12 @@ from typing import Any
 
 import streamlit as st
 
-from backoffice import customers
+from backoffice import attachments, customers
 from backoffice.context import Context
 from backoffice.errors import BackofficeError, ConflictError, ValidationError
-from backoffice.ui.state import t
+from backoffice.ui.errors import show_errors
+from backoffice.ui.state import current_language, t
+from backoffice.ui.text import plain
 
 TEXT_FIELDS = [
     ("name", "Full name", True),
@@ -29,7 +31,7 @@ TEXT_FIELDS = [
 def _error(key: str, field: str) -> None:
     message = st.session_state.get(f"{key}_errors", {}).get(field)
     if message:
-        st.markdown(f":red[{message}]")
+        st.markdown(f":red[{plain(message)}]")
 
 
 def _reset(key: str) -> None:
@@ -50,7 +52,7 @@ def customer_form(ctx: Context, existing: dict[str, Any] | None, key: str) -> in
         if st.session_state.get(f"{key}_errors"):
             st.error(t("Please correct the marked fields."))
         if duplicate:
-            st.warning(duplicate)
+            st.warning(plain(duplicate))
         values: dict[str, Any] = {}
         cols = st.columns(2)
         for i, (field, label, required) in enumerate(TEXT_FIELDS):
@@ -101,7 +103,7 @@ def customer_form(ctx: Context, existing: dict[str, Any] | None, key: str) -> in
 def _custom_inputs(fields: list[dict[str, Any]], current: dict[str, str], key: str) -> dict[str, Any]:
     custom: dict[str, Any] = {}
     for f in fields:
-        label = f["name"] + (" *" if f["required"] else "")
+        label = plain(f["name"]) + (" *" if f["required"] else "")
         value = current.get(f["name"], "")
         wkey = f"{key}_cf_{f['field_id']}"
         if f["kind"] == "choice":
@@ -140,14 +142,14 @@ def _save(
         st.session_state[f"{key}_duplicate"] = str(exc)
         st.rerun()
     except BackofficeError as exc:
-        st.error(str(exc))
+        st.error(plain(exc))
         return None
     return _after_save(key, saved, values["name"], and_new)
 
 
 def _after_save(key: str, saved: int, name: str, and_new: bool) -> int:
     _reset(key)
-    st.session_state[f"{key}_notice"] = t("Saved") + f": {name}"
+    st.session_state[f"{key}_notice"] = t("Saved") + ": " + plain(name)
     if and_new:
         st.rerun()
     return saved
@@ -157,22 +159,30 @@ def notes_section(ctx: Context, contact_id: int) -> None:
     """Private notes with attachments on the customer's profile (SPEC C6)."""
     with st.form("note", clear_on_submit=True):
         body = st.text_area(t("Private note (visible to this organization's users only)"))
-        files = st.file_uploader(t("Attachments"), accept_multiple_files=True)
+        files = st.file_uploader(
+            t("Attachments"), accept_multiple_files=True, type=list(attachments.EXTENSIONS)
+        )
+        st.caption(
+            t(
+                "PDF, images, office documents or text; at most {file} a file and {total} per customer."
+            ).format(
+                file=attachments.megabytes(attachments.MAX_FILE_BYTES),
+                total=attachments.megabytes(attachments.MAX_CUSTOMER_BYTES),
+            )
+        )
         if st.form_submit_button(t("Add note")):
-            try:
+            with show_errors(current_language()):
                 customers.add_note(
                     ctx, contact_id, body, [(f.name, f.type or "", f.getvalue()) for f in files or []]
                 )
                 st.success(t("Note added"))
-            except BackofficeError as exc:
-                st.error(str(exc))
     for note in customers.list_notes(ctx, contact_id):
         with st.container(border=True):
-            st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {note['author'] or ''}")
-            st.write(note["body"])
+            st.caption(f"{note['created_at']:%Y-%m-%d %H:%M} · {plain(note['author'] or '')}")
+            st.markdown(plain(note["body"]))
             for att in note["attachments"]:
                 st.download_button(
-                    f"📎 {att['file_name']} ({att['size_bytes']:,} B)",
+                    f"📎 {plain(att['file_name'])} ({att['size_bytes']:,} B)",
                     lambda a=att["attachment_id"]: customers.get_attachment(ctx, a)[2],
                     file_name=att["file_name"],
                     mime=att["mime"],

@@ -10,6 +10,7 @@ import streamlit as st
 
 from backoffice.errors import BackofficeError, ValidationError
 from backoffice.i18n import translate
+from backoffice.ui.text import plain
 
 T = TypeVar("T")
 
@@ -20,10 +21,13 @@ def show_errors(lang: str = "en") -> Iterator[None]:
     try:
         yield
     except ValidationError as exc:
-        lines = [f"**{translate(e.field, lang)}**: {e.message}" if e.field else e.message for e in exc.errors]
+        lines = [
+            f"**{plain(translate(e.field, lang))}**: {plain(e.message)}" if e.field else plain(e.message)
+            for e in exc.errors
+        ]
         st.error("\n\n".join(lines), icon="⚠️")
     except BackofficeError as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(plain(exc), icon="⚠️")
 
 
 def attempt(call: Callable[..., T], *args: Any, lang: str = "en", **kwargs: Any) -> T | None:

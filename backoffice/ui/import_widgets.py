@@ -11,6 +11,7 @@ from backoffice.context import Context
 from backoffice.order_import import ImportResult, profiles
 from backoffice.ui.state import t
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import plain
 
 
 def mapping_form(ctx: Context, file_name: str, data: bytes) -> dict[str, str] | None:
@@ -56,7 +57,7 @@ def show_result(result: ImportResult) -> None:
     else:
         st.success(t("Imported."))
     if result.negative_stock:
-        st.warning(t("Stock went below zero for") + ": " + ", ".join(result.negative_stock))
+        st.warning(t("Stock went below zero for") + ": " + plain(", ".join(result.negative_stock)))
     if result.problems:
         rows = [{"row": r, "column": c, "reason": m} for r, c, m in result.problems]
         show(frame(rows, {"row": "Row", "column": "Column", "reason": "Reason"}), "import_problems")

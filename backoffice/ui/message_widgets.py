@@ -9,6 +9,7 @@ from backoffice import messaging
 from backoffice.context import Context
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import t
+from backoffice.ui.text import plain
 
 
 def sender_settings(ctx: Context, lang: str) -> None:
@@ -55,7 +56,9 @@ def sender_settings(ctx: Context, lang: str) -> None:
     if st.button(t("Send test"), disabled=not test_to):
         with show_errors(lang):
             sent = messaging.send_test_message(ctx, test_to)
-            (st.success if sent["status"] == "sent" else st.error)(sent["error"] or t("Sent"))
+            (st.success if sent["status"] == "sent" else st.error)(
+                plain(sent["error"]) if sent["error"] else t("Sent")
+            )
 
 
 def add_credits_form(ctx: Context, lang: str) -> None:

@@ -18,6 +18,7 @@ from backoffice.reports import Report
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, t
 from backoffice.ui.tables import frame, show
+from backoffice.ui.text import chart_text, plain
 
 CHART_MEASURE = {"sales": "net_sales", "profit": "gross_profit", "vat": "net_vat", "aging": "total"}
 NO_COMPARISON = ("aging",)
@@ -167,7 +168,7 @@ def bars(report: Report, limit: int = 20) -> None:
         return
     lang = current_language()
     top = sorted(report.rows, key=lambda r: -abs(int(r.get(measure) or 0)))[:limit]
-    labels = [_label(r, lang) for r in top]
+    labels = [chart_text(_label(r, lang)) for r in top]
     values = [_major(r.get(measure), report.currency) for r in top]
     horizontal = go.Bar(x=values, y=labels, orientation="h")
     figure = go.Figure(horizontal)
@@ -213,4 +214,6 @@ def email_form(ctx: Context, name: str, date_from: Any, date_to: Any, by: str | 
                 sent = reports.email_report(
                     ctx, name, to, date_from, date_to, by, fmt, cc or None, note or None
                 )
-                (st.success if sent["status"] == "sent" else st.error)(sent["error"] or t("Sent"))
+                (st.success if sent["status"] == "sent" else st.error)(
+                    plain(sent["error"]) if sent["error"] else t("Sent")
+                )

@@ -7,6 +7,7 @@ import streamlit as st
 from backoffice import auth, orgs
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, db, t
+from backoffice.ui.text import plain
 
 
 def _source() -> str:
@@ -36,7 +37,7 @@ def sign_in_screen() -> None:
         if redeemed:
             with show_errors(current_language()):
                 user = auth.redeem_token(db(), token, new_password)
-                st.success(t("Password set. Sign in with it now.") + f" ({user.email})")
+                st.success(t("Password set. Sign in with it now.") + f" ({plain(user.email)})")
 
 
 PASSWORD_HELP = (

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,55 +46,63 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def serve(db_path: Path, folder: Path) -> Iterator[str]:
-    """Start `streamlit run` on 127.0.0.1 over db_path; yields its URL, stops it afterwards."""
-    env = os.environ | {"BACKOFFICE_DATABASE_URL": f"duckdb:///{db_path}", "BACKOFFICE_FAST_HASH": "1"}
-    port = _free_port()
-    log = (folder / "streamlit.log").open("w")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.headless=true",
-            "--server.address=127.0.0.1",
-            f"--server.port={port}",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise RuntimeError(f"the app did not start; see {folder / 'streamlit.log'}")
-        time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=20)
-
-
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("e2e")
     db_path = folder / "e2e.duckdb"
-    env = os.environ | {"BACKOFFICE_DATABASE_URL": f"duckdb:///{db_path}", "BACKOFFICE_FAST_HASH": "1"}
     subprocess.run(
         [sys.executable, "-m", "backoffice.cli", "demo", "--db", str(db_path), "--customers", "30"],
         check=True,
-        env=env,
+        env=app_env(db_path),
         capture_output=True,
     )
-    yield from serve(db_path, folder)
+    with serve(db_path) as url:
+        yield url
+
+
+def app_env(db_path: Path) -> dict[str, str]:
+    return os.environ | {"BACKOFFICE_DATABASE_URL": f"duckdb:///{db_path}", "BACKOFFICE_FAST_HASH": "1"}
+
+
+@contextmanager
+def serve(db_path: Path) -> Iterator[str]:
+    """`streamlit run` over this database file on 127.0.0.1 and a free port; yields its URL once healthy."""
+    env = app_env(db_path)
+    port = _free_port()
+    log_path = db_path.with_suffix(".log")
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                str(ROOT / "streamlit_app.py"),
+                "--server.headless=true",
+                "--server.address=127.0.0.1",
+                f"--server.port={port}",
+                "--browser.gatherUsageStats=false",
+                "--server.fileWatcherType=none",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError(f"the app did not start; see {log_path}")
+            time.sleep(0.3)
+        try:
+            yield url
+        finally:
+            server.terminate()
+            server.wait(timeout=20)

@@ -41,7 +41,8 @@ def two_orgs_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env=env,
         capture_output=True,
     )
-    yield from serve(db_path, folder)
+    with serve(db_path) as url:
+        yield url
 
 
 def sign_in_as(page: Page, url: str, email: str) -> None:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 from backoffice import auth, customers, orgs
 from backoffice.db import Database
 from backoffice.ui.registry import PAGES
+from backoffice.ui.text import plain
 from tests.factories import PASSWORD, make_customer, make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +70,7 @@ def test_sign_in_through_the_form(app_db: Database) -> None:
     at.text_input[0].input(email)
     at.text_input[1].input("Wrong#pass1")
     at.button[0].click().run()
-    assert at.error and auth.SIGN_IN_FAILED in at.error[0].value
+    assert at.error and plain(auth.SIGN_IN_FAILED) in at.error[0].value  # messages show literally
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
     assert not at.exception and at.session_state["user_id"]
@@ -134,7 +135,7 @@ def test_settings_save_and_field_errors(signed_in) -> None:
     at = signed_in("pages/settings.py")
     at.text_input(key="org_tax_number").input("123")
     next(b for b in at.button if b.label == "Save").click().run()
-    assert at.error and "tax_number" in at.error[0].value
+    assert at.error and plain("tax_number") in at.error[0].value
     at.text_input(key="org_tax_number").input("310122393500003")
     next(b for b in at.button if b.label == "Save").click().run()
     assert at.success and orgs.get_settings(signed_in.admin)["tax_number"] == "310122393500003"

@@ -378,6 +378,18 @@ def attachments_of_contact(conn: Connection, org_id: int, contact_id: int) -> li
     )
 
 
+def attachment_bytes_of_contact(conn: Connection, org_id: int, contact_id: int) -> int:
+    return int(
+        scalar(
+            conn,
+            "SELECT COALESCE(SUM(a.size_bytes), 0) FROM attachments a "
+            "JOIN contact_notes n ON n.note_id = a.note_id WHERE a.org_id = :org AND n.contact_id = :id",
+            org=org_id,
+            id=contact_id,
+        )
+    )
+
+
 def attachment(conn: Connection, org_id: int, attachment_id: int) -> dict[str, Any] | None:
     return one(
         conn,
