@@ -158,7 +158,7 @@ def _validate(
         problems.append(FieldError("tax_id", problem))
     clean["tax_id"] = tax_id
     terms = normalize_digits(str(clean.get("payment_terms_days") or "0")).strip()
-    if not terms.isdigit() or int(terms) > 3650:
+    if not terms.isdecimal() or int(terms) > 3650:  # isdigit() admits '²', which int() refuses
         problems.append(
             FieldError("payment_terms_days", "payment terms are a whole number of days (0 = due at once)")
         )
@@ -562,6 +562,9 @@ def import_customers(
     result = ImportResult()
     try:
         headers, body = tabular.read_table(file_name, data)
+    except tabular.CellError as exc:
+        result.problems.append((exc.row, exc.column, str(exc.errors[0].message).split(": ", 1)[1]))
+        return result
     except ValidationError as exc:
         result.problems.append((0, "file", str(exc.errors[0].message)))
         return result
