@@ -341,6 +341,8 @@ def cmd_customer_import(args: argparse.Namespace) -> int:
             + [f"{result.created} contacts {'imported' if result.written else 'ready (nothing written)'}."]
         ),
     )
+    if result.problems and not result.written:  # the reasons on stderr too, where scripts look
+        print("\n".join(["error: nothing imported:", *lines]), file=sys.stderr)
     return 2 if result.problems and not result.written else 0
 
 

@@ -157,7 +157,7 @@ def _validate(
         problems.append(FieldError("tax_id", problem))
     clean["tax_id"] = tax_id
     terms = normalize_digits(str(clean.get("payment_terms_days") or "0")).strip()
-    if not terms.isdigit() or int(terms) > 3650:
+    if not terms.isdecimal() or int(terms) > 3650:  # isdigit() admits '²', which int() refuses
         problems.append(
             FieldError("payment_terms_days", "payment terms are a whole number of days (0 = due at once)")
         )
@@ -578,6 +578,9 @@ def import_customers(
         headers, body = tabular.read_table(file_name, data)
     except tabular.CellErrors as exc:  # formula cells without a saved value: their rows and columns
         result.problems += exc.cells
+        return result
+    except tabular.CellError as exc:
+        result.problems.append((exc.row, exc.column, str(exc.errors[0].message).split(": ", 1)[1]))
         return result
     except ValidationError as exc:
         result.problems += [(0, "file", e.message) for e in exc.errors]

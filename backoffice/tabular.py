@@ -18,6 +18,7 @@ from typing import Any
 
 from backoffice.errors import FieldError, ValidationError
 
+MAX_CELL = 32_767  # characters in one cell: Excel's own limit, so a longer one is no spreadsheet's
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "\n", "\x00")
 
 
@@ -43,6 +44,14 @@ def utf16_without_bom(data: bytes) -> str | None:
     if any(c < " " and c not in "\t\r\n" for c in text) or not any(c in text for c in "\n,;\t"):
         return None
     return encoding
+
+
+class CellError(ValidationError):
+    """A file refused at one place: its row (the header is row 1) and column, beside the reason."""
+
+    def __init__(self, row: int, column: str, message: str) -> None:
+        self.row, self.column = row, column
+        super().__init__(f"row {row}, {column}: {message}", "file")
 
 
 def decode(data: bytes) -> str:
@@ -130,9 +139,24 @@ def read_table(file_name: str, data: bytes) -> tuple[list[str], list[list[str]]]
     else:
         refuse_other_formats(data)
         text = decode(data)
-        first = text.split("\n", 1)[0]
+        first = text.splitlines()[0] if text.strip() else ""  # CR-only line ends (old Mac exports) count too
         delimiter = max((",", ";", "\t"), key=first.count)
-        table = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        # newline="": the reader sees \r, \n and \r\n line ends alike; cells of any length are read, then measured
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # only ever raised: threads share it
+        try:
+            table = [[cell.strip() for cell in row] for row in reader]
+        except csv.Error as exc:
+            raise CellError(reader.line_num, "file", f"the file cannot be read as CSV ({exc})") from exc
+        for row_no, row in enumerate(table, 1):
+            for col, cell in enumerate(row):
+                if len(cell) > MAX_CELL:
+                    header = table[0][col] if row_no > 1 and col < len(table[0]) else f"column {col + 1}"
+                    raise CellError(
+                        row_no,
+                        header,
+                        f"the cell holds {len(cell):,} characters, more than a cell may ({MAX_CELL:,})",
+                    )
         table = [row for row in table if any(row)]
         if not table:
             raise ValidationError("The file is empty.", "file")

@@ -35,6 +35,7 @@ with tab_import:
     auto_paid = cols[0].checkbox(t("Create paid invoices automatically"), value=True)
     default_customer = cols[1].checkbox(t("Use one walk-in customer for all orders"))
     all_or_nothing = cols[2].checkbox(t("Reject the whole file if any row is bad"))
+    allow_dates = st.checkbox(t("Accept orders dated before 2000 or more than a day ahead"))
     buttons = st.columns(4)
     preview = buttons[0].button(t("Preview"), disabled=uploaded is None or not store)
     run = buttons[1].button(t("Import"), type="primary", disabled=uploaded is None or not store)
@@ -51,6 +52,7 @@ with tab_import:
                 payments_file.getvalue() if payments_file else None,
                 dry_run=preview,
                 all_or_nothing=all_or_nothing,
+                allow_dates=allow_dates,
                 auto_paid=auto_paid,
                 default_customer=default_customer or None,
                 progress=lambda fraction, step: bar.progress(fraction, text=t(step)),

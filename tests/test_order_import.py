@@ -813,3 +813,57 @@ def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
     assert sorted(logged) == ["created", "posted", "posted"]
     again = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), batch_orders=1)
     assert (again.new, again.unchanged, again.posted) == (0, 3, 0) and snapshot(shop.db) == one_go
+
+
+def test_a_bad_payment_row_holds_its_order_and_the_corrected_file_pays_it(shop) -> None:
+    """Issue 14 #7: a payments-file row the import cannot read makes its order an error (held, counted), never an
+    invoice posted unpaid; importing again with the corrected payments file posts it paid."""
+    sale = (
+        HEADER + "\n2001,2026-03-01,completed,SAR,Huda,h@example.com,,MUG,Mug,2,20.00,15,false,,\n"
+        "2002,2026-03-02,completed,SAR,Sara,s@example.com,,MUG,Mug,1,20.00,15,false,,\n"
+    )
+    bad = b"order_id,payment_method,amount,paid_at\n2001,mada,4O.OO,2026-03-01 10:00:00\n2002,cash,23.00,\n"
+    first = order_import.import_file(shop, "Web", "o.csv", sale.encode(), payments=bad)
+    assert (first.new, first.errors, first.posted, first.payments) == (1, 1, 1, 1)
+    assert first.problems == [(2, "payments file: amount", "'4O.OO' is not a number")]
+    assert [o["external_id"] for o in orders.list_orders(shop)[0]] == ["2002"]  # 2001 held, not posted unpaid
+    log = order_import.sync_log(shop, "Web", "2001")
+    assert log[0]["result"] == "failed" and "payments file: amount" in log[0]["reason"]
+    good = bad.replace(b"4O.OO", b"46.00")
+    again = order_import.import_file(shop, "Web", "o.csv", sale.encode(), payments=good)
+    assert (again.new, again.unchanged, again.errors, again.posted, again.payments) == (1, 1, 0, 1, 1)
+    huda = next(o for o in orders.list_orders(shop)[0] if o["external_id"] == "2001")
+    assert invoices.get_invoice(shop, huda["invoice_number"])["total_minor"] == 4600
+    paid = sorted((p["method"], p["amount_minor"]) for p in payments.payments_of(shop))
+    assert paid == [("cash", 2300), ("mada", 4600)]
+    assert payments.customer_position(shop, huda["customer_id"])["balance_minor"] == 0  # not 46.00 overdue
+
+
+def test_payment_rows_with_too_many_decimals_or_no_method_hold_their_order(shop) -> None:
+    sale = (
+        HEADER + "\n2001,2026-03-01,completed,SAR,Huda,h@example.com,,MUG,Mug,1,10,15,false,,\n"
+        "2002,2026-03-01,completed,SAR,Huda,h@example.com,,MUG,Mug,1,10,15,false,,\n"
+        "2003,2026-03-01,completed,SAR,Huda,h@example.com,,MUG,Mug,1,10,15,false,,\n"
+    )
+    pays = b"order_id,payment_method,amount\n2001,mada,11.5\n2002,,11.50\n2003,cash,11.505\n"
+    result = order_import.import_file(shop, "Web", "o.csv", sale.encode(), payments=pays)
+    assert (result.new, result.errors, result.payments) == (1, 2, 1)
+    assert result.problems == [
+        (3, "payments file: payment_method", "the payment method is missing"),
+        (4, "payments file: amount", "'11.505' has more than 2 decimal places, the most SAR has"),
+    ]
+
+
+def test_far_dates_are_flagged_in_the_preview_and_import_once_confirmed(shop) -> None:
+    """Issue 14 #10: an order dated 9999-12-31 (or before 2000) is a problem the preview lists; confirmed, it imports."""
+    data = (
+        HEADER + "\n3001,9999-12-31,completed,SAR,A,,,MUG,Mug,1,10,15,false,,\n"
+        "3002,1999-12-31,completed,SAR,A,,,MUG,Mug,1,10,15,false,,\n"
+        "3003,2026-03-01,completed,SAR,A,,,MUG,Mug,1,10,15,false,,\n"
+    ).encode()
+    preview = order_import.import_file(shop, "Web", "o.csv", data, dry_run=True)
+    assert (preview.new, preview.errors) == (1, 2)
+    assert [(r, c) for r, c, _ in preview.problems] == [(2, "order_date"), (3, "order_date")]
+    assert "in the future" in preview.problems[0][2] and "before 2000-01-01" in preview.problems[1][2]
+    confirmed = order_import.import_file(shop, "Web", "o.csv", data, allow_dates=True)
+    assert (confirmed.new, confirmed.errors, confirmed.problems) == (3, 0, [])

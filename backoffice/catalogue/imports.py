@@ -1,6 +1,10 @@
 """UI strings of the store import."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
+    "Accept orders dated before 2000 or more than a day ahead": (
+        "قبول الطلبات المؤرخة قبل 2000 أو بعد أكثر من يوم من اليوم",
+        "پذیرش سفارش‌های با تاریخ پیش از 2000 یا بیش از یک روز پس از امروز",
+    ),
     "Create paid invoices automatically": (
         "إنشاء فواتير مدفوعة تلقائياً",
         "صدور خودکار فاکتورهای پرداخت\u200cشده",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.mapping:
         try:
             mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:  # not found, not UTF-8, not JSON, absurd
             raise ValidationError(
                 f"the mapping file is not JSON {{generic_column: source_header}}: {exc}", "mapping"
             ) from exc
@@ -35,6 +36,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         auto_paid=args.auto_paid,
         default_customer=args.default_customer,
         allow_negative_stock=args.allow_negative_stock,
+        allow_dates=args.allow_dates,
     )
     data = result.as_json()
     lines = [f"row {p['row']}, {p['column']}: {p['reason']}" for p in data["problems"][:50]]
@@ -44,6 +46,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         + (" — the file was rejected, nothing written." if result.rejected else ".")
     )
     _emit(args, data, "\n".join([*lines, summary]))
+    if result.rejected:  # the reasons on stderr too, where a script looks for why it failed
+        print("\n".join(["error: the file was rejected, nothing written:", *lines]), file=sys.stderr)
     return 2 if result.rejected else 0
 
 
@@ -145,6 +149,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="preview: count new/changed/unchanged/error orders, write nothing",
     )
     p.add_argument("--all-or-nothing", action="store_true", help="reject the whole file if any row is bad")
+    p.add_argument(
+        "--allow-dates",
+        action="store_true",
+        help="confirm orders dated before 2000-01-01 or more than a day ahead (without it they are errors)",
+    )
     _flag(p, "auto-paid", "invoices are paid by the store's payment (this run only)")
     _flag(p, "default-customer", "all orders go to the store's walk-in customer (this run only)")
     _flag(p, "allow-negative-stock", "stock may go below zero (this run only)")

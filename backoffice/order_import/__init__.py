@@ -177,9 +177,32 @@ def list_stores(ctx: Context) -> list[dict[str, Any]]:
         return q.stores(conn, ctx.org_id)
 
 
+def check_mapping(mapping: Any) -> dict[str, str] | None:
+    """A mapping as a user gave it (a file's JSON, say): {generic_column: source_header}, text to text, or refused."""
+    if mapping is None:
+        return None
+    if not isinstance(mapping, dict):
+        raise ValidationError(
+            f"a mapping is a JSON object {{generic_column: source_header}}, not {_kind(mapping)}", "mapping"
+        )
+    for column, header in mapping.items():
+        if not isinstance(header, str):
+            raise ValidationError(
+                f"{column!s}: the source header must be text, not {_kind(header)} ({str(header)[:40]})",
+                "mapping",
+            )
+    return mapping
+
+
+def _kind(value: Any) -> str:
+    """A JSON value's kind in words, for messages."""
+    return profiles.json_kind(value)
+
+
 def save_mapping(ctx: Context, name: str, mapping: dict[str, str]) -> None:
     """A column mapping saved as a named profile (for Salla/Zid spreadsheets and anything else)."""
     ctx.require("settings.write")
+    check_mapping(mapping)
     unknown = sorted(set(mapping) - set(profiles.GENERIC))
     if not name.strip() or name in profiles.PROFILES or unknown:
         raise ValidationError(
@@ -207,6 +230,8 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
     if not head.strip() and (path is None or path.stat().st_size <= len(head)):
         raise ValidationError("the file is empty", "file")
     json_file = profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl"))
+    if not json_file and head[:4] != b"PK\x03\x04" and utf16_without_bom(head) is None:
+        _refuse_nul(data, head)  # the same answer whether the file came from disk (CLI) or from memory (page)
     if (
         path is not None
         and not json_file
@@ -259,6 +284,42 @@ def _head(data: bytes | Path, size: int = 65536) -> bytes:
         return handle.read(size)
 
 
+def _refuse_nul(data: bytes | Path, head: bytes) -> None:
+    """A NUL byte in a text file (UTF-16 aside) is binary data: refused with its row and column, before DuckDB's
+    reader (which would keep it) or the decoder (which would refuse it without a place) sees the file."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:2].count(0) == 1:
+        return  # UTF-16: its NULs are half of its characters
+    offset, chunk, at = 0, b"", -1
+    if isinstance(data, bytes):
+        chunk, at = data, data.find(b"\x00")
+    else:
+        with data.open("rb") as handle:
+            while block := handle.read(1 << 24):
+                if (found := block.find(b"\x00")) >= 0:
+                    chunk, at = block, found
+                    break
+                offset += len(block)
+    if at < 0:
+        return
+    before = 0
+    if offset and isinstance(data, Path):
+        with data.open("rb") as handle:
+            while offset - handle.tell() > 0:
+                before += handle.read(min(1 << 24, offset - handle.tell())).count(b"\n")
+    row = before + chunk.count(b"\n", 0, at) + 1
+    line = chunk[chunk.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", errors="replace")
+    first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
+    delimiter = max((",", ";", "\t"), key=first.count)
+    headers = [h.strip().strip('"') for h in first.split(delimiter)]
+    index = line.count(delimiter)
+    column = headers[index] if row > 1 and index < len(headers) else f"column {index + 1}"
+    raise ValidationError(
+        f"row {row}, {column}: a NUL character (binary data) — this is not a text file. "
+        "Save it as CSV (UTF-8) or XLSX.",
+        "file",
+    )
+
+
 def _utf8(head: bytes) -> bool:
     """Whether the start of a file is UTF-8 (a character cut at the end of the sample does not count)."""
     try:
@@ -304,6 +365,7 @@ def _stage(
     payments: bytes | Path | None,
     progress: Progress,
     store_id: int | None,
+    allow_dates: bool = False,
 ) -> tuple[Any, list[tuple[int, str, str]], int]:
     """The file read, mapped, typed, validated and priced in an in-memory DuckDB; returns it, the problems, and how
     many orders were skipped because their rows and status are as the last import left them."""
@@ -349,7 +411,9 @@ def _stage(
     staging.build_src(con, found, profiles.GENERIC, status_sql)
     # Shopify exports show prices as the shop displays them: with tax included outside the US and Canada.
     staging.type_lines(con, cur.exponent, "fulfilled", default_inclusive=profile == "shopify")
-    staging.validate(con, cur.code)
+    staging.validate(con, cur.code, cur.exponent, date.today(), allow_dates)
+    if payments is not None:  # before pricing: an order with a bad payment row is held, not posted unpaid
+        _load_payments(con, payments, cur.exponent, cur.code)
     progress(0.3, "validated")
     rates = [
         (int(r["rate_bp"]), r["valid_from"])
@@ -357,27 +421,38 @@ def _stage(
         if r["code"] == "standard"
     ]
     staging.price(con, rates, bool(org["shipping_taxable"]))
-    if payments is not None:
-        path = payments if isinstance(payments, Path) else _temp(payments)
-        staging.load_payments(con, str(path), cur.exponent)
-    else:
+    if payments is None:
         staging.payments_from_lines(con)
     problems = [
         tuple(r)
         for r in con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col").fetchall()
     ]
-    problems += staging.payment_problems(con)
     if not problems and not skipped and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
         problems.append((1, "file", "the file holds no orders, only a header"))
     progress(0.4, "priced")
     return con, problems, skipped
 
 
-def _temp(data: bytes) -> Path:
+def _load_payments(con: Any, payments: bytes | Path, exponent: int, currency_code: str) -> None:
+    """The payments file, decoded as the orders file is (UTF-8, UTF-16 with BOM, Windows-1256), into `pays`; a file
+    that is not text or not CSV is refused by name."""
+    raw = payments.read_bytes() if isinstance(payments, Path) else payments
+    try:
+        _refuse_nul(raw, raw[:65536])
+        text = decode(raw)
+    except ValidationError as exc:
+        raise ValidationError(exc.errors[0].message, staging.PAYMENTS_FILE) from exc
+    if not text.strip():
+        raise ValidationError("the file is empty", staging.PAYMENTS_FILE)
     handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
     with handle:
-        handle.write(decode(data))
-    return Path(handle.name)
+        handle.write(text)
+    try:
+        staging.load_payments(con, handle.name, exponent, currency_code)
+    except ValueError as exc:
+        raise ValidationError(str(exc), staging.PAYMENTS_FILE) from exc
+    finally:
+        Path(handle.name).unlink(missing_ok=True)
 
 
 # ---------------------------------------------------------------- the import
@@ -398,11 +473,13 @@ def import_file(
     allow_negative_stock: bool | None = None,
     progress: Progress | None = None,
     batch_orders: int | None = None,
+    allow_dates: bool = False,
 ) -> ImportResult:
     """Preview (dry_run) or import a store's orders. Never writes an order twice; never half an order.
 
     all_or_nothing rejects the whole file when any row is bad (result.rejected); otherwise the good
-    orders are imported and the bad ones listed (and logged as failed).
+    orders are imported and the bad ones listed (and logged as failed). An order dated before 2000 or more than a
+    day ahead is a problem (shown by the preview) unless allow_dates confirms such dates.
 
     The file is read, validated and priced without holding the database's writer; the orders are then written in
     batches of `batch_orders` (BATCH_ORDERS, or BACKOFFICE_IMPORT_BATCH), one transaction each, so other people's
@@ -413,6 +490,7 @@ def import_file(
     """
     ctx.require("orders.write")
     size = batch_orders or batch_size()
+    mapping = check_mapping(mapping)
     report = progress or (lambda fraction, step: None)
     result = ImportResult(dry_run=dry_run)
     with ctx.db.read() as conn:
@@ -427,6 +505,7 @@ def import_file(
             payments,
             report,
             existing["store_id"] if existing else None,
+            allow_dates,
         )
     if result.problems and (all_or_nothing or _nothing_good(con)):
         result.rejected = True

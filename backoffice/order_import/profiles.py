@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.errors import FieldError, ValidationError
 
 GENERIC = ("order_id", "order_date", "status", "currency", "customer_name", "customer_email", "customer_phone",
            "customer_city", "customer_country", "customer_tax_id", "sku", "product_name", "quantity", "unit_price",
@@ -91,45 +91,187 @@ def _amount(value: Any) -> Any:
     return value.get("amount") if isinstance(value, dict) else value
 
 
-def salla_rows(data: bytes) -> list[dict[str, Any]]:
-    """Salla order JSON (one order, a list, an API response, a webhook, or JSON Lines) → generic rows."""
-    text = data.decode("utf-8-sig")
+def json_kind(value: Any) -> str:
+    """A JSON value's kind in words, for messages ("text", "a list", …)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return "null"
+
+
+def _json(text: str) -> Any:
+    """One JSON document; numbers as exact Decimals (a price is never a float, a 5,000-digit number no error)."""
+    return json.loads(text, parse_float=Decimal, parse_int=Decimal)
+
+
+def _documents(data: bytes) -> list[Any]:
+    """The file's JSON documents: one, or one a line (JSON Lines). Refused with the line and column of the fault."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2].count(0) == 1:
+        raise ValidationError("the file is UTF-16; save the JSON as UTF-8", "file")
     try:
-        documents = [json.loads(text)]
-    except json.JSONDecodeError:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ValidationError(
+            f"line {line}, column {column}: byte 0x{data[exc.start]:02X} is not UTF-8; save the JSON as UTF-8",
+            "file",
+        ) from exc
+    try:
         try:
-            documents = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise ValidationError(f"the file is not JSON (line {exc.lineno}: {exc.msg})", "file") from exc
-    orders: list[dict[str, Any]] = []
-    for doc in documents:
+            return [_json(text)]
+        except json.JSONDecodeError:
+            return [_json(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"the file is not JSON (line {exc.lineno}: {exc.msg})", "file") from exc
+    except RecursionError as exc:
+        line, column = _too_deep(text)
+        raise ValidationError(
+            f"line {line}, column {column}: the JSON is nested more than {DEEPEST} levels deep (a Salla order is a "
+            "few levels deep)",
+            "file",
+        ) from exc
+
+
+DEEPEST = 500  # levels of nesting named in the message when Python's JSON reader gives up on a file
+
+
+def _too_deep(text: str) -> tuple[int, int]:
+    """Where (line, column) the nesting first goes deeper than DEEPEST; only run on a file already refused."""
+    depth, in_string, escaped, line, start = 0, False, False, 1, 0
+    for i, ch in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > DEEPEST:
+                return line, i - start + 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "\n":
+            line, start = line + 1, i + 1
+    return line, len(text) - start + 1
+
+
+class _Order:
+    """One Salla order read field by field: a value of the wrong kind is a problem named by its path."""
+
+    def __init__(self, number: int, order: dict[str, Any], problems: list[FieldError]) -> None:
+        self.number, self.order, self.problems = number, order, problems
+        ref = order.get("reference_id") or order.get("id")
+        self.label = f"order {number}" + (
+            f" ({str(ref)[:40]})" if isinstance(ref, (str, int, Decimal)) else ""
+        )
+
+    def problem(self, path: str, message: str) -> None:
+        self.problems.append(FieldError(f"{self.label}, {path}", message))
+
+    def obj(self, parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:
+        value = parent.get(key)
+        if value in (None, "", []):
+            return {}
+        if not isinstance(value, dict):
+            self.problem(path, f"must be a JSON object, not {json_kind(value)}")
+            return {}
+        return value
+
+    def items(self) -> list[dict[str, Any]]:
+        value = self.order.get("items")
+        if value in (None, "", {}):
+            return []
+        if not isinstance(value, list):
+            self.problem("items", f"must be a list of objects, not {json_kind(value)}")
+            return []
+        good = []
+        for i, item in enumerate(value):
+            if isinstance(item, dict):
+                good.append(item)
+            else:
+                self.problem(f"items[{i}]", f"must be a JSON object, not {json_kind(item)}")
+        return good
+
+    def number_text(self, value: Any, path: str) -> Decimal | None:
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            self.problem(path, f"'{str(value)[:40]}' is not a number")
+            return None
+
+
+def salla_rows(data: bytes) -> list[dict[str, Any]]:
+    """Salla order JSON (one order, a list, an API response, a webhook, or JSON Lines) → generic rows. A field of the
+    wrong kind (a customer that is text, items that are not objects, a discount that is not a number) refuses the
+    file with every such field named by order and path."""
+    orders: list[Any] = []
+    for doc in _documents(data):
         body = doc.get("data", doc) if isinstance(doc, dict) else doc
-        if isinstance(body, dict) and "order" in body and "items" not in body:
+        if isinstance(body, dict) and isinstance(body.get("order"), dict) and "items" not in body:
             body = body["order"] | {"status": body.get("status", body["order"].get("status"))}
         orders.extend(body if isinstance(body, list) else [body])
     rows: list[dict[str, Any]] = []
-    for order in orders:
+    problems: list[FieldError] = []
+    for number, order in enumerate(orders, 1):
         if not isinstance(order, dict):
-            raise ValidationError("a Salla order must be a JSON object", "file")
-        rows.extend(_salla_order(order))
+            problems.append(FieldError(f"order {number}", f"must be a JSON object, not {json_kind(order)}"))
+            continue
+        rows.extend(_salla_order(_Order(number, order, problems)))
+    if problems:
+        raise ValidationError(problems[:50])
+    for row in rows:
+        for column, value in row.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(
+                    f"{column} holds a NUL character (binary data)", f"order {row['order_id']}"
+                )
     return rows
 
 
-def _salla_order(order: dict[str, Any]) -> list[dict[str, Any]]:
-    customer = order.get("customer") or {}
-    amounts = order.get("amounts") or {}
+def _text(value: Any) -> Any:
+    """A JSON scalar as the generic layout's text; exact decimals written out in full."""
+    if isinstance(value, Decimal):
+        return format(value, "f") if abs(value.adjusted()) < 60 else str(value)
+    return value
+
+
+def _salla_order(read: _Order) -> list[dict[str, Any]]:
+    order = read.order
+    customer = read.obj(order, "customer", "customer")
+    amounts = read.obj(order, "amounts", "amounts")
     status = order.get("status") or {}
     date = order.get("date") or {}
     name = customer.get("name") or " ".join(
-        filter(None, [customer.get("first_name"), customer.get("last_name")])
+        str(x) for x in filter(None, [customer.get("first_name"), customer.get("last_name")])
     )
     mobile = customer.get("mobile")
     phone = f"{customer.get('mobile_code', '')}{mobile}" if mobile not in (None, "") else None
-    discounts = [Decimal(str(d.get("discount") or 0)) for d in amounts.get("discounts") or []]
-    order_discount = str(sum(discounts)) if discounts else None
-    tax = amounts.get("tax") or {}
+    discounts = amounts.get("discounts") or []
+    if not isinstance(discounts, list):
+        read.problem("amounts.discounts", f"must be a list, not {json_kind(discounts)}")
+        discounts = []
+    found = []
+    for i, d in enumerate(discounts):
+        value = d.get("discount") if isinstance(d, dict) else d
+        number = read.number_text(value or 0, f"amounts.discounts[{i}].discount")
+        if number is not None:
+            found.append(number)
+    order_discount = _text(sum(found)) if found else None
+    tax = read.obj(amounts, "tax", "amounts.tax")
     common = {
-        "order_id": str(order.get("reference_id") or order.get("id") or ""),
+        "order_id": str(_text(order.get("reference_id") or order.get("id") or "")),
         "order_date": (date.get("date") if isinstance(date, dict) else date) or "",
         "status": status.get("slug") or status.get("name") if isinstance(status, dict) else status,
         "currency": order.get("currency"),
@@ -138,14 +280,14 @@ def _salla_order(order: dict[str, Any]) -> list[dict[str, Any]]:
         "customer_phone": phone,
         "customer_city": customer.get("city"),
         "customer_country": customer.get("country_code"),
-        "shipping": _amount(amounts.get("shipping_cost")),
+        "shipping": _text(_amount(amounts.get("shipping_cost"))),
         "order_discount": order_discount,
         "payment_method": order.get("payment_method"),
-        "paid_amount": _amount(amounts.get("total")),
+        "paid_amount": _text(_amount(amounts.get("total"))),
         "prices_include_vat": "false",
-        "vat_rate": tax.get("percent"),
+        "vat_rate": _text(tax.get("percent")),
     }
-    items = order.get("items") or []
+    items = read.items()
     if not items:  # an order read without its items (GET /orders/{id}): one line for its subtotal
         subtotal = _amount(amounts.get("sub_total"))
         return [
@@ -154,24 +296,25 @@ def _salla_order(order: dict[str, Any]) -> list[dict[str, Any]]:
                 "sku": None,
                 "product_name": "Order items (subtotal)",
                 "quantity": "1",
-                "unit_price": None if subtotal is None else str(subtotal),
+                "unit_price": None if subtotal is None else str(_text(subtotal)),
             }
         ]
     rows = []
-    for item in items:
-        item_amounts = item.get("amounts") or {}
+    for i, item in enumerate(items):
+        item_amounts = read.obj(item, "amounts", f"items[{i}].amounts")
         quantity = item.get("quantity") or 1
         price = _amount(item_amounts.get("price_without_tax"))
-        item_tax = item_amounts.get("tax") or {}
+        item_tax = read.obj(item_amounts, "tax", f"items[{i}].amounts.tax")
+        product = read.obj(item, "product", f"items[{i}].product")
         rows.append(
             common
             | {
-                "sku": item.get("sku") or (item.get("product") or {}).get("sku"),
+                "sku": item.get("sku") or product.get("sku"),
                 "product_name": item.get("name"),
-                "quantity": str(quantity),
-                "unit_price": str(price) if price is not None else None,
-                "line_discount": str(_amount(item_amounts.get("total_discount")) or 0),
-                "vat_rate": item_tax.get("percent") or common["vat_rate"],
+                "quantity": str(_text(quantity)),
+                "unit_price": str(_text(price)) if price is not None else None,
+                "line_discount": str(_text(_amount(item_amounts.get("total_discount")) or 0)),
+                "vat_rate": _text(item_tax.get("percent")) or common["vat_rate"],
             }
         )
     return rows

@@ -9,9 +9,27 @@ preview_stock (the stock a preview's batches so far would leave).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
+
+# Limits of what an import accepts (each named in the problem it raises). Money is BIGINT minor units: an amount or
+# a line (quantity × price) of at most 10^14 minor units (a trillion riyals at two decimals) leaves room below 2^63
+# (9.2 × 10^18) for VAT arithmetic on it (× 2 × 10,000) and for the sums reports and balances make of many orders.
+MAX_MINOR = 10**14
+MAX_QUANTITY = 1_000_000  # units on one order line
+MAX_ID = 100  # characters of an order id or SKU
+EARLIEST = date(2000, 1, 1)  # an order dated before this, or more than a day ahead, needs `allow_dates`
+# a number too long for DECIMAL(38, 10) (more than 28 digits before the point): too large, not "not a number"
+LONG_NUMBER = "regexp_matches(trim({x}), '^[+-]?[0-9]{{29,}}([.,][0-9]*)?$')"
+AMOUNTS = {  # typed column prefix: generic column
+    "price": "unit_price",
+    "line_discount": "line_discount",
+    "shipping": "shipping",
+    "order_discount": "order_discount",
+    "paid": "paid_amount",
+}
 
 FOLD = """CREATE OR REPLACE MACRO fold(x) AS lower(regexp_replace(regexp_replace(regexp_replace(
     translate(x, 'يىئكأإآٱؤ٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', 'یییکاااوا01234567890123456789'),
@@ -91,6 +109,10 @@ def ident(name: str) -> str:
 def connect() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(":memory:")
     con.execute(FOLD)
+    # a cell quoted in a problem: at most 40 characters of it (a 10,000-character cell is not repeated back)
+    con.execute(
+        "CREATE OR REPLACE MACRO shown(x) AS CASE WHEN length(x) > 40 THEN left(x, 40) || '…' ELSE x END"
+    )
     con.execute("CREATE TABLE status_map (word VARCHAR, status VARCHAR)")
     con.executemany("INSERT INTO status_map VALUES (?, ?)", list(STATUS.items()))
     return con
@@ -224,46 +246,100 @@ def build_src(
 def type_lines(
     con: duckdb.DuckDBPyConnection, exponent: int, default_status: str, default_inclusive: bool = False
 ) -> None:
-    """lines: typed values beside their text, so validation can quote what was wrong."""
+    """lines: typed values beside their text, so validation can quote what was wrong. Each amount has its minor
+    units (NULL when unreadable or too large) and a `_bad` word: 'nan' (not a number), 'big' (over MAX_MINOR) or
+    'decimals' (more decimals than the currency has: an error, never rounded away)."""
     scale = 10**exponent
+    top = MAX_MINOR // scale  # the largest amount in major units
     d = f"regexp_replace(replace(left({DIGITS.format(x='s.order_date')}, 19), 'T', ' '), '\\.\\d+$', '')"
     dates = ", ".join(f"TRY_STRPTIME({d}, '{f}')" for f in DATE_FORMATS)
     plain = "TRY_CAST(s.order_date AS TIMESTAMP)"  # what almost every file has: read without the clean-up
+    decs = ", ".join(f"{_num('s.' + col)} AS {name}_dec" for name, col in AMOUNTS.items())
+    typed = []
+    for name, col in AMOUNTS.items():
+        dec = f"t.{name}_dec"
+        minor = f"CASE WHEN abs({dec}) <= {top} THEN CAST(ROUND({dec} * {scale}) AS BIGINT) END"
+        if name in ("line_discount", "shipping", "order_discount"):
+            minor = f"COALESCE({minor}, 0)"
+        # the decimal type keeps ten places: a longer tail is looked for in the text, only on long cells
+        tail = f"(length(t.{col}) > 11 AND regexp_matches(t.{col}, '[.][0-9]{{10}}[0-9]*[1-9]'))"
+        bad = (
+            f"CASE WHEN t.{col} IS NULL THEN NULL WHEN {dec} IS NULL THEN CASE WHEN {LONG_NUMBER.format(x='t.' + col)} "
+            f"THEN 'big' ELSE 'nan' END WHEN abs({dec}) > {top} THEN 'big' "
+            f"WHEN {dec} * {scale} <> ROUND({dec} * {scale}) OR {tail} THEN 'decimals' END"
+        )
+        typed.append(f"{minor} AS {name}_minor, {bad} AS {name}_bad")
     con.execute(f"""
         CREATE OR REPLACE TABLE lines AS
-        SELECT s.*,
-            CAST(CASE WHEN length(s.order_date) <= 19 AND {plain} IS NOT NULL THEN {plain}
-                      ELSE COALESCE(TRY_CAST({d} AS TIMESTAMP), {dates}) END AS DATE) AS order_on,
-            COALESCE(sm.status, CASE WHEN s.status IS NULL THEN '{default_status}' END) AS status_norm,
-            {_num("s.quantity")} AS qty_dec,
-            CAST(ROUND({_num("s.unit_price")} * {scale}) AS BIGINT) AS price_minor,
-            CAST(ROUND(COALESCE({_num("s.line_discount")}, 0) * {scale}) AS BIGINT) AS line_discount_minor,
-            CAST(ROUND(COALESCE({_num("s.shipping")}, 0) * {scale}) AS BIGINT) AS shipping_minor,
-            CAST(ROUND(COALESCE({_num("s.order_discount")}, 0) * {scale}) AS BIGINT) AS order_discount_minor,
-            CAST(ROUND({_num("s.paid_amount")} * {scale}) AS BIGINT) AS paid_minor,
-            CASE WHEN lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') THEN NULL
-                 ELSE CAST(ROUND({_num("s.vat_rate")} * 100) AS INTEGER) END AS rate_given,
-            lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') AS exempt,
-            lower(coalesce(s.prices_include_vat, '{"true" if default_inclusive else "false"}')) IN ('true', '1', 'yes', 'y', 'نعم', 'بله') AS inclusive
-        FROM src s
-        LEFT JOIN status_map sm ON sm.word = lower(trim(s.status))
-    """)  # noqa: S608 - scale and formats are our constants
+        SELECT t.* EXCLUDE ({", ".join(f"{name}_dec" for name in AMOUNTS)}), {", ".join(typed)}
+        FROM (
+            SELECT s.*,
+                CAST(CASE WHEN length(s.order_date) <= 19 AND {plain} IS NOT NULL THEN {plain}
+                          ELSE COALESCE(TRY_CAST({d} AS TIMESTAMP), {dates}) END AS DATE) AS order_on,
+                COALESCE(sm.status, CASE WHEN s.status IS NULL THEN '{default_status}' END) AS status_norm,
+                {_num("s.quantity")} AS qty_dec, {decs},
+                CASE WHEN lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') THEN NULL
+                     ELSE TRY_CAST(ROUND(TRY_CAST({_num("s.vat_rate")} AS DECIMAL(18, 6)) * 100) AS INTEGER)
+                     END AS rate_given,
+                lower(coalesce(s.vat_rate, '')) IN ('exempt', 'معفى', 'معاف') AS exempt,
+                lower(coalesce(s.prices_include_vat, '{"true" if default_inclusive else "false"}')) IN ('true', '1', 'yes', 'y', 'نعم', 'بله') AS inclusive
+            FROM src s
+            LEFT JOIN status_map sm ON sm.word = lower(trim(s.status))
+        ) t
+    """)  # noqa: S608 - scale, limits and formats are our constants
 
 
-def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
-    """problems: every bad cell with its row, column and a reason a merchant understands."""
+def _amount_checks(exponent: int, currency: str) -> list[tuple[str, str, str]]:
+    """The checks of each amount column: a number, not over MAX_MINOR, no more decimals than the currency has."""
+    top = f"{MAX_MINOR // 10**exponent:,}"
+    checks = []
+    for name, col in AMOUNTS.items():
+        checks.append((col, f"{name}_bad = 'nan'", f"''''  || shown({col}) || ''' is not a number'"))
+        checks.append(
+            (
+                col,
+                f"{name}_bad = 'big'",
+                f"''''  || shown({col}) || ''' is more than the largest amount, {top}'",
+            )
+        )
+        checks.append(
+            (
+                col,
+                f"{name}_bad = 'decimals'",
+                f"'''' || shown({col}) || ''' has more than {exponent} decimal places, the most {currency} has'",
+            )
+        )
+    return checks
+
+
+def validate(
+    con: duckdb.DuckDBPyConnection,
+    currency: str,
+    exponent: int = 2,
+    today: date | None = None,
+    allow_dates: bool = False,
+) -> None:
+    """problems: every bad cell with its row, column and a reason a merchant understands. An order dated before
+    EARLIEST or more than a day after `today` is a problem unless `allow_dates` (the user confirmed such dates)."""
+    latest = (today or date.today()) + timedelta(days=1)
+    # a line's goods (quantity × price) in exact 128-bit integers, only where the quantity is within bounds
+    line = f"CASE WHEN abs(qty_dec) <= {MAX_QUANTITY} THEN CAST(abs(qty_dec) AS HUGEINT) * price_minor END"
     checks = [
         ("order_id", "order_id IS NULL", "'the order id is missing'"),
+        ("order_id", f"length(order_id) > {MAX_ID}", f"'the order id is longer than {MAX_ID} characters'"),
+        ("sku", f"length(sku) > {MAX_ID}", f"'the SKU is longer than {MAX_ID} characters'"),
         (
             "order_date",
             "order_on IS NULL",
-            "CASE WHEN order_date IS NULL THEN 'the order date is missing' ELSE 'bad date ''' || order_date || ''' (use YYYY-MM-DD)' END",
+            "CASE WHEN order_date IS NULL THEN 'the order date is missing' ELSE 'bad date ''' || shown(order_date) || ''' (use YYYY-MM-DD)' END",
         ),
-        ("status", "status_norm IS NULL", "'unknown status ''' || status || ''''"),
+        ("status", "status_norm IS NULL", "'unknown status ''' || shown(status) || ''''"),
         (
             "quantity",
             "qty_dec IS NULL",
-            "CASE WHEN quantity IS NULL THEN 'the quantity is missing' ELSE '''' || quantity || ''' is not a number' END",
+            "CASE WHEN quantity IS NULL THEN 'the quantity is missing' "
+            f"WHEN {LONG_NUMBER.format(x='quantity')} THEN '''' || shown(quantity) || ''' is more than the largest "
+            f"quantity of a line, {MAX_QUANTITY:,}' ELSE '''' || shown(quantity) || ''' is not a number' END",
         ),
         (
             "quantity",
@@ -276,49 +352,56 @@ def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
             "'the quantity is zero'",
         ),
         (
+            "quantity",
+            f"abs(qty_dec) > {MAX_QUANTITY}",
+            f"'''' || shown(quantity) || ''' is more than the largest quantity of a line, {MAX_QUANTITY:,}'",
+        ),
+        (
             "unit_price",
-            "price_minor IS NULL",
-            "CASE WHEN unit_price IS NULL THEN 'the price is missing' ELSE '''' || unit_price || ''' is not a number' END",
+            "unit_price IS NULL",
+            "'the price is missing'",
         ),
         ("unit_price", "price_minor < 0", "'the price cannot be negative'"),
         (
-            "line_discount",
-            "line_discount IS NOT NULL AND " + _num("line_discount") + " IS NULL",
-            "'''' || line_discount || ''' is not a number'",
+            "unit_price",
+            f"price_minor IS NOT NULL AND {line} > {MAX_MINOR}",
+            f"'quantity × price is more than the largest line, {MAX_MINOR // 10**exponent:,}'",
         ),
+        *_amount_checks(exponent, currency),
         (
             "line_discount",
-            "line_discount_minor < 0 OR (qty_dec <> 0 AND price_minor >= 0 AND line_discount_minor > abs(qty_dec) * price_minor)",
+            "line_discount_minor < 0 OR (qty_dec <> 0 AND price_minor >= 0 "
+            f"AND line_discount_minor > COALESCE({line}, 0))",
             "'the discount is negative or larger than the line'",
         ),
-        (
-            "shipping",
-            "shipping IS NOT NULL AND " + _num("shipping") + " IS NULL",
-            "'''' || shipping || ''' is not a number'",
-        ),
         ("shipping", "shipping_minor < 0", "'shipping cannot be negative'"),
-        (
-            "order_discount",
-            "order_discount IS NOT NULL AND " + _num("order_discount") + " IS NULL",
-            "'''' || order_discount || ''' is not a number'",
-        ),
-        (
-            "paid_amount",
-            "paid_amount IS NOT NULL AND paid_minor IS NULL",
-            "'''' || paid_amount || ''' is not a number'",
-        ),
         ("paid_amount", "paid_minor < 0", "'the paid amount cannot be negative'"),
         (
             "vat_rate",
             "vat_rate IS NOT NULL AND NOT exempt AND (rate_given IS NULL OR rate_given < 0 OR rate_given > 10000)",
-            "'''' || vat_rate || ''' is not a VAT rate in percent'",
+            "'''' || shown(vat_rate) || ''' is not a VAT rate in percent'",
         ),
         (
             "currency",
             "currency IS NOT NULL AND upper(currency) <> ?",
-            "'currency ' || currency || ' is not the organization''s (' || ? || ')'",
+            "'currency ' || shown(currency) || ' is not the organization''s (' || ? || ')'",
         ),
     ]
+    if not allow_dates:
+        checks += [
+            (
+                "order_date",
+                f"order_on < DATE '{EARLIEST}'",
+                f"'the order date ' || order_on || ' is before {EARLIEST}: if it is right, import again confirming "
+                "unusual dates'",
+            ),
+            (
+                "order_date",
+                f"order_on > DATE '{latest}'",
+                "'the order date ' || order_on || ' is in the future: if it is right, import again confirming "
+                "unusual dates'",
+            ),
+        ]
     con.execute(
         "CREATE OR REPLACE TABLE problems (row_no BIGINT, col VARCHAR, reason VARCHAR, order_id VARCHAR)"
     )
@@ -336,6 +419,11 @@ def validate(con: duckdb.DuckDBPyConnection, currency: str) -> None:
     con.execute(
         "INSERT INTO problems SELECT min(row_no), 'order_date', 'the lines of order ' || order_id || ' disagree on its date', "
         "order_id FROM lines WHERE order_id IS NOT NULL GROUP BY order_id HAVING count(DISTINCT order_on) > 1"
+    )
+    con.execute(  # the order's lines and shipping together, within the same bound as one line
+        f"INSERT INTO problems SELECT min(row_no), 'unit_price', 'the lines of order ' || order_id || ' come to more "  # noqa: S608
+        f"than the largest order, {MAX_MINOR // 10**exponent:,}', order_id FROM lines WHERE order_id IS NOT NULL "
+        f"GROUP BY order_id HAVING sum(COALESCE({line}, 0)) + max(shipping_minor) > {MAX_MINOR}"
     )
 
 
@@ -361,7 +449,7 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
     """)
     con.execute("""
         CREATE OR REPLACE TABLE shared2 AS
-        SELECT *, CASE WHEN order_amount > 0 THEN (order_discount_minor * amount) // order_amount ELSE 0 END AS share
+        SELECT *, CASE WHEN order_amount > 0 THEN CAST((CAST(order_discount_minor AS HUGEINT) * amount) // order_amount AS BIGINT) ELSE 0 END AS share
         FROM (
             SELECT g.order_id, g.line_no, g.sku, g.product_name, g.qty, g.price_minor, g.line_discount_minor,
                    g.order_discount_minor, g.exempt, g.rate_bp, g.inclusive,
@@ -491,20 +579,66 @@ def skipped_log(
     ).to_arrow_table()
 
 
-def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int) -> None:
-    """A separate payments file (order_id, payment_method, amount, paid_at): several rows per order."""
+PAYMENTS_FILE = "payments file"  # how a payments file's columns are named in problems (its rows are its own)
+
+
+def load_payments(con: duckdb.DuckDBPyConnection, path: str, exponent: int, currency: str) -> None:
+    """A separate payments file (order_id, payment_method, amount, paid_at): several rows per order. Its bad rows go
+    into problems under their order, so that order is held, not posted without the payment (a corrected file then
+    imports it whole). Raises ValueError (with DuckDB's words) when the file is not CSV or lacks a column."""
     scale = 10**exponent
-    con.execute(
-        "CREATE OR REPLACE TABLE pay_raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, all_varchar = true, header = true)",
-        [path],
-    )
+    top = MAX_MINOR // scale
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE pay_raw AS SELECT row_number() OVER () + 1 AS row_no, * FROM read_csv(?, "
+            "all_varchar = true, header = true, quote = '\"', escape = '\"', strict_mode = false, null_padding = true)",
+            [path],
+        )
+    except duckdb.Error as exc:
+        raise ValueError(f"the {PAYMENTS_FILE} cannot be read as CSV: {str(exc).splitlines()[0]}") from exc
+    headers = {c.strip().lower(): c for c in _columns(con, "pay_raw")}
+    missing = [c for c in ("order_id", "payment_method", "amount") if c not in headers]
+    if missing:
+        raise ValueError(
+            f"the {PAYMENTS_FILE} has no {', '.join(missing)} column (it needs order_id, payment_method, amount, "
+            "and may have paid_at)"
+        )
+    order, method, amount = (ident(headers[c]) for c in ("order_id", "payment_method", "amount"))
+    paid_at = f"left({ident(headers['paid_at'])}, 19)" if "paid_at" in headers else "NULL"
     con.execute(f"""
         CREATE OR REPLACE TABLE pays AS
-        SELECT row_no, trim(order_id) AS external_id, lower(trim(payment_method)) AS method,
-               CAST(ROUND({_num("amount")} * {scale}) AS BIGINT) AS amount_minor,
-               CAST(TRY_STRPTIME(left(paid_at, 19), '%Y-%m-%d %H:%M:%S') AS DATE) AS paid_on, amount AS amount_text
-        FROM pay_raw
-    """)  # noqa: S608 - scale is ours
+        SELECT row_no, external_id, method, amount_text, paid_on,
+               CASE WHEN abs(amount_dec) <= {top} THEN CAST(ROUND(amount_dec * {scale}) AS BIGINT) END AS amount_minor,
+               CASE WHEN amount_text IS NULL THEN 'missing' WHEN amount_dec IS NULL THEN 'nan'
+                    WHEN abs(amount_dec) > {top} THEN 'big'
+                    WHEN amount_dec * {scale} <> ROUND(amount_dec * {scale})
+                         OR (length(amount_text) > 11 AND regexp_matches(amount_text, '[.][0-9]{{10}}[0-9]*[1-9]'))
+                    THEN 'decimals' END AS amount_bad
+        FROM (
+            SELECT row_no, NULLIF(trim({order}), '') AS external_id, NULLIF(lower(trim({method})), '') AS method,
+                   NULLIF(trim({amount}), '') AS amount_text, {_num(f"NULLIF(trim({amount}), '')")} AS amount_dec,
+                   CAST(TRY_STRPTIME({paid_at}, '%Y-%m-%d %H:%M:%S') AS DATE) AS paid_on
+            FROM pay_raw
+        )
+    """)  # noqa: S608 - quoted headers; scale and limits are ours
+    column = f"{PAYMENTS_FILE}: "
+    con.execute(
+        f"""
+        INSERT INTO problems
+        SELECT row_no, '{column}amount', CASE amount_bad
+                   WHEN 'missing' THEN 'the amount is missing'
+                   WHEN 'nan' THEN '''' || shown(amount_text) || ''' is not a number'
+                   WHEN 'big' THEN '''' || shown(amount_text) || ''' is more than the largest amount, {top:,}'
+                   ELSE '''' || shown(amount_text) || ''' has more than {exponent} decimal places, the most ' || ? || ' has'
+               END, external_id
+        FROM pays WHERE amount_bad IS NOT NULL
+        UNION ALL SELECT row_no, '{column}amount', 'a payment cannot be negative', external_id FROM pays WHERE amount_minor < 0
+        UNION ALL SELECT row_no, '{column}payment_method', 'the payment method is missing', external_id FROM pays
+            WHERE method IS NULL
+        UNION ALL SELECT row_no, '{column}order_id', 'the order id is missing', NULL FROM pays WHERE external_id IS NULL
+        """,  # noqa: S608 - our constants
+        [currency],
+    )
 
 
 def payments_from_lines(con: duckdb.DuckDBPyConnection) -> None:
@@ -515,15 +649,3 @@ def payments_from_lines(con: duckdb.DuckDBPyConnection) -> None:
                COALESCE(paid_minor, total_minor) AS amount_minor, order_on AS paid_on, NULL AS amount_text
         FROM order_totals
     """)
-
-
-def payment_problems(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
-    return [
-        tuple(r)
-        for r in con.execute(
-            "SELECT row_no, 'amount', CASE WHEN amount_minor IS NULL THEN '''' || coalesce(amount_text, '') || ''' is not a number' "
-            "ELSE 'a payment cannot be negative' END FROM pays WHERE amount_minor IS NULL OR amount_minor < 0 "
-            "UNION ALL SELECT row_no, 'payment_method', 'the payment method is missing' FROM pays WHERE method IS NULL OR method = '' "
-            "ORDER BY 1"
-        ).fetchall()
-    ]
