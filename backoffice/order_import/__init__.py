@@ -231,6 +231,7 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
         raise ValidationError("the file is empty", "file")
     json_file = profile == "salla-json" or file_name.lower().endswith((".json", ".jsonl"))
     if not json_file and head[:4] != b"PK\x03\x04" and utf16_without_bom(head) is None:
+        refuse_other_formats(head)  # an old .xls is named as one before its NULs are
         _refuse_nul(data, head)  # the same answer whether the file came from disk (CLI) or from memory (page)
     if (
         path is not None
