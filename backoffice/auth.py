@@ -124,9 +124,10 @@ def sign_in(db: Database, login: str, password: str, source: str = "local") -> U
     counts (serialized per account and source across processes on PostgreSQL): however many guesses arrive
     at once, no more than the threshold is ever checked against the hash. It is recorded as a failure and
     turned into a success once the password matched."""
-    key, at = _login_key(login), now()
+    key = _login_key(login)
     with db.write() as conn:
         q.lock_sign_in(conn, [key, source])
+        at = now()  # after the lock: a sign-in that waited behind another counts at its own time
         by_account = q.recent_failures(conn, "username_key", key, at - WINDOW)
         by_source = q.recent_failures(conn, "source", source, at - WINDOW)
         wait = max(
@@ -214,9 +215,11 @@ def add_user(
 ) -> tuple[int, str | None]:
     """Add a member to the organization. Without a password, returns an invitation token to pass on.
 
-    An email that already has an account is not added: the account is invited, and its owner accepts the
-    role (signed in as itself, under My account) before it has any access here. Nothing an admin of one
-    organization does gives them a hold on an account that belongs to another.
+    An email that already has an account is not added: the account is invited, and the code returned goes to
+    the person, who accepts with it while signed in as the account (My account). Until then the account has no
+    access here; signing in as the account is not enough either, so whoever else can reach the account (an
+    admin of its other organization) cannot accept for its owner. (user_id, None) means a new member with the
+    password given.
     """
     ctx.require("users.manage")
     _check_role(role)
@@ -225,11 +228,21 @@ def add_user(
         if existing is not None:
             if q.role_of(conn, ctx.org_id, existing["user_id"]):
                 raise ConflictError(f"{existing['email']} is already a member of this organization.")
-            q.upsert_invitation(conn, ctx.org_id, existing["user_id"], role, ctx.user.user_id, now())
+            code = secrets.token_urlsafe(12)
+            q.upsert_invitation(
+                conn,
+                org_id=ctx.org_id,
+                user_id=existing["user_id"],
+                role=role,
+                invited_by=ctx.user.user_id,
+                code_hash=_token_hash(code),
+                expires_at=now() + TOKEN_LIFETIME,
+                created_at=now(),
+            )
             audit.record(
                 conn, ctx, "invite", "membership", existing["user_id"], after={"email": email, "role": role}
             )
-            return existing["user_id"], None
+            return existing["user_id"], code
         user_id = insert_user(conn, email, name, password, mobile, language)
         token = None if password else _new_token(conn, ctx, user_id, "invite")
         q.upsert_membership(conn, ctx.org_id, user_id, role, now())
@@ -243,15 +256,25 @@ def my_invitations(db: Database, user: User) -> list[dict[str, Any]]:
         return q.invitations_of_user(conn, user.user_id or -1)
 
 
-def answer_invitation(db: Database, user: User, org_id: int, accept: bool) -> None:
-    """The account's owner, signed in as itself, accepts (becomes a member with the offered role) or declines."""
+def answer_invitation(db: Database, user: User, org_id: int, accept: bool, code: str = "") -> None:
+    """The account's owner, signed in as itself, accepts with the code the inviting admin gave them (becomes a
+    member with the offered role) or declines. Accepting revokes every unused token of the account: one issued
+    while only the other organization held it must not open this one."""
     with db.write() as conn:
         offer = q.invitation(conn, org_id, user.user_id or -1)
         if offer is None:
             raise NotFoundError("There is no invitation from this organization (it may have been withdrawn).")
+        if accept and (
+            offer["expires_at"] <= now() or not secrets.compare_digest(offer["code_hash"], _token_hash(code))
+        ):
+            raise ValidationError(
+                "the code is wrong or has expired: ask the admin who invited you for the code (or a new one)",
+                "code",
+            )
         q.delete_invitation(conn, org_id, offer["user_id"])
         if accept:
             q.upsert_membership(conn, org_id, offer["user_id"], offer["role"], now())
+            q.revoke_tokens(conn, offer["user_id"], now())
         audit.record(
             conn,
             Context(db, user, org_id),
@@ -313,7 +336,11 @@ def redeem_token(db: Database, token: str, new_password: str) -> User:
     password_hash = hash_password(new_password, (owner["email"], owner["name"]) if owner else ())
     with db.write() as conn:
         row = q.usable_token(conn, _token_hash(token), now())
-        if row is None:
+        if row is None or (
+            row["purpose"] == "reset"
+            and row["created_by"] is not None
+            and q.admin_orgs_missing(conn, row["user_id"], row["created_by"])
+        ):  # the account joined an organization its issuer does not administer since: the reset is void
             raise AuthError("This link or token is invalid, used or expired. Ask an admin for a new one.")
         q.set_password_hash(conn, row["user_id"], password_hash)
         q.use_token(conn, _token_hash(token), now())
@@ -349,6 +376,12 @@ def set_role(ctx: Context, user_id: int, role: str) -> None:
     _check_role(role)
     with ctx.db.write() as conn:
         before = q.role_of(conn, ctx.org_id, user_id)
+        if before is None and (offered := q.invitation(conn, ctx.org_id, user_id)) is not None:
+            q.set_invitation_role(conn, ctx.org_id, user_id, role)  # the offer changes; still no access
+            audit.record(
+                conn, ctx, "set_role", "invitation", user_id, {"role": offered["role"]}, {"role": role}
+            )
+            return
         if before is None:
             raise NotFoundError("That user is not a member of this organization.")
         if before == "admin" and role != "admin" and q.count_admins(conn, ctx.org_id) == 1:

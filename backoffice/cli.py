@@ -207,9 +207,9 @@ def cmd_user_add(args: argparse.Namespace) -> None:
             f"Added user {args.email} (id {user_id}) as {args.role}."
             if joined
             else f"{args.email} already has an account (id {user_id}): it is invited as {args.role} and "
-            "gets access once its owner signs in and accepts under My account."
+            "gets access once its owner signs in and accepts under My account with this code:"
         )
-        + (f" Invitation token: {token}" if token else ""),
+        + (f" Invitation token: {token}" if token and joined else f" {token}" if token else ""),
     )
 
 

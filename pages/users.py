@@ -45,16 +45,16 @@ with invite_tab, st.form("invite", clear_on_submit=True):
     if st.form_submit_button(t("Invite"), type="primary"):
         with show_errors(lang):
             user_id, token = auth.add_user(ctx, email, name, role, mobile=mobile or None)
-            if token:
-                st.success(t("Invitation created. Give this token to the user; it works once, for 3 days:"))
-                st.code(token)
-            else:
+            if any(m["user_id"] == user_id for m in auth.list_invitations(ctx)):
                 st.success(
                     t(
-                        "An account with this email already exists. It is invited: it gets access once its "
-                        "owner signs in and accepts under My account."
+                        "An account with this email already exists. It is invited: give this code to the person; "
+                        "they accept under My account with it, within 3 days:"
                     )
                 )
+            else:
+                st.success(t("Invitation created. Give this token to the user; it works once, for 3 days:"))
+            st.code(token)
 
 by_label = {f"{m['name']} · {m['email']}": m["user_id"] for m in members}
 withdraw_label = {f"{m['name']} · {m['email']} ({t('invited')})": m["user_id"] for m in invited}

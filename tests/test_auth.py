@@ -139,16 +139,20 @@ def test_an_existing_account_joins_another_organization_only_when_it_accepts(db:
     _, admin_a = make_org(db)
     org_b, admin_b = make_org(db)
     sales = make_user(admin_a, "sales")
-    user_id, token = auth.add_user(admin_b, sales.user.email, "x", "viewer")
-    assert user_id == sales.user.user_id and token is None
+    user_id, code = auth.add_user(admin_b, sales.user.email, "x", "viewer")
+    assert user_id == sales.user.user_id and code
     assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales"}  # not yet
     assert [m["email"] for m in auth.list_invitations(admin_b)] == [sales.user.email]
     assert [(i["org_id"], i["role"]) for i in auth.my_invitations(db, sales.user)] == [(org_b, "viewer")]
-    auth.answer_invitation(db, sales.user, org_b, accept=True)
-    assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales", "viewer"}
+    with pytest.raises(ValidationError, match="code is wrong"):  # signed in as the account is not enough
+        auth.answer_invitation(db, sales.user, org_b, accept=True, code="guess")
+    auth.set_role(admin_b, user_id, "accountant")  # the admin changes the offer; still no access
+    assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales"}
+    auth.answer_invitation(db, sales.user, org_b, accept=True, code=code or "")
+    assert {o["role"] for o in auth.organizations_of(db, sales.user)} == {"sales", "accountant"}
     assert auth.my_invitations(db, sales.user) == [] and auth.list_invitations(admin_b) == []
     with pytest.raises(NotFoundError):  # answered once
-        auth.answer_invitation(db, sales.user, org_b, accept=True)
+        auth.answer_invitation(db, sales.user, org_b, accept=True, code=code or "")
 
 
 def test_a_declined_or_withdrawn_invitation_gives_nothing(db: Database) -> None:
@@ -158,10 +162,10 @@ def test_a_declined_or_withdrawn_invitation_gives_nothing(db: Database) -> None:
     auth.add_user(admin_b, sales.user.email, "x", "admin")
     auth.answer_invitation(db, sales.user, org_b, accept=False)
     assert {o["org_id"] for o in auth.organizations_of(db, sales.user)} == {admin_a.org_id}
-    auth.add_user(admin_b, sales.user.email, "x", "admin")
+    _, code = auth.add_user(admin_b, sales.user.email, "x", "admin")
     auth.remove_member(admin_b, sales.user.user_id or 0)  # the admin withdraws the offer
     with pytest.raises(NotFoundError):
-        auth.answer_invitation(db, sales.user, org_b, accept=True)
+        auth.answer_invitation(db, sales.user, org_b, accept=True, code=code or "")
     assert {o["org_id"] for o in auth.organizations_of(db, sales.user)} == {admin_a.org_id}
 
 
@@ -171,7 +175,9 @@ def test_an_admin_cannot_take_over_another_organizations_admin(db: Database) -> 
     org_b, admin_b = make_org(db)
     customers.save_customer(admin_b, {"name": "B's secret customer"})
     victim = admin_b.user
-    auth.add_user(admin_a, victim.email, "Victim", "viewer")  # step 1: no membership without consent
+    _, code = auth.add_user(
+        admin_a, victim.email, "Victim", "viewer"
+    )  # step 1: no membership without consent
     with pytest.raises(NotFoundError):  # step 2: not a member of A, so A cannot issue it a token
         auth.issue_reset_token(admin_a, victim.user_id or 0)
     with pytest.raises(AuthError):
@@ -180,17 +186,44 @@ def test_an_admin_cannot_take_over_another_organizations_admin(db: Database) -> 
     assert {o["org_id"] for o in auth.organizations_of(db, victim)} == {org_b}
     assert auth.list_members(admin_b)[0]["email"] == victim.email
     # Even once the account has accepted a role in A, A's admin cannot reset it: it is also B's admin.
-    auth.answer_invitation(db, victim, org_a, accept=True)
+    auth.answer_invitation(db, victim, org_a, accept=True, code=code or "")
     with pytest.raises(PermissionDenied, match="do not administer"):
         auth.issue_reset_token(admin_a, victim.user_id or 0)
+
+
+def test_a_reset_issued_before_the_account_joined_another_organization_is_void(db: Database) -> None:
+    """A's admin resets a member of A only, then the account joins B: the old token must not open B."""
+    _, admin_a = make_org(db)
+    org_b, admin_b = make_org(db)
+    clerk = make_user(admin_a, "sales")
+    early = auth.issue_reset_token(admin_a, clerk.user.user_id or 0)  # allowed: A is its only organization
+    _, code = auth.add_user(admin_b, clerk.user.email, "x", "admin")
+    auth.answer_invitation(db, clerk.user, org_b, accept=True, code=code or "")
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, early, "Attacker#Owns9")
+    assert auth.sign_in(db, clerk.user.email, PASSWORD).user_id == clerk.user.user_id
+
+
+def test_a_reset_token_is_void_once_its_issuer_no_longer_administers_every_organization(db: Database) -> None:
+    _, admin_a = make_org(db)
+    org_b, admin_b = make_org(db)
+    clerk = make_user(admin_a, "sales")
+    early = auth.issue_reset_token(admin_a, clerk.user.user_id or 0)
+    with db.write() as conn:  # a membership in B that came without an acceptance (as before this change)
+        conn.execute(
+            sa.text("INSERT INTO memberships VALUES (:org, :user, 'viewer', CURRENT_TIMESTAMP)"),
+            {"org": org_b, "user": clerk.user.user_id},
+        )
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(db, early, "Attacker#Owns9")
 
 
 def test_an_admin_of_every_organization_of_the_account_may_reset_it(db: Database) -> None:
     _, admin = make_org(db)
     clerk = make_user(admin, "sales")
     branch = orgs.setup(db, "Branch of one admin", "SAR", "15", actor=admin.user)
-    auth.add_user(Context(db, admin.user, branch), clerk.user.email, "x", "viewer")
-    auth.answer_invitation(db, clerk.user, branch, accept=True)
+    _, code = auth.add_user(Context(db, admin.user, branch), clerk.user.email, "x", "viewer")
+    auth.answer_invitation(db, clerk.user, branch, accept=True, code=code or "")
     token = auth.issue_reset_token(admin, clerk.user.user_id or 0)  # admin of both of its organizations
     assert auth.redeem_token(db, token, "Fresh#Pass9").user_id == clerk.user.user_id
 
@@ -354,3 +387,27 @@ def test_a_common_password_is_refused_wherever_one_is_set(db: Database) -> None:
     with pytest.raises(ValidationError, match="too common"):
         auth.add_user(admin, "weak@example.com", "Weak", "sales", "Welcome1!")
     auth.redeem_token(db, token, "Tulip#Harbor7")  # the refused tries did not use the token up
+
+
+def test_tokens_issued_before_the_upgrade_stop_working(tmp_path, monkeypatch) -> None:
+    """Migration 14 revokes every unused token: some may have come from the takeover it closes."""
+    from backoffice.db import migrations, open_database, url_for
+
+    url = url_for(tmp_path / "old.duckdb")
+    monkeypatch.setattr(migrations, "MIGRATIONS", [m for m in migrations._load() if m[0] < 14])
+    old = open_database(url)
+    _, admin = make_org(old)
+    with old.write() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO auth_tokens (token_hash, user_id, purpose, expires_at, created_by, created_at) "
+                "VALUES (:h, :user, 'reset', CURRENT_TIMESTAMP + INTERVAL '3 days', :user, CURRENT_TIMESTAMP)"
+            ),
+            {"h": auth._token_hash("old-token"), "user": admin.user.user_id},
+        )
+    old.dispose()
+    monkeypatch.setattr(migrations, "MIGRATIONS", migrations._load())
+    upgraded = open_database(url)
+    with pytest.raises(AuthError, match="invalid, used or expired"):
+        auth.redeem_token(upgraded, "old-token", "Attacker#Owns9")
+    upgraded.dispose()

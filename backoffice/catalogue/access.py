@@ -10,8 +10,9 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "مدعوون بانتظار قبول صاحب الحساب",
         "دعوت\u200cشده، در انتظار پذیرش صاحب حساب",
     ),
-    "An account with this email already exists. It is invited: it gets access once its owner signs in and accepts under My account.": (
-        "يوجد حساب بهذا البريد الإلكتروني. أُرسلت إليه دعوة: يحصل على الصلاحية بعد أن يسجّل صاحبه الدخول ويقبلها من «حسابي».",
-        "حسابی با این ایمیل وجود دارد. دعوت شد: پس از آنکه صاحب حساب وارد شود و در «حساب من» بپذیرد، دسترسی می\u200cیابد.",
+    "An account with this email already exists. It is invited: give this code to the person; they accept under My account with it, within 3 days:": (
+        "يوجد حساب بهذا البريد الإلكتروني. أُرسلت إليه دعوة: أعطِ هذا الرمز لصاحبه؛ يقبل الدعوة به من «حسابي» خلال 3 أيام:",
+        "حسابی با این ایمیل وجود دارد. دعوت شد: این کد را به صاحب آن بدهید؛ او ظرف ۳ روز در «حساب من» با آن می\u200cپذیرد:",
     ),
+    "Code from the admin who invited you": ("الرمز من المدير الذي دعاك", "کد از مدیری که شما را دعوت کرد"),
 }

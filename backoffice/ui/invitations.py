@@ -11,23 +11,26 @@ from backoffice.ui.state import current_language, db, t
 
 
 def invitations_box(user: User) -> None:
-    """One row per organization that offered this account a role: accept or decline."""
+    """One form per organization that offered this account a role: accept with the admin's code, or decline."""
     offers = auth.my_invitations(db(), user)
     if not offers:
         return
     st.subheader(t("Invitations"))
     for offer in offers:
-        cols = st.columns([3, 1, 1])
-        cols[0].text(  # the organization's name is someone's typing: shown as text, never Markdown
-            t("{org} invites you as {role}.").format(org=offer["organization"], role=t(str(offer["role"])))
-        )
         org_id = int(offer["org_id"])
-        if cols[1].button(t("Accept"), key=f"accept_{org_id}", type="primary"):
+        with st.form(f"invitation_{org_id}", clear_on_submit=True):
+            st.text(  # the organization's name is someone's typing: shown as text, never Markdown
+                t("{org} invites you as {role}.").format(
+                    org=offer["organization"], role=t(str(offer["role"]))
+                )
+            )
+            code = st.text_input(t("Code from the admin who invited you"), key=f"code_{org_id}")
+            cols = st.columns(2)
+            accepted = cols[0].form_submit_button(t("Accept"), type="primary")
+            declined = cols[1].form_submit_button(t("Decline"))
+        if accepted or declined:
             with show_errors(current_language()):
-                auth.answer_invitation(db(), user, org_id, accept=True)
-                st.session_state["org_id"] = org_id
-                st.rerun()
-        if cols[2].button(t("Decline"), key=f"decline_{org_id}"):
-            with show_errors(current_language()):
-                auth.answer_invitation(db(), user, org_id, accept=False)
+                auth.answer_invitation(db(), user, org_id, accept=accepted, code=code)
+                if accepted:
+                    st.session_state["org_id"] = org_id
                 st.rerun()

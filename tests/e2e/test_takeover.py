@@ -74,8 +74,9 @@ def test_an_admin_cannot_take_over_another_organizations_admin(
     attacker.get_by_label("Email *", exact=True).fill(B_ADMIN)
     attacker.get_by_label("Name *", exact=True).fill("Victim")
     attacker.get_by_role("button", name="Invite").click()
-    expect(attacker.get_by_text("It is invited: it gets access once its owner")).to_be_visible(timeout=30_000)
+    expect(attacker.get_by_text("It is invited: give this code to the person")).to_be_visible(timeout=30_000)
     wait_idle(attacker)
+    code = attacker.locator('[data-testid="stCode"] code').first.inner_text().strip()
     # Step 2: the reset tab does not offer the account: it is not a member of A.
     attacker.get_by_role("tab", name="Reset a password").click()
     attacker.get_by_role("tabpanel", name="Reset a password").get_by_label("User").click()
@@ -84,13 +85,19 @@ def test_an_admin_cannot_take_over_another_organizations_admin(
     assert not any(B_ADMIN in text for text in options.all_inner_texts())
     attacker.keyboard.press("Escape")
 
-    # The victim accepts, say by mistake: it is then a member of A, and still A's admin cannot reset it.
+    # The victim accepts, talked into it with the code: it is then a member of A, and still A's admin cannot
+    # reset it. Without the code, signed in as itself, it could not accept.
     victim = browser.new_page()
     sign_in_as(victim, two_orgs_url, B_ADMIN)
     open_page(victim, "My account")
     expect(victim.get_by_text("Shop A invites you as sales.")).to_be_visible(timeout=30_000)
     victim.get_by_role("button", name="Accept").click()
+    expect(victim.get_by_text("the code is wrong or has expired")).to_be_visible(timeout=30_000)
     wait_idle(victim)
+    victim.get_by_label("Code from the admin who invited you").fill(code)
+    victim.get_by_role("button", name="Accept").click()
+    wait_idle(victim)
+    expect(victim.get_by_text("Shop A invites you as sales.")).to_have_count(0)
 
     open_page(attacker, "Customers")
     open_page(attacker, "Users and organizations")

@@ -143,19 +143,23 @@ def admin_orgs_missing(conn: Connection, user_id: int, admin_id: int | None) -> 
     )
 
 
-def upsert_invitation(
-    conn: Connection, org_id: int, user_id: int, role: str, invited_by: int | None, at: datetime
-) -> None:
-    delete_invitation(conn, org_id, user_id)
+def upsert_invitation(conn: Connection, **values: Any) -> None:
+    delete_invitation(conn, values["org_id"], values["user_id"])
     run(
         conn,
-        "INSERT INTO membership_invitations (org_id, user_id, role, invited_by, created_at) "
-        "VALUES (:org, :user, :role, :by, :at)",
+        "INSERT INTO membership_invitations (org_id, user_id, role, invited_by, code_hash, expires_at, created_at) "
+        "VALUES (:org_id, :user_id, :role, :invited_by, :code_hash, :expires_at, :created_at)",
+        **values,
+    )
+
+
+def set_invitation_role(conn: Connection, org_id: int, user_id: int, role: str) -> None:
+    run(
+        conn,
+        "UPDATE membership_invitations SET role = :role WHERE org_id = :org AND user_id = :user",
+        role=role,
         org=org_id,
         user=user_id,
-        role=role,
-        by=invited_by,
-        at=at,
     )
 
 
@@ -180,7 +184,7 @@ def invitation(conn: Connection, org_id: int, user_id: int) -> dict[str, Any] | 
 def invitations_of_user(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     return rows(
         conn,
-        "SELECT i.org_id, o.name AS organization, i.role, i.created_at, u.name AS invited_by "
+        "SELECT i.org_id, o.name AS organization, i.role, i.created_at, i.expires_at, u.name AS invited_by "
         "FROM membership_invitations i JOIN organizations o ON o.org_id = i.org_id "
         "LEFT JOIN users u ON u.user_id = i.invited_by WHERE i.user_id = :user ORDER BY i.created_at",
         user=user_id,
