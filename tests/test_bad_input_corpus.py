@@ -142,6 +142,26 @@ CORPUS: dict[str, Case] = {
         ["order 1 (R1), amounts.discounts[0].discount", "'abc' is not a number"],
         profile="salla-json",
     ),
+    "salla discount 1e999999999": Case(  # found in review: the discounts' sum overflowed
+        {"o.json": b'{"data": {"reference_id": "R1", "amounts": {"discounts": [{"discount": 1e999999999}]}}}'},
+        ["order 1 (R1), amounts.discounts[0].discount", "not an amount (too large"],
+        profile="salla-json",
+    ),
+    "salla customer name is an object": Case(
+        {"o.json": _salla(customer={"name": {"x": 1}, "email": ["a@example.com"]})},
+        ["order 1 (R1), customer.name", "must be text or a number, not an object", "customer.email"],
+        profile="salla-json",
+    ),
+    "salla sku is an object, name a list": Case(
+        {
+            "o.json": _salla(
+                items=[{"sku": {"id": 1}, "name": ["Cup"], "amounts": {"price_without_tax": {"amount": 10}}}],
+                payment_method={"slug": "cod"},
+            )
+        },
+        ["items[0].sku", "items[0].name", "payment_method", "not an object"],
+        profile="salla-json",
+    ),
     "json nested 5000 deep": Case(
         {"o.json": b"[" * 5000 + b"]" * 5000},
         ["line 1, column 501", "nested more than 500 levels deep"],

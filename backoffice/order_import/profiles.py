@@ -205,11 +205,25 @@ class _Order:
         return good
 
     def number_text(self, value: Any, path: str) -> Decimal | None:
+        if self.scalar(value, path) is None and value is not None:
+            return None
         try:
-            return Decimal(str(value))
+            number = Decimal(str(value))
         except ArithmeticError:
             self.problem(path, f"'{str(value)[:40]}' is not a number")
             return None
+        if not number.is_finite() or number.adjusted() > 30:  # the staging checks give the exact limit later
+            self.problem(path, f"'{str(value)[:40]}' is not an amount (too large, or not finite)")
+            return None
+        return number
+
+    def scalar(self, value: Any, path: str) -> Any:
+        """A field that must be one value (text or a number): an object or a list there is named, not stored as
+        its Python spelling."""
+        if value is None or (isinstance(value, (str, int, Decimal)) and not isinstance(value, bool)):
+            return value
+        self.problem(path, f"must be text or a number, not {json_kind(value)}")
+        return None
 
 
 def salla_rows(data: bytes) -> list[dict[str, Any]]:
@@ -253,11 +267,23 @@ def _salla_order(read: _Order) -> list[dict[str, Any]]:
     amounts = read.obj(order, "amounts", "amounts")
     status = order.get("status") or {}
     date = order.get("date") or {}
-    name = customer.get("name") or " ".join(
-        str(x) for x in filter(None, [customer.get("first_name"), customer.get("last_name")])
+
+    def one(parent: dict[str, Any], key: str, path: str) -> Any:
+        return read.scalar(parent.get(key), path)
+
+    name = one(customer, "name", "customer.name") or " ".join(
+        str(x)
+        for x in filter(
+            None,
+            [
+                one(customer, "first_name", "customer.first_name"),
+                one(customer, "last_name", "customer.last_name"),
+            ],
+        )
     )
-    mobile = customer.get("mobile")
-    phone = f"{customer.get('mobile_code', '')}{mobile}" if mobile not in (None, "") else None
+    mobile = one(customer, "mobile", "customer.mobile")
+    code = one(customer, "mobile_code", "customer.mobile_code") or ""
+    phone = f"{code}{mobile}" if mobile not in (None, "") else None
     discounts = amounts.get("discounts") or []
     if not isinstance(discounts, list):
         read.problem("amounts.discounts", f"must be a list, not {json_kind(discounts)}")
@@ -271,18 +297,23 @@ def _salla_order(read: _Order) -> list[dict[str, Any]]:
     order_discount = _text(sum(found)) if found else None
     tax = read.obj(amounts, "tax", "amounts.tax")
     common = {
-        "order_id": str(_text(order.get("reference_id") or order.get("id") or "")),
-        "order_date": (date.get("date") if isinstance(date, dict) else date) or "",
-        "status": status.get("slug") or status.get("name") if isinstance(status, dict) else status,
-        "currency": order.get("currency"),
+        "order_id": str(_text(one(order, "reference_id", "reference_id") or one(order, "id", "id") or "")),
+        "order_date": (
+            one(date, "date", "date.date") if isinstance(date, dict) else one(order, "date", "date")
+        )
+        or "",
+        "status": (one(status, "slug", "status.slug") or one(status, "name", "status.name"))
+        if isinstance(status, dict)
+        else one(order, "status", "status"),
+        "currency": one(order, "currency", "currency"),
         "customer_name": name or None,
-        "customer_email": customer.get("email"),
+        "customer_email": one(customer, "email", "customer.email"),
         "customer_phone": phone,
-        "customer_city": customer.get("city"),
-        "customer_country": customer.get("country_code"),
+        "customer_city": one(customer, "city", "customer.city"),
+        "customer_country": one(customer, "country_code", "customer.country_code"),
         "shipping": _text(_amount(amounts.get("shipping_cost"))),
         "order_discount": order_discount,
-        "payment_method": order.get("payment_method"),
+        "payment_method": one(order, "payment_method", "payment_method"),
         "paid_amount": _text(_amount(amounts.get("total"))),
         "prices_include_vat": "false",
         "vat_rate": _text(tax.get("percent")),
@@ -302,15 +333,16 @@ def _salla_order(read: _Order) -> list[dict[str, Any]]:
     rows = []
     for i, item in enumerate(items):
         item_amounts = read.obj(item, "amounts", f"items[{i}].amounts")
-        quantity = item.get("quantity") or 1
+        quantity = read.scalar(item.get("quantity"), f"items[{i}].quantity") or 1
         price = _amount(item_amounts.get("price_without_tax"))
         item_tax = read.obj(item_amounts, "tax", f"items[{i}].amounts.tax")
         product = read.obj(item, "product", f"items[{i}].product")
         rows.append(
             common
             | {
-                "sku": item.get("sku") or product.get("sku"),
-                "product_name": item.get("name"),
+                "sku": read.scalar(item.get("sku"), f"items[{i}].sku")
+                or read.scalar(product.get("sku"), f"items[{i}].product.sku"),
+                "product_name": read.scalar(item.get("name"), f"items[{i}].name"),
                 "quantity": str(_text(quantity)),
                 "unit_price": str(_text(price)) if price is not None else None,
                 "line_discount": str(_text(_amount(item_amounts.get("total_discount")) or 0)),
