@@ -143,7 +143,9 @@ CORPUS: dict[str, Case] = {
         profile="salla-json",
     ),
     "salla discount 1e999999999": Case(  # found in review: the discounts' sum overflowed
-        {"o.json": b'{"data": {"reference_id": "R1", "amounts": {"discounts": [{"discount": 1e999999999}]}}}'},
+        {
+            "o.json": b'{"data": {"reference_id": "R1", "amounts": {"discounts": [{"discount": 1e999999999}]}}}'
+        },
         ["order 1 (R1), amounts.discounts[0].discount", "not an amount (too large"],
         profile="salla-json",
     ),

@@ -178,7 +178,7 @@ def test_no_page_fetches_an_image_written_in_user_text(
     upload = tmp_path / "orders.csv"
     upload.write_text(
         "order_id,order_date,status,customer_name,sku,product_name,quantity,unit_price\n"
-        f'S-9,{date.today().isoformat()},completed,Sam,"{listener.payload("upload-sku")}",Mug,1,10\n',
+        f'S-9,{date.today().isoformat()},completed,Sam,"{listener.payload("up-sku")}",Mug,1,10\n',
         encoding="utf-8",
     )
     page.locator('[data-testid="stFileUploader"]').first.locator("input[type=file]").set_input_files(
@@ -202,7 +202,14 @@ def test_no_page_fetches_an_image_written_in_user_text(
     assert (
         sorted(set(listener.requests)) == []
     )  # not one fetch of an image (or of anything) written in user text
+    # The listener does hear this browser: an image the test itself asks for arrives.
+    page.evaluate(f"new Image().src = 'http://127.0.0.1:{listener.port}/probe.png'")
+    for _ in range(50):
+        if listener.requests:
+            break
+        page.wait_for_timeout(100)
+    assert listener.requests == ["/probe.png"]
     text = "\n".join(seen)
-    missing = [f for f in (*FIELDS, "upload-sku") if f != "shopper-city" and literal(f) not in text]
+    missing = [f for f in (*FIELDS, "up-sku") if f != "shopper-city" and literal(f) not in text]
     assert missing == []
     assert "[f](x) *b*.txt" in text  # the attachment's file name
