@@ -49,6 +49,35 @@ def record(
     )
 
 
+def record_many(
+    conn: Connection,
+    ctx: Context,
+    action: str,
+    entity: str,
+    entries: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+) -> None:
+    """Audit rows for many entities at once (entity_id, before, after), inside the caller's transaction: the same
+    rows as `record` for each."""
+    at = now()
+    q.insert_many(
+        conn,
+        [
+            (
+                ctx.org_id,
+                ctx.user.user_id,
+                ctx.user.actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                _dump(before),
+                _dump(after),
+                at,
+            )
+            for entity_id, before, after in entries
+        ],
+    )
+
+
 def list_entries(
     ctx: Context, entity: str | None = None, entity_id: object = None, limit: int = 200
 ) -> list[dict[str, Any]]:

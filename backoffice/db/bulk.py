@@ -19,6 +19,11 @@ TABLES = (
     "import_stock",
     "sync_log",
     "outbox",
+    "contacts",
+    "contact_emails",
+    "contact_categories",
+    "contact_field_values",
+    "audit_log",
 )  # the only tables bulk-loaded
 
 
