@@ -7,6 +7,7 @@ SECRET_KEYS are masked before anything is stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -49,15 +50,20 @@ def record(
     )
 
 
+def dumps(values: dict[str, Any] | None) -> str | None:
+    """A before/after as the audit log stores it (secrets masked): for record_many's entries, made in advance."""
+    return _dump(values)
+
+
 def record_many(
     conn: Connection,
     ctx: Context,
     action: str,
     entity: str,
-    entries: list[tuple[object, dict[str, Any] | None, dict[str, Any] | None]],
+    entries: Sequence[tuple[object, str | None, str | None]],
 ) -> None:
-    """Audit rows for many entities at once (entity_id, before, after), inside the caller's transaction: the same
-    rows as `record` for each."""
+    """Audit rows for many entities at once, (entity_id, dumps(before), dumps(after)) each, inside the caller's
+    transaction: the same rows as `record` for each, in bulk."""
     at = now()
     q.insert_many(
         conn,
@@ -69,8 +75,8 @@ def record_many(
                 action,
                 entity,
                 None if entity_id is None else str(entity_id),
-                _dump(before),
-                _dump(after),
+                before,
+                after,
                 at,
             )
             for entity_id, before, after in entries

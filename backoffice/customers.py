@@ -601,6 +601,8 @@ def import_customers(
     if dry_run or (result.problems and not skip_invalid):
         result.created = len(ready) if dry_run else 0
         return result
+    for row in ready:
+        row.prepare()
     with ctx.db.write() as conn:
         if _settings(conn, ctx.org_id) != settings:
             result.problems.append(
@@ -616,7 +618,8 @@ def import_customers(
             result.problems.sort(key=lambda p: p[0])
             if not skip_invalid:
                 return result
-            ready = [row for row in ready if row not in late]
+            refused = {row.row_no for row in late}
+            ready = [row for row in ready if row.row_no not in refused]
         _write_many(conn, ctx, ready)
         result.created, result.written = len(ready), True
     return result
@@ -631,6 +634,19 @@ class _Row:
     emails: list[str]
     categories: list[str]
     custom_values: dict[int, str]
+
+    category_names: list[str] = field(default_factory=list)
+    category_keys: list[str] = field(default_factory=list)
+    after: str | None = None  # the audit's after, dumped
+
+    def prepare(self) -> None:
+        """What its write needs that no id is part of, made before the writer is taken."""
+        self.category_names = [c.strip() for c in self.categories if c and c.strip()]
+        self.category_keys = [search_key(name) for name in self.category_names]
+        after = {k: self.clean.get(k) for k in FORM_FIELDS}
+        self.after = audit.dumps(
+            after | {"categories": sorted(self.category_names), "custom": self.custom_values}
+        )
 
     def keys(self) -> list[tuple[str, str]]:
         """Its duplicate-detection keys, in the order the file's own duplicates are reported."""
@@ -708,39 +724,28 @@ def _pick_rows(
 
 
 def _write_many(conn: Connection, ctx: Context, ready: Sequence[_Row]) -> None:
-    """New contacts written set-based: the same rows and audit entries as _write makes one contact at a time."""
+    """New contacts written set-based: the same rows and audit entries as _write makes one contact at a time. What
+    needs no id (categories' names, the audit's after) is made before, outside the writer, by _Row.prepare."""
     if not ready:
         return
-    at = now()
     ids = q.next_contact_ids(conn, len(ready))
-    q.insert_contacts(conn, ctx.org_id, ids, [row.clean for row in ready], [row.emails for row in ready], at)
-    names = [[c.strip() for c in row.categories if c and c.strip()] for row in ready]
+    q.insert_contacts(
+        conn, ctx.org_id, ids, [row.clean for row in ready], [row.emails for row in ready], now()
+    )
     first: dict[str, str] = {}  # a category is named as it is first written, as one at a time would
-    for found in names:
-        for name in found:
-            first.setdefault(search_key(name), name)
+    for row in ready:
+        for name, key in zip(row.category_names, row.category_keys, strict=True):
+            first.setdefault(key, name)
     category_ids = {key: q.category_id(conn, ctx.org_id, name, key) for key, name in first.items()}
     links = [
         (cid, category)
-        for cid, found in zip(ids, names, strict=True)
-        for category in dict.fromkeys(category_ids[search_key(n)] for n in found)
+        for cid, row in zip(ids, ready, strict=True)
+        for category in dict.fromkeys(category_ids[key] for key in row.category_keys)
     ]
     values = [(cid, f, v) for cid, row in zip(ids, ready, strict=True) for f, v in row.custom_values.items()]
     q.insert_contact_details(conn, ctx.org_id, links, values)
     audit.record_many(
-        conn,
-        ctx,
-        "create",
-        "contact",
-        [
-            (
-                cid,
-                None,
-                {k: row.clean.get(k) for k in FORM_FIELDS}
-                | {"categories": sorted(found), "custom": row.custom_values},
-            )
-            for cid, row, found in zip(ids, ready, names, strict=True)
-        ],
+        conn, ctx, "create", "contact", [(cid, None, row.after) for cid, row in zip(ids, ready, strict=True)]
     )
 
 

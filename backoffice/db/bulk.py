@@ -82,6 +82,19 @@ def insert_rows(
     return len(values)
 
 
+def insert_values(
+    conn: Connection, table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> int:
+    """Many rows of plain Python values (numbers, str, None, datetimes) in the caller's transaction, as one Arrow
+    table through load_arrow: a single scan on DuckDB (its bound parameters cost ~0.5 ms a row), COPY on PostgreSQL."""
+    import pyarrow as pa
+
+    if not values:
+        return 0
+    data = pa.table({name: pa.array([r[i] for r in values]) for i, name in enumerate(columns)})
+    return load_arrow(conn, table, data)
+
+
 def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
     """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction."""
     import pyarrow as pa

@@ -34,7 +34,7 @@ COLUMNS = (
 
 def insert_many(conn: Connection, values: list[tuple[Any, ...]]) -> None:
     """Audit rows in bulk, each a tuple in the order of COLUMNS."""
-    bulk.insert_rows(conn, "audit_log", COLUMNS, values)
+    bulk.insert_values(conn, "audit_log", COLUMNS, values)
 
 
 def recent(

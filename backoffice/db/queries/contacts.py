@@ -51,7 +51,7 @@ def insert_contacts(
 ) -> None:
     """New contacts in bulk with their given ids (next_contact_ids) and their emails."""
     columns = ("contact_id", "org_id", *CONTACT_COLUMNS, "created_at", "updated_at")
-    bulk.insert_rows(
+    bulk.insert_values(
         conn,
         "contacts",
         columns,
@@ -60,7 +60,7 @@ def insert_contacts(
             for cid, v in zip(contact_ids, values, strict=True)
         ],
     )
-    bulk.insert_rows(
+    bulk.insert_values(
         conn,
         "contact_emails",
         ("org_id", "contact_id", "email"),
@@ -75,13 +75,13 @@ def insert_contact_details(
     field_values: Sequence[tuple[int, int, str]],
 ) -> None:
     """New contacts' categories (contact_id, category_id) and custom values (contact_id, field_id, value) in bulk."""
-    bulk.insert_rows(
+    bulk.insert_values(
         conn,
         "contact_categories",
         ("org_id", "contact_id", "category_id"),
         [(org_id, c, g) for c, g in categories],
     )
-    bulk.insert_rows(
+    bulk.insert_values(
         conn,
         "contact_field_values",
         ("org_id", "contact_id", "field_id", "value"),
