@@ -270,7 +270,11 @@ def test_export_neutralizes_formulas(db: Database) -> None:
     text = customers.export_customers(admin).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text
     sheet = load_workbook(io.BytesIO(customers.export_customers(admin, "xlsx"))).worksheets[0]
-    assert sheet.cell(2, 3).value.startswith("'=") and sheet.cell(2, 3).data_type == "s"
+    # in XLSX the cell is text marked as typed (quote prefix), as Excel keeps '=…: no apostrophe to see
+    cell = sheet.cell(2, 3)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://evil")', "s", True)
+    assert (sheet.cell(2, 8).value, sheet.cell(2, 8).quotePrefix) == ("@SUM(A1)", True)
+    assert sheet.cell(1, 3).quotePrefix is False  # other text as it is
 
 
 def test_a_contact_of_another_organization_is_not_found(db: Database) -> None:
