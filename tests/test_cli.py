@@ -544,3 +544,39 @@ def test_deposit_settings_payment_methods_and_pick_up_from_the_command_line(shop
     )
     assert code == 0 and picked["status"] == "invoiced"  # picked up: invoiced at once, the deposit settles it
     assert run(capsys, "customer", "show", "1", "--db", shop, "--json")[1]["balance"] == "172.50"
+
+
+def test_import_json_into_a_closed_pipe_exits_0_quietly_once_committed(
+    shop: str, tmp_path: Path, capsys
+) -> None:
+    """`backoffice import … --json | head -c0`: the reader is gone when the result is printed; the import has
+    committed by then, so the exit is 0 with nothing on stderr (no traceback, no 'Broken pipe')."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,order_date,status,sku,product_name,quantity,unit_price\nP1,2026-01-05,completed,CUP,Cup,2,10\n"
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone: every write to the pipe fails
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "backoffice.cli",
+                "import",
+                str(orders),
+                "--db",
+                shop,
+                "--store",
+                "Web",
+                "--json",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+    code, log, _ = run(capsys, "store", "log", "Web", "--db", shop, "--order", "P1", "--json")
+    assert code == 0 and [r["result"] for r in log] == ["posted"]
