@@ -813,3 +813,57 @@ def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
     assert sorted(logged) == ["created", "posted", "posted"]
     again = order_import.import_file(shop, "Salla", "a.csv", GOOD.encode(), batch_orders=1)
     assert (again.new, again.unchanged, again.posted) == (0, 3, 0) and snapshot(shop.db) == one_go
+
+
+def test_an_import_whose_process_ended_half_way_shows_interrupted(tmp_path: Path) -> None:
+    db_path = tmp_path / "shop.duckdb"
+    init = ("init", "--org", "S", "--currency", "SAR", "--vat", "15", "--admin-email", "a@example.com")
+    assert _cli(db_path, *init, "--admin-password", "Sesame#2026").returncode == 0
+    path = tmp_path / "a.csv"
+    path.write_text(GOOD)
+    killed = _cli(db_path, "import", str(path), "--store", "Salla", "--json", crash="batch")
+    assert killed.returncode == 97  # one batch of three committed, then the process ended
+    from backoffice.db import open_database
+    from backoffice.db.queries import imports as imports_q
+    from tests.factories import system
+
+    db = open_database(f"duckdb:///{db_path}")
+    try:
+        ctx = system(db, 1)
+        with db.read() as conn:
+            assert [r["status"] for r in imports_q.imports(conn, 1, None, 10)] == ["batch 1 of 3"]
+        assert [r["status"] for r in order_import.list_imports(ctx)] == ["interrupted"]
+        assert order_import.list_imports(ctx, "Salla")[0]["new_orders"] == 1
+        db.dispose()  # the command line opens the file itself
+        shown = _cli(db_path, "store", "imports", "Salla", "--json")
+        assert [r["status"] for r in json.loads(shown.stdout)] == ["interrupted"], shown.stderr
+        db = open_database(f"duckdb:///{db_path}")
+        ctx = system(db, 1)
+        again = order_import.import_file(ctx, "Salla", "a.csv", GOOD.encode(), batch_orders=1)
+        assert (again.new, again.unchanged) == (2, 1)
+        with db.read() as conn:  # the next import recorded it so
+            assert [r["status"] for r in imports_q.imports(conn, 1, None, 10)] == ["done", "interrupted"]
+    finally:
+        db.dispose()
+
+
+def test_an_import_being_written_is_not_called_interrupted(db: Database) -> None:
+    _, admin = make_org(db, country="SA")
+    from backoffice.db.queries import imports as imports_q
+
+    seen: list[tuple[str, bool]] = []
+
+    def progress(fraction: float, step: str) -> None:
+        if step == "orders written" and fraction < 0.9:  # after the first of three batches
+            mine = order_import.list_imports(admin)[0]
+            with db.read() as conn:
+                held = db.is_duckdb or imports_q.import_held(conn, mine["import_id"])
+            seen.append((mine["status"], held))
+
+    order_import.import_file(admin, "Salla", "a.csv", GOOD.encode(), batch_orders=1, progress=progress)
+    assert seen[0] == ("batch 1 of 3", True)
+    assert [r["status"] for r in order_import.list_imports(admin)] == ["done"]
+    with db.read() as conn:
+        assert db.is_duckdb or not imports_q.import_held(
+            conn, order_import.list_imports(admin)[0]["import_id"]
+        )

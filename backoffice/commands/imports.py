@@ -118,6 +118,22 @@ def cmd_store_log(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_store_imports(args: argparse.Namespace) -> None:
+    from backoffice import order_import
+    from backoffice.cli import _context, _emit
+
+    found = order_import.list_imports(_context(args), args.name)
+    _emit(
+        args,
+        found,
+        "\n".join(
+            f"{r['started_at']:%Y-%m-%d %H:%M}  #{r['import_id']:<5} {r['store']:<12} {r['status']:<14} "
+            f"{r['new_orders']} new, {r['changed_orders']} changed, {r['error_orders']} with errors  {r['file_name']}"
+            for r in found
+        ),
+    )
+
+
 def _flag(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:
     parser.add_argument(
         f"--{name}",
@@ -174,3 +190,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--order", metavar="EXTERNAL_ID")
     p.add_argument("--failed", action="store_true")
     p.set_defaults(handler=cmd_store_log)
+    p = group.add_parser(
+        "imports",
+        parents=[common],
+        help="the imports, newest first: counts and status (done, interrupted, …)",
+    )
+    p.add_argument("name", nargs="?")
+    p.set_defaults(handler=cmd_store_imports)

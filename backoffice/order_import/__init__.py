@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -428,20 +429,66 @@ def import_file(
         "allow_negative_stock": allow_negative_stock,
     }
     writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches, overrides)
-    for batch in range(batches):
-        try:
-            with ctx.db.write() as conn:
-                writer.batch(conn, batch)
-                if dry_run:
-                    raise _Rollback
-        except _Rollback:
-            writer.import_id = None  # undone with its batch: the next batch of the preview records its own
-        if batch == 0 and batches > 1:
-            _crash_point("batch")  # the first batch committed, the rest not written
-        # "orders written" is a catalogue key: the page translates it
-        report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
+    try:
+        for batch in range(batches):
+            try:
+                with ctx.db.write() as conn:
+                    writer.batch(conn, batch)
+                    if dry_run:
+                        raise _Rollback
+            except _Rollback:
+                writer.import_id = (
+                    None  # undone with its batch: the next batch of the preview records its own
+                )
+            if batch == 0 and batches > 1:
+                _crash_point("batch")  # the first batch committed, the rest not written
+            # "orders written" is a catalogue key: the page translates it
+            report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
+    finally:
+        writer.release()
     report(1.0, "done")
     return result
+
+
+# The imports this process is writing now. An import's record says 'running' or 'batch 3 of 9' until its last batch;
+# one left so by a process that ended (killed, power cut) is shown, and then recorded, as 'interrupted'.
+_WRITING: set[int] = set()
+_WRITING_GUARD = threading.Lock()
+
+
+def _gone(conn: Connection, import_id: int) -> bool:
+    """Has the process that was writing this unfinished import ended? This process knows its own; a DuckDB file is
+    open in one process only (so no other is writing); on PostgreSQL the writing process holds an advisory lock."""
+    with _WRITING_GUARD:
+        if import_id in _WRITING:
+            return False
+    if conn.dialect.name == "duckdb":
+        return True
+    return not q.import_held(conn, import_id)
+
+
+def _interrupted(conn: Connection, org_id: int) -> list[int]:
+    return [i for i in q.unfinished_imports(conn, org_id) if _gone(conn, i)]
+
+
+def list_imports(ctx: Context, store_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The store imports, newest first, with their counts and status: 'done', 'dry run', 'batch 3 of 9' (one being
+    written now) or 'interrupted' (its process ended half way: the batches before were kept, importing the file
+    again writes the rest)."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        store_id = None
+        if store_name:
+            store = q.store_by_name(conn, ctx.org_id, store_name)
+            if store is None:
+                raise NotFoundError(f"No store named '{store_name}'.")
+            store_id = store["store_id"]
+        found = q.imports(conn, ctx.org_id, store_id, limit)
+        gone = set(_interrupted(conn, ctx.org_id))
+    for row in found:
+        if row["import_id"] in gone:
+            row["status"] = "interrupted"
+    return found
 
 
 # Orders a write transaction holds: about 3-4 s of the writer's time on the development machine (2 cores). Twice as
@@ -483,6 +530,31 @@ class _Writer:
         self.import_id: int | None = None
         self.negative_before: set[str] = set()
         self.counts = {"new": 0, "changed": 0, "unchanged": skipped, "posted": 0}
+        self.held: list[
+            int
+        ] = []  # the import ids this writer registered as being written (a preview's several)
+        self.owner: Connection | None = None  # PostgreSQL: the session holding their advisory locks
+
+    def hold(self, import_id: int) -> None:
+        """Mark the import as being written by this process (see _gone), before its first batch commits."""
+        with _WRITING_GUARD:
+            _WRITING.add(import_id)
+        self.held.append(import_id)
+        if not self.ctx.db.is_duckdb:
+            if self.owner is None:
+                self.owner = self.ctx.db.engine.connect()
+            q.hold_import(self.owner, import_id)
+            self.owner.commit()  # the session's lock outlives the transaction
+
+    def release(self) -> None:
+        with _WRITING_GUARD:
+            _WRITING.difference_update(self.held)
+        if self.owner is not None:
+            for import_id in self.held:
+                q.let_go_import(self.owner, import_id)
+            self.owner.commit()
+            self.owner.close()
+            self.owner = None
 
     def batch(self, conn: Connection, batch: int) -> None:
         ctx = self.ctx
@@ -494,6 +566,7 @@ class _Writer:
         assert org is not None
         at = now()
         if self.import_id is None:
+            q.mark_interrupted(conn, _interrupted(conn, ctx.org_id))  # earlier ones whose process ended
             self.negative_before = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
             self.import_id = q.insert_import(
                 conn,
@@ -505,6 +578,7 @@ class _Writer:
                 started_at=at,
             )
             self.result.import_id = self.import_id
+            self.hold(self.import_id)
         import_id = self.import_id
         last = batch == self.batches - 1
         preview = self.result.dry_run
@@ -769,6 +843,7 @@ __all__ = [
     "BackofficeError",
     "ImportResult",
     "import_file",
+    "list_imports",
     "list_stores",
     "post_orders",
     "set_store",
