@@ -37,7 +37,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         allow_negative_stock=args.allow_negative_stock,
     )
     data = result.as_json()
+    if args.errors_file:  # every problem, however many (the printed list stops at order_import.MAX_PROBLEMS)
+        Path(args.errors_file).write_bytes(order_import.problems_csv(result))
+    if result.problems_path is not None:
+        result.problems_path.unlink(missing_ok=True)
     lines = [f"row {p['row']}, {p['column']}: {p['reason']}" for p in data["problems"][:50]]
+    if data["problem_count"] > len(lines):
+        lines.append(
+            f"… {data['problem_count']:,} problems in all"
+            + (
+                f": every one in {args.errors_file}"
+                if args.errors_file
+                else " (--errors-file FILE writes them all)"
+            )
+        )
     summary = (
         f"{'Preview: ' if result.dry_run else ''}{result.new} new, {result.changed} changed, {result.unchanged} "
         f"unchanged, {result.errors} with errors, {result.posted} posted"
@@ -161,6 +174,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         help="preview: count new/changed/unchanged/error orders, write nothing",
     )
     p.add_argument("--all-or-nothing", action="store_true", help="reject the whole file if any row is bad")
+    p.add_argument(
+        "--errors-file",
+        metavar="FILE",
+        help="write every problem to FILE as CSV (row, column, reason); the output lists the first 1,000",
+    )
     _flag(p, "auto-paid", "invoices are paid by the store's payment (this run only)")
     _flag(p, "default-customer", "all orders go to the store's walk-in customer (this run only)")
     _flag(p, "allow-negative-stock", "stock may go below zero (this run only)")

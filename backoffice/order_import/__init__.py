@@ -55,6 +55,10 @@ class ImportResult:
     import_id: int | None = None
     negative_stock: list[str] = field(default_factory=list)
     payments: int = 0
+    problem_count: int = 0  # every problem found; `problems` holds the first MAX_PROBLEMS of them
+    problems_path: Path | None = (
+        None  # all of them as CSV (row, column, reason) when there are more than that
+    )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class ImportResult:
             "payments": self.payments,
             "negative_stock": self.negative_stock,
             "problems": [{"row": r, "column": c, "reason": m} for r, c, m in self.problems],
+            "problem_count": max(self.problem_count, len(self.problems)),
         }
 
 
@@ -352,13 +357,50 @@ def _stage(
         staging.payments_from_lines(con)
     problems = [
         tuple(r)
-        for r in con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col").fetchall()
-    ]
+        for r in con.execute(
+            "SELECT row_no, col, reason FROM problems ORDER BY row_no, col LIMIT ?", [MAX_PROBLEMS]
+        ).fetchall()
+    ]  # the first ones only: a file can hold millions; _all_problems writes them to a file
     problems += staging.payment_problems(con)
     if not problems and not skipped and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
         problems.append((1, "file", "the file holds no orders, only a header"))
     progress(0.4, "priced")
     return con, problems, skipped
+
+
+# Problems an import result holds (and the command line prints); a file may have millions (each one a row, column and
+# reason, ~200 bytes as Python objects): all of them go to a CSV file instead (problems_csv, --errors-file).
+MAX_PROBLEMS = 1_000
+
+
+def _all_problems(con: Any, result: ImportResult) -> None:
+    """Count the problems; keep the first MAX_PROBLEMS in the result and, when there are more, write them all to a
+    temporary CSV (result.problems_path), streamed from the staging database in bounded memory."""
+    import csv
+
+    from backoffice.tabular import safe_text
+
+    if not _has(con, "problems"):  # the file stopped before its rows were checked (a column missing): few
+        result.problem_count = len(result.problems)
+        return
+    found = int(con.execute("SELECT count(*) FROM problems").fetchone()[0])
+    paid = result.problems[min(found, MAX_PROBLEMS) :]  # payment problems follow the rows' own, as ever
+    result.problem_count = found + len(paid)
+    result.problems = result.problems[:MAX_PROBLEMS]
+    if result.problem_count <= MAX_PROBLEMS:
+        return
+    handle = tempfile.NamedTemporaryFile(
+        "w", suffix=".csv", prefix="import-problems-", encoding="utf-8", newline="", delete=False
+    )
+    with handle:
+        handle.write("\ufeff")
+        writer = csv.writer(handle)
+        writer.writerow(["row", "column", "reason"])
+        cursor = con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col")
+        while chunk := cursor.fetchmany(50_000):
+            writer.writerows([safe_text(v) for v in r] for r in chunk)
+        writer.writerows([safe_text(v) for v in r] for r in paid)
+    result.problems_path = Path(handle.name)
 
 
 def _temp(data: bytes) -> Path:
@@ -416,6 +458,8 @@ def import_file(
             report,
             existing["store_id"] if existing else None,
         )
+    if result.problems:
+        _all_problems(con, result)
     if result.problems and (all_or_nothing or _nothing_good(con)):
         result.rejected = True
         result.errors = _error_orders(con)
@@ -862,4 +906,6 @@ def problems_csv(result: ImportResult) -> bytes:
     """The error report a merchant downloads: row, column, reason."""
     from backoffice.tabular import to_csv
 
+    if result.problems_path is not None:  # more than the result holds: the file has them all
+        return result.problems_path.read_bytes()
     return to_csv(["row", "column", "reason"], result.problems)
