@@ -867,3 +867,45 @@ def test_an_import_being_written_is_not_called_interrupted(db: Database) -> None
         assert db.is_duckdb or not imports_q.import_held(
             conn, order_import.list_imports(admin)[0]["import_id"]
         )
+
+
+def test_a_reimport_of_many_returns_credits_them_a_few_per_transaction(
+    shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each return is credited and refunded as by hand (~0.15 s): a batch holds CREDITS_PER_BATCH of them, so another
+    user's save waits for a few, not for thousands; the books are those of crediting each one."""
+    sold = HEADER + "".join(
+        f"\nR{i},2026-03-0{1 + i % 5},completed,SAR,Huda {i},h{i}@example.com,,TEA,Tea,{1 + i % 2},11.50,15,true,,"
+        + ("cash" if i % 2 else "mada")
+        for i in range(5)
+    )
+    first = order_import.import_file(shop, "Salla", "a.csv", sold.encode())
+    assert (first.new, first.posted) == (5, 5)
+    returned = sold.replace(",completed,", ",returned,")
+    monkeypatch.setattr(order_import, "CREDITS_PER_BATCH", 2)
+    transactions: list[float] = []
+    result = order_import.import_file(
+        shop,
+        "Salla",
+        "b.csv",
+        returned.encode(),
+        batch_orders=1000,
+        progress=lambda fraction, step: transactions.append(fraction) if step == "orders written" else None,
+    )
+    assert (result.changed, result.errors) == (5, 0)
+    assert len(transactions) == 3  # 2 + 2 + 1 returns, each batch its own transaction
+    notes = invoices.list_invoices(shop, "credit_note")[0]
+    assert sorted(n["number_text"] for n in notes) == [f"CN-{n:06d}" for n in range(1, 6)]  # gap-free
+    sold_total = sum(i["total_minor"] for i in invoices.list_invoices(shop, "invoice")[0])
+    assert sum(n["total_minor"] for n in notes) == sold_total
+    refunds = sorted(
+        (p["method"], p["amount_minor"]) for p in payments.payments_of(shop) if p["kind"] == "refund"
+    )
+    paid = sorted(
+        (p["method"], p["amount_minor"]) for p in payments.payments_of(shop) if p["kind"] != "refund"
+    )
+    assert refunds == paid  # each refunded the way it was paid
+    assert {o["status"] for o in orders.list_orders(shop)[0]} == {"returned"}
+    assert products.get_product(shop, sku="TEA")["stock_qty"] == 0  # every cup back
+    assert ledger.trial_balance(shop).balanced
+    assert [r["status"] for r in order_import.list_imports(shop)] == ["done", "done"]

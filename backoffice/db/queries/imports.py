@@ -555,6 +555,16 @@ def known_fingerprints(conn: Connection, org_id: int, store_id: int) -> Any:
     )
 
 
+def invoiced_orders(conn: Connection, org_id: int, store_id: int) -> Any:
+    """The store's orders that are invoiced in the books (pyarrow: external_id): a return of one is credited."""
+    return bulk.fetch_arrow(
+        conn,
+        "SELECT external_id FROM orders WHERE org_id = :org AND store_id = :store AND status = 'invoiced'",
+        org=org_id,
+        store=store_id,
+    )
+
+
 def save_fingerprints(conn: Connection, org_id: int, store_id: int, import_id: int) -> None:
     """Record the fingerprint and final status of every good order of this import (replacing older ones)."""
     run(
