@@ -7,6 +7,7 @@ SECRET_KEYS are masked before anything is stored.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -46,6 +47,40 @@ def record(
         before_json=_dump(before),
         after_json=_dump(after),
         created_at=now(),
+    )
+
+
+def dumps(values: dict[str, Any] | None) -> str | None:
+    """A before/after as the audit log stores it (secrets masked): for record_many's entries, made in advance."""
+    return _dump(values)
+
+
+def record_many(
+    conn: Connection,
+    ctx: Context,
+    action: str,
+    entity: str,
+    entries: Sequence[tuple[object, str | None, str | None]],
+) -> None:
+    """Audit rows for many entities at once, (entity_id, dumps(before), dumps(after)) each, inside the caller's
+    transaction: the same rows as `record` for each, in bulk."""
+    at = now()
+    q.insert_many(
+        conn,
+        [
+            (
+                ctx.org_id,
+                ctx.user.user_id,
+                ctx.user.actor,
+                action,
+                entity,
+                None if entity_id is None else str(entity_id),
+                before,
+                after,
+                at,
+            )
+            for entity_id, before, after in entries
+        ],
     )
 
 

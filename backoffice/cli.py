@@ -61,12 +61,21 @@ def _context(args: argparse.Namespace) -> Context:
 
 
 def _emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
-    if getattr(args, "json", False):
-        print(json.dumps(data, ensure_ascii=False, default=str))
-    elif text is not None:
-        print(text)
-    else:
-        print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+    """Print a command's result. It comes after the work is done and committed: a reader that has gone away
+    (`… --json | head`) changes nothing about that, so a broken pipe ends the output quietly, not the command."""
+    try:
+        if getattr(args, "json", False):
+            print(json.dumps(data, ensure_ascii=False, default=str))
+        elif text is not None:
+            print(text)
+        else:
+            print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # what is still buffered would fail again at exit: stdout goes to /dev/null from here on
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 # ---------------------------------------------------------------- init, demo, serve

@@ -125,9 +125,29 @@ def _parse_date(text: str) -> date:
     raise ValidationError(f"'{text}' is not a date (use YYYY-MM-DD)", "date")
 
 
+@dataclass(frozen=True)
+class _Settings:
+    """What validation reads from the organization: its country (the phone/tax ID region) and custom fields."""
+
+    country: str | None
+    fields: list[dict[str, Any]]
+
+
+def _settings(conn: Connection, org_id: int) -> _Settings:
+    return _Settings(_org_country(conn, org_id), q.custom_fields(conn, org_id))
+
+
 def _validate(
-    conn: Connection, ctx: Context, values: dict[str, Any], custom: dict[str, Any]
+    conn: Connection | None,
+    ctx: Context,
+    values: dict[str, Any],
+    custom: dict[str, Any],
+    settings: _Settings | None = None,
 ) -> tuple[dict[str, Any], list[str], dict[int, str]]:
+    """One contact's fields checked and normalized; `settings` read once by an import (then `conn` may be None)."""
+    if settings is None:
+        assert conn is not None
+        settings = _settings(conn, ctx.org_id)
     unknown = set(values) - set(FORM_FIELDS)
     if unknown:
         raise ValidationError(f"unknown field(s): {', '.join(sorted(unknown))}", "fields")
@@ -143,7 +163,7 @@ def _validate(
     if problem:
         problems.append(FieldError("country", problem))
     clean["country"] = country
-    region = country or _org_country(conn, ctx.org_id)
+    region = country or settings.country
     emails, problem = check_emails(clean.get("emails"))
     if problem:
         problems.append(FieldError("emails", problem))
@@ -165,7 +185,7 @@ def _validate(
         clean["payment_terms_days"] = int(terms)
     if clean.get("language") and clean["language"] not in LANGUAGES:
         problems.append(FieldError("language", f"choose one of {', '.join(LANGUAGES)}"))
-    custom_values, custom_problems = _parse_custom(q.custom_fields(conn, ctx.org_id), custom)
+    custom_values, custom_problems = _parse_custom(settings.fields, custom)
     problems += custom_problems
     if problems:
         raise ValidationError(problems)
@@ -571,6 +591,10 @@ def import_customers(
 
     All-or-nothing by default: one bad row and nothing is written. With skip_invalid the good rows are
     imported and the bad ones listed. Duplicates (in the file or with existing contacts) are problems.
+
+    Every row is checked without holding the database's writer (a read connection finds the existing contacts a
+    row would duplicate, all at once); the writer is then taken for one short set-based transaction that checks
+    again for duplicates saved meanwhile and writes the contacts, their details and their audit rows in bulk.
     """
     ctx.require("customers.write")
     result = ImportResult()
@@ -585,47 +609,164 @@ def import_customers(
     except ValidationError as exc:
         result.problems += [(0, "file", e.message) for e in exc.errors]
         return result
+    with ctx.db.read() as conn:
+        settings = _settings(conn, ctx.org_id)
+    mapping, result.problems = _map_headers(headers, [f["name"] for f in settings.fields])
+    if result.problems:
+        return result
+    checked = _check_rows(ctx, settings, mapping, body)
+    with ctx.db.read() as conn:
+        existing = _existing_keys(conn, ctx.org_id, [row for row in checked if isinstance(row, _Row)])
+    ready = _pick_rows(checked, existing, result)
+    if dry_run or (result.problems and not skip_invalid):
+        result.created = len(ready) if dry_run else 0
+        return result
+    for row in ready:
+        row.prepare()
     with ctx.db.write() as conn:
-        mapping, result.problems = _map_headers(
-            headers, [f["name"] for f in q.custom_fields(conn, ctx.org_id)]
-        )
-        if result.problems:
+        if _settings(conn, ctx.org_id) != settings:
+            result.problems.append(
+                (0, "file", "the custom fields changed while the file was checked: import it again")
+            )
             return result
-        ready = []
-        seen: dict[tuple[str, str], int] = {}
-        for offset, cells in enumerate(body):
-            row_no = offset + 2  # the header is row 1
-            record = {mapping[i]: cell for i, cell in enumerate(cells) if i in mapping}
-            values = {k: v for k, v in record.items() if k in FORM_FIELDS}
-            custom = {k[7:]: v for k, v in record.items() if k.startswith("custom:")}
-            categories = [
-                c for c in (record.get("categories") or "").replace("،", ";").split(";") if c.strip()
-            ]
-            try:
-                clean, emails, custom_values = _validate(conn, ctx, values, custom)
-            except ValidationError as exc:
-                result.problems += [(row_no, e.field, e.message) for e in exc.errors]
-                continue
-            keys = [("email", e) for e in emails] + [
-                ("phone", clean["phone"]),
-                ("tax_id", clean["tax_id_key"]),
-            ]
-            clash = [k for k in keys if k[1] and k in seen]
-            if clash:
-                result.problems.append((row_no, clash[0][0], f"same {clash[0][0]} as row {seen[clash[0]]}"))
-                continue
-            if found := q.duplicates(conn, ctx.org_id, emails, clean["phone"], clean["tax_id_key"], None):
-                result.problems.append((row_no, found[0]["field"], str(_duplicate_error(found))))
-                continue
-            seen.update({k: row_no for k in keys if k[1]})
-            ready.append((clean, emails, categories, custom_values))
-        if dry_run or (result.problems and not skip_invalid):
-            result.created = len(ready) if dry_run else 0
-            return result
-        for clean, emails, categories, custom_values in ready:
-            _write(conn, ctx, clean, emails, categories, custom_values, None, None)
+        meanwhile = _existing_keys(conn, ctx.org_id, ready)
+        late = [row for row in ready if _duplicates_of(row, meanwhile)]
+        if late:  # saved by someone else while the file was checked
+            for row in late:
+                found = _duplicates_of(row, meanwhile)
+                result.problems.append((row.row_no, found[0]["field"], str(_duplicate_error(found))))
+            result.problems.sort(key=lambda p: p[0])
+            if not skip_invalid:
+                return result
+            refused = {row.row_no for row in late}
+            ready = [row for row in ready if row.row_no not in refused]
+        _write_many(conn, ctx, ready)
         result.created, result.written = len(ready), True
     return result
+
+
+@dataclass
+class _Row:
+    """One valid row of an import, normalized."""
+
+    row_no: int
+    clean: dict[str, Any]
+    emails: list[str]
+    categories: list[str]
+    custom_values: dict[int, str]
+
+    category_names: list[str] = field(default_factory=list)
+    category_keys: list[str] = field(default_factory=list)
+    after: str | None = None  # the audit's after, dumped
+
+    def prepare(self) -> None:
+        """What its write needs that no id is part of, made before the writer is taken."""
+        self.category_names = [c.strip() for c in self.categories if c and c.strip()]
+        self.category_keys = [search_key(name) for name in self.category_names]
+        after = {k: self.clean.get(k) for k in FORM_FIELDS}
+        self.after = audit.dumps(
+            after | {"categories": sorted(self.category_names), "custom": self.custom_values}
+        )
+
+    def keys(self) -> list[tuple[str, str]]:
+        """Its duplicate-detection keys, in the order the file's own duplicates are reported."""
+        return [("email", e) for e in self.emails] + [
+            ("phone", self.clean["phone"]),
+            ("tax_id", self.clean["tax_id_key"]),
+        ]
+
+
+def _check_rows(
+    ctx: Context, settings: _Settings, mapping: dict[int, str], body: Sequence[Sequence[str | None]]
+) -> list[_Row | list[tuple[int, str, str]]]:
+    """Every row validated, in file order: a _Row, or that row's problems."""
+    checked: list[_Row | list[tuple[int, str, str]]] = []
+    for offset, cells in enumerate(body):
+        row_no = offset + 2  # the header is row 1
+        record = {mapping[i]: cell for i, cell in enumerate(cells) if i in mapping}
+        values = {k: v for k, v in record.items() if k in FORM_FIELDS}
+        custom = {k[7:]: v for k, v in record.items() if k.startswith("custom:")}
+        categories = [c for c in (record.get("categories") or "").replace("،", ";").split(";") if c.strip()]
+        try:
+            clean, emails, custom_values = _validate(None, ctx, values, custom, settings)
+        except ValidationError as exc:
+            checked.append([(row_no, e.field, e.message) for e in exc.errors])
+            continue
+        checked.append(_Row(row_no, clean, emails, categories, custom_values))
+    return checked
+
+
+def _existing_keys(
+    conn: Connection, org_id: int, found: Sequence[_Row]
+) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The existing contacts the rows' emails, phones and tax IDs point at, by (field, value)."""
+    emails = [e for row in found for e in row.emails]
+    phones = [row.clean["phone"] for row in found if row.clean["phone"]]
+    taxes = [row.clean["tax_id_key"] for row in found if row.clean["tax_id_key"]]
+    existing: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for hit in q.duplicates_of_many(conn, org_id, emails, phones, taxes):
+        existing.setdefault((hit["field"], hit["value"]), []).append(
+            {"contact_id": hit["contact_id"], "name": hit["name"], "field": hit["field"]}
+        )
+    return existing
+
+
+def _duplicates_of(row: _Row, existing: dict[tuple[str, str], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The existing contacts a row duplicates, in the form's order: phone, tax ID, then emails."""
+    keys = [("phone", row.clean["phone"]), ("tax_id", row.clean["tax_id_key"])]
+    keys += [("email", e) for e in row.emails]
+    return [hit for key in keys if key[1] for hit in existing.get(key, [])]
+
+
+def _pick_rows(
+    checked: list[_Row | list[tuple[int, str, str]]],
+    existing: dict[tuple[str, str], list[dict[str, Any]]],
+    result: ImportResult,
+) -> list[_Row]:
+    """The rows to write: valid, not repeating an earlier row's email/phone/tax ID, not duplicating a contact."""
+    ready: list[_Row] = []
+    seen: dict[tuple[str, str], int] = {}
+    for row in checked:
+        if not isinstance(row, _Row):
+            result.problems += row
+            continue
+        keys = row.keys()
+        clash = [k for k in keys if k[1] and k in seen]
+        if clash:
+            result.problems.append((row.row_no, clash[0][0], f"same {clash[0][0]} as row {seen[clash[0]]}"))
+            continue
+        if found := _duplicates_of(row, existing):
+            result.problems.append((row.row_no, found[0]["field"], str(_duplicate_error(found))))
+            continue
+        seen.update({k: row.row_no for k in keys if k[1]})
+        ready.append(row)
+    return ready
+
+
+def _write_many(conn: Connection, ctx: Context, ready: Sequence[_Row]) -> None:
+    """New contacts written set-based: the same rows and audit entries as _write makes one contact at a time. What
+    needs no id (categories' names, the audit's after) is made before, outside the writer, by _Row.prepare."""
+    if not ready:
+        return
+    ids = q.next_contact_ids(conn, len(ready))
+    q.insert_contacts(
+        conn, ctx.org_id, ids, [row.clean for row in ready], [row.emails for row in ready], now()
+    )
+    first: dict[str, str] = {}  # a category is named as it is first written, as one at a time would
+    for row in ready:
+        for name, key in zip(row.category_names, row.category_keys, strict=True):
+            first.setdefault(key, name)
+    category_ids = {key: q.category_id(conn, ctx.org_id, name, key) for key, name in first.items()}
+    links = [
+        (cid, category)
+        for cid, row in zip(ids, ready, strict=True)
+        for category in dict.fromkeys(category_ids[key] for key in row.category_keys)
+    ]
+    values = [(cid, f, v) for cid, row in zip(ids, ready, strict=True) for f, v in row.custom_values.items()]
+    q.insert_contact_details(conn, ctx.org_id, links, values)
+    audit.record_many(
+        conn, ctx, "create", "contact", [(cid, None, row.after) for cid, row in zip(ids, ready, strict=True)]
+    )
 
 
 EXPORT_COLUMNS = (

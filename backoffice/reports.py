@@ -942,7 +942,7 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _write_cell(sheet: Any, r: int, c: int, value: Any) -> None:
+def _write_cell(sheet: Any, r: int, c: int, value: Any, quoted: Any) -> None:
     value = _text(value)
     if value is None:
         return
@@ -951,10 +951,10 @@ def _write_cell(sheet: Any, r: int, c: int, value: Any) -> None:
     elif isinstance(value, int | Decimal):
         sheet.write_number(r, c, value)  # ids and minor units: exact up to 15 digits
     else:
-        text = str(tabular.safe_text(str(value)))
+        text = str(value)
         if len(text) > _CELL_LIMIT:
             text = f"({len(text)} characters: too long for a spreadsheet cell; export to .zip for the full value)"
-        sheet.write_string(r, c, text)
+        tabular.xlsx_text(sheet, r, c, text, quoted)
 
 
 def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS) -> ExportResult:
@@ -999,6 +999,7 @@ def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS
             book = xlsxwriter.Workbook(
                 str(out), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
             )
+            quoted = book.add_format({"quote_prefix": True})
             index = book.add_worksheet("_export")
             for c, header in enumerate(("table", "rows", "where")):
                 index.write_string(0, c, header)
@@ -1019,7 +1020,7 @@ def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS
                 n = 0
                 for n, row in enumerate(q.stream_table(conn, ctx.org_id, table, columns), 1):
                     for c, value in enumerate(row):
-                        _write_cell(sheet, n, c, value)
+                        _write_cell(sheet, n, c, value, quoted)
                 result.tables[table] = n
             book.close()
     with ctx.db.write() as conn:

@@ -260,6 +260,17 @@ def safe_text(value: Any) -> Any:
     return value
 
 
+def xlsx_text(sheet: Any, row: int, col: int, text: str, quoted: Any) -> None:
+    """A text cell of an XLSX sheet, never a formula. One a spreadsheet would run as a formula keeps its text as it
+    is, with no apostrophe to see, and is marked as typed text (the quote prefix, `quoted`: a workbook's
+    add_format({"quote_prefix": True})), as Excel marks a value typed after an apostrophe. CSV has no such mark:
+    there safe_text's apostrophe stays."""
+    if text.startswith(_DANGEROUS):
+        sheet.write_string(row, col, text, quoted)
+    else:
+        sheet.write_string(row, col, text)
+
+
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     """UTF-8 with BOM so Excel shows Arabic and Persian correctly."""
     out = io.StringIO()
@@ -278,12 +289,13 @@ def to_xlsx(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]], rt
     book = xlsxwriter.Workbook(
         out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
+    quoted = book.add_format({"quote_prefix": True})
     for name, (headers, rows) in sheets.items():
         sheet = book.add_worksheet(name[:31])
         if rtl:
             sheet.right_to_left()
         for col, header in enumerate(headers):
-            sheet.write_string(0, col, str(safe_text(header)))
+            xlsx_text(sheet, 0, col, str(header), quoted)
         for r, row in enumerate(rows, 1):
             for col, value in enumerate(row):
                 if value is None:
@@ -295,6 +307,6 @@ def to_xlsx(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]], rt
                 elif isinstance(value, int) and not isinstance(value, bool):
                     sheet.write_number(r, col, value)
                 else:
-                    sheet.write_string(r, col, str(safe_text(str(value))))
+                    xlsx_text(sheet, r, col, str(value), quoted)
     book.close()
     return out.getvalue()

@@ -14,6 +14,7 @@ from benchmarks import (
     bench_invoicing,
     bench_messaging,
     bench_reports,
+    bench_writer,
 )
 
 BENCHES = {
@@ -23,6 +24,7 @@ BENCHES = {
     "documents": bench_documents.run,
     "messaging": bench_messaging.run,
     "reports": bench_reports.run,
+    "writer": bench_writer.run,
 }
 
 

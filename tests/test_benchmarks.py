@@ -49,3 +49,17 @@ def test_the_floor_writes_every_row_the_import_added(tmp_path: Path) -> None:
     assert rows == sum(after[t] - before[t] for t in grown)
     assert {t: floor[t] for t in grown} == {t: after[t] for t in grown}
     assert seconds > 0
+
+
+def test_the_writer_bench_runs_its_two_jobs_while_another_user_saves(monkeypatch) -> None:
+    """Its figures are for `make bench`; here only that both jobs do what they claim (no timing asserted)."""
+    from benchmarks import bench_writer
+
+    monkeypatch.setattr(bench_writer, "CUSTOMERS", 300)
+    monkeypatch.setattr(bench_writer, "RETURNS", 4)
+    found = bench_writer.run()
+    assert [r["name"] for r in found] == [
+        "customer import of 300 rows",
+        "store re-import turning 4 orders into returns",
+    ]
+    assert all(r["saves"] >= 1 for r in found)

@@ -1,5 +1,7 @@
 """The command line is a contract: flags, JSON shapes and exit codes (DESIGN.md)."""
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -544,3 +546,57 @@ def test_deposit_settings_payment_methods_and_pick_up_from_the_command_line(shop
     )
     assert code == 0 and picked["status"] == "invoiced"  # picked up: invoiced at once, the deposit settles it
     assert run(capsys, "customer", "show", "1", "--db", shop, "--json")[1]["balance"] == "172.50"
+
+
+def test_import_json_into_a_closed_pipe_exits_0_quietly_once_committed(
+    shop: str, tmp_path: Path, capsys
+) -> None:
+    """`backoffice import … --json | head -c0`: the reader is gone when the result is printed; the import has
+    committed by then, so the exit is 0 with nothing on stderr (no traceback, no 'Broken pipe')."""
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "order_id,order_date,status,sku,product_name,quantity,unit_price\nP1,2026-01-05,completed,CUP,Cup,2,10\n"
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone: every write to the pipe fails
+    try:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "backoffice.cli",
+                "import",
+                str(orders),
+                "--db",
+                shop,
+                "--store",
+                "Web",
+                "--json",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (0, "")
+    code, log, _ = run(capsys, "store", "log", "Web", "--db", shop, "--order", "P1", "--json")
+    assert code == 0 and [r["result"] for r in log] == ["posted"]
+
+
+def test_import_lists_the_first_1000_problems_and_writes_all_to_the_errors_file(
+    shop: str, tmp_path: Path, capsys
+) -> None:
+    bad = tmp_path / "bad.csv"
+    rows = "".join(f"B{i},2026-01-05,completed,CUP,Cup,x,10\n" for i in range(1500))
+    bad.write_text("order_id,order_date,status,sku,product_name,quantity,unit_price\n" + rows)
+    errors = tmp_path / "errors.csv"
+    args = ("import", str(bad), "--db", shop, "--store", "Web", "--errors-file", str(errors))
+    code, data, _ = run(capsys, *args, "--json")
+    assert code == 2 and data["rejected"] and data["problem_count"] == 1500 and len(data["problems"]) == 1000
+    assert data["problems"][0] == {"row": 2, "column": "quantity", "reason": "'x' is not a number"}
+    listed = list(csv.reader(io.StringIO(errors.read_text(encoding="utf-8-sig"))))
+    assert listed[0] == ["row", "column", "reason"] and len(listed) == 1501
+    assert listed[-1] == ["1501", "quantity", "'x' is not a number"]
+    code, text, _ = run(capsys, "import", str(bad), "--db", shop, "--store", "Web")
+    assert code == 2 and "1,500 problems in all (--errors-file FILE writes them all)" in text

@@ -270,7 +270,11 @@ def test_export_neutralizes_formulas(db: Database) -> None:
     text = customers.export_customers(admin).decode("utf-8-sig")
     assert "'=HYPERLINK" in text and "'@SUM" in text
     sheet = load_workbook(io.BytesIO(customers.export_customers(admin, "xlsx"))).worksheets[0]
-    assert sheet.cell(2, 3).value.startswith("'=") and sheet.cell(2, 3).data_type == "s"
+    # in XLSX the cell is text marked as typed (quote prefix), as Excel keeps '=…: no apostrophe to see
+    cell = sheet.cell(2, 3)
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://evil")', "s", True)
+    assert (sheet.cell(2, 8).value, sheet.cell(2, 8).quotePrefix) == ("@SUM(A1)", True)
+    assert sheet.cell(1, 3).quotePrefix is False  # other text as it is
 
 
 def test_a_contact_of_another_organization_is_not_found(db: Database) -> None:
@@ -290,3 +294,74 @@ def test_a_contact_of_another_organization_is_not_found(db: Database) -> None:
     with pytest.raises(NotFoundError):
         customers.list_notes(admin_a, theirs)
     assert json.dumps(customers.list_customers(admin_a).rows) == "[]"
+
+
+def _while_rows_are_checked(monkeypatch: pytest.MonkeyPatch, action: object) -> list[object]:
+    """Run `action` in another thread (another user's session) while the import checks its first row; what it
+    returned (or raised) is collected. It gets 30 s: an import holding the writer while checking never lets it in."""
+    import threading
+
+    outcome: list[object] = []
+    started: list[bool] = []
+    real = customers._validate
+
+    def validate(*args: object, **kwargs: object) -> object:
+        if not started:
+            started.append(True)
+
+            def other_user() -> None:
+                try:
+                    outcome.append(action())  # type: ignore[operator]
+                except Exception as exc:  # noqa: BLE001 - reported to the test
+                    outcome.append(exc)
+
+            worker = threading.Thread(target=other_user)
+            worker.start()
+            worker.join(timeout=30)
+            assert outcome, "another user's save waited for the import's row checks"
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(customers, "_validate", validate)
+    return outcome
+
+
+def test_another_users_save_goes_through_while_an_import_checks_its_rows(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, admin = make_org(db, country="SA")
+    customers.define_custom_field(admin, "Branch", "text")
+    outcome = _while_rows_are_checked(
+        monkeypatch, lambda: customers.save_customer(admin, {"name": "Walk-in"})
+    )
+    data = "name,email,categories,Branch\nفاطمة,f@example.com,VIP;جملة,Riyadh\nOlivia,o@example.com,VIP,\n"
+    result = customers.import_customers(admin, "c.csv", data.encode())
+    assert isinstance(outcome[0], int)
+    assert (result.created, result.problems, result.written) == (2, [], True)
+    listed = {r["name"]: r for r in customers.list_customers(admin).rows}
+    assert sorted(listed) == ["Olivia", "Walk-in", "فاطمة"]
+    assert listed["فاطمة"]["categories"] == ["VIP", "جملة"] and listed["فاطمة"]["custom"] == {
+        "Branch": "Riyadh"
+    }
+    assert listed["Olivia"]["categories"] == ["VIP"] and listed["Olivia"]["emails"] == "o@example.com"
+    assert customers.list_customers(admin, search="f@example.com").rows[0]["name"] == "فاطمة"
+    created = [e for e in audit.list_entries(admin, "contact") if e["action"] == "create"]
+    assert len(created) == 3
+    olivia = next(json.loads(e["after_json"]) for e in created if "Olivia" in e["after_json"])
+    assert olivia["categories"] == ["VIP"] and olivia["emails"] == "o@example.com"
+
+
+def test_a_duplicate_saved_while_an_import_checks_its_rows_is_caught_when_it_writes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, admin = make_org(db, country="SA")
+    _while_rows_are_checked(
+        monkeypatch, lambda: customers.save_customer(admin, {"name": "Olivia", "emails": "o@example.com"})
+    )
+    data = b"name,email\nFatima,f@example.com\nOlivia O.,o@example.com\n"
+    result = customers.import_customers(admin, "c.csv", data)
+    assert result.written is False and [(p[0], p[1]) for p in result.problems] == [(3, "email")]
+    assert "Possible duplicate: same email as Olivia" in result.problems[0][2]
+    assert customers.list_customers(admin).total == 1
+    monkeypatch.undo()
+    partial = customers.import_customers(admin, "c.csv", data, skip_invalid=True)
+    assert partial.written and partial.created == 1 and customers.list_customers(admin).total == 2

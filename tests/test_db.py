@@ -165,3 +165,32 @@ def test_processes_starting_together_on_an_empty_postgresql_database_all_come_up
         ]
     db.dispose()
     assert numbers == [m[0] for m in MIGRATIONS]
+
+
+def test_the_writer_goes_first_come_first_served(db: Database) -> None:
+    """A job that takes the writer again right after each of its transactions (an import's batches) lets a save that
+    was already waiting in first, instead of taking it back before the waiting thread wakes."""
+    import threading
+    import time
+
+    order: list[str] = []
+    first_held = threading.Event()
+
+    def batches() -> None:
+        for n in range(8):
+            with db.write():
+                order.append(f"batch {n}")
+                first_held.set()
+                time.sleep(0.15)
+
+    def save() -> None:
+        first_held.wait()
+        with db.write():
+            order.append("save")
+
+    job, other = threading.Thread(target=batches), threading.Thread(target=save)
+    job.start()
+    other.start()
+    job.join()
+    other.join()
+    assert order.index("save") == 1, order  # right after the batch during which it began to wait

@@ -491,3 +491,20 @@ def test_same_bytes_across_threads_and_processes() -> None:
         [sys.executable, "-c", code], capture_output=True, check=True, cwd=Path(__file__).parent.parent
     )
     assert fresh.stdout == expected
+
+
+def test_a_document_over_the_line_limit_is_refused_before_it_is_drawn(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin, customer, number = saudi_shop(db)  # its invoice has three lines
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_LINES", 1)
+    monkeypatch.setattr(layout, "render", lambda sheet: pytest.fail("a refused document was drawn"))
+    with pytest.raises(ValidationError, match=f"{number} has 3 lines; a PDF holds at most 1 ") as refused:
+        documents.render_invoice_pdf(admin, number, keep=False)
+    assert refused.value.errors[0].field == "lines"
+    whole = documents.statement_from_ledger(admin, customer, None, date(2026, 11, 30))
+    monkeypatch.setattr(documents, "MAX_DOCUMENT_LINES", len(whole.lines) - 1)
+    with pytest.raises(ValidationError, match="The statement has"):
+        documents.render_statement_pdf(admin, whole)
+    monkeypatch.undo()
+    assert documents.render_invoice_pdf(admin, number, keep=False).startswith(b"%PDF")

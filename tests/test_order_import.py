@@ -867,3 +867,99 @@ def test_far_dates_are_flagged_in_the_preview_and_import_once_confirmed(shop) ->
     assert "in the future" in preview.problems[0][2] and "before 2000-01-01" in preview.problems[1][2]
     confirmed = order_import.import_file(shop, "Web", "o.csv", data, allow_dates=True)
     assert (confirmed.new, confirmed.errors, confirmed.problems) == (3, 0, [])
+
+
+def test_an_import_whose_process_ended_half_way_shows_interrupted(tmp_path: Path) -> None:
+    db_path = tmp_path / "shop.duckdb"
+    init = ("init", "--org", "S", "--currency", "SAR", "--vat", "15", "--admin-email", "a@example.com")
+    assert _cli(db_path, *init, "--admin-password", "Sesame#2026").returncode == 0
+    path = tmp_path / "a.csv"
+    path.write_text(GOOD)
+    killed = _cli(db_path, "import", str(path), "--store", "Salla", "--json", crash="batch")
+    assert killed.returncode == 97  # one batch of three committed, then the process ended
+    from backoffice.db import open_database
+    from backoffice.db.queries import imports as imports_q
+    from tests.factories import system
+
+    db = open_database(f"duckdb:///{db_path}")
+    try:
+        ctx = system(db, 1)
+        with db.read() as conn:
+            assert [r["status"] for r in imports_q.imports(conn, 1, None, 10)] == ["batch 1 of 3"]
+        assert [r["status"] for r in order_import.list_imports(ctx)] == ["interrupted"]
+        assert order_import.list_imports(ctx, "Salla")[0]["new_orders"] == 1
+        db.dispose()  # the command line opens the file itself
+        shown = _cli(db_path, "store", "imports", "Salla", "--json")
+        assert [r["status"] for r in json.loads(shown.stdout)] == ["interrupted"], shown.stderr
+        db = open_database(f"duckdb:///{db_path}")
+        ctx = system(db, 1)
+        again = order_import.import_file(ctx, "Salla", "a.csv", GOOD.encode(), batch_orders=1)
+        assert (again.new, again.unchanged) == (2, 1)
+        with db.read() as conn:  # the next import recorded it so
+            assert [r["status"] for r in imports_q.imports(conn, 1, None, 10)] == ["done", "interrupted"]
+    finally:
+        db.dispose()
+
+
+def test_an_import_being_written_is_not_called_interrupted(db: Database) -> None:
+    _, admin = make_org(db, country="SA")
+    from backoffice.db.queries import imports as imports_q
+
+    seen: list[tuple[str, bool]] = []
+
+    def progress(fraction: float, step: str) -> None:
+        if step == "orders written" and fraction < 0.9:  # after the first of three batches
+            mine = order_import.list_imports(admin)[0]
+            with db.read() as conn:
+                held = db.is_duckdb or imports_q.import_held(conn, mine["import_id"])
+            seen.append((mine["status"], held))
+
+    order_import.import_file(admin, "Salla", "a.csv", GOOD.encode(), batch_orders=1, progress=progress)
+    assert seen[0] == ("batch 1 of 3", True)
+    assert [r["status"] for r in order_import.list_imports(admin)] == ["done"]
+    with db.read() as conn:
+        assert db.is_duckdb or not imports_q.import_held(
+            conn, order_import.list_imports(admin)[0]["import_id"]
+        )
+
+
+def test_a_reimport_of_many_returns_credits_them_a_few_per_transaction(
+    shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each return is credited and refunded as by hand (~0.15 s): a batch holds CREDITS_PER_BATCH of them, so another
+    user's save waits for a few, not for thousands; the books are those of crediting each one."""
+    sold = HEADER + "".join(
+        f"\nR{i},2026-03-0{1 + i % 5},completed,SAR,Huda {i},h{i}@example.com,,TEA,Tea,{1 + i % 2},11.50,15,true,,"
+        + ("cash" if i % 2 else "mada")
+        for i in range(5)
+    )
+    first = order_import.import_file(shop, "Salla", "a.csv", sold.encode())
+    assert (first.new, first.posted) == (5, 5)
+    returned = sold.replace(",completed,", ",returned,")
+    monkeypatch.setattr(order_import, "CREDITS_PER_BATCH", 2)
+    transactions: list[float] = []
+    result = order_import.import_file(
+        shop,
+        "Salla",
+        "b.csv",
+        returned.encode(),
+        batch_orders=1000,
+        progress=lambda fraction, step: transactions.append(fraction) if step == "orders written" else None,
+    )
+    assert (result.changed, result.errors) == (5, 0)
+    assert len(transactions) == 3  # 2 + 2 + 1 returns, each batch its own transaction
+    notes = invoices.list_invoices(shop, "credit_note")[0]
+    assert sorted(n["number_text"] for n in notes) == [f"CN-{n:06d}" for n in range(1, 6)]  # gap-free
+    sold_total = sum(i["total_minor"] for i in invoices.list_invoices(shop, "invoice")[0])
+    assert sum(n["total_minor"] for n in notes) == sold_total
+    refunds = sorted(
+        (p["method"], p["amount_minor"]) for p in payments.payments_of(shop) if p["kind"] == "refund"
+    )
+    paid = sorted(
+        (p["method"], p["amount_minor"]) for p in payments.payments_of(shop) if p["kind"] != "refund"
+    )
+    assert refunds == paid  # each refunded the way it was paid
+    assert {o["status"] for o in orders.list_orders(shop)[0]} == {"returned"}
+    assert products.get_product(shop, sku="TEA")["stock_qty"] == 0  # every cup back
+    assert ledger.trial_balance(shop).balanced
+    assert [r["status"] for r in order_import.list_imports(shop)] == ["done", "done"]

@@ -100,6 +100,7 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "invoices.list_invoices": ({}, "read"),
     "invoices.explain_invoice": ({"number": "INV-000001"}, "read"),
     "order_import.set_store": ({"name": "Web"}, "admin"),
+    "order_import.list_imports": ({}, "read"),
     "order_import.list_stores": ({}, "read"),
     "order_import.save_mapping": ({"name": "zid", "mapping": {"order_id": "رقم الطلب"}}, "admin"),
     "order_import.list_mappings": ({}, "read"),

@@ -340,7 +340,8 @@ def test_report_files_are_formula_safe_with_numbers_as_numbers(duck: Database) -
     table = list(csv.reader(io.StringIO(reports.report_csv(found).decode("utf-8-sig"))))
     assert table[1][0].startswith("'=") and table[1][3] == "100.00" and table[-1][0] == "Total"
     sheet = load_workbook(io.BytesIO(reports.report_xlsx(found))).active
-    assert sheet.cell(2, 1).value.startswith("'=") and sheet.cell(2, 1).data_type == "s"
+    cell = sheet.cell(2, 1)  # text marked as typed (quote prefix): no apostrophe to see, never a formula
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ('=HYPERLINK("http://x","y")', "s", True)
     assert sheet.cell(2, 4).value == 100 and sheet.cell(2, 4).data_type == "n"
     data = reports.report_json(found)
     assert data["rows"][0]["net_sales"] == "100.00" and data["totals"]["currency"] == "SAR"
@@ -365,7 +366,10 @@ def test_export_every_table_without_secrets_or_other_organizations(db: Database,
     assert "password_hash" not in users[0] and len(users) == 2  # the header and our admin only
     contacts = [r for r in book["contacts"].iter_rows(values_only=True)]
     names = [r[contacts[0].index("name")] for r in contacts[1:]]
-    assert names == ["'=1+2"] and result.tables["contacts"] == 1
+    assert names == ["=1+2"] and result.tables["contacts"] == 1
+    full = load_workbook(tmp_path / "all.xlsx")["contacts"]  # not read-only: cell styles
+    named = full.cell(2, contacts[0].index("name") + 1)
+    assert (named.value, named.data_type, named.quotePrefix) == ("=1+2", "s", True)
     orgs = list(book["organizations"].iter_rows(values_only=True))
     assert [r[orgs[0].index("name")] for r in orgs[1:]] == ["Ours"]
     assert "auth_tokens" in result.left_out and result.zip_path is None

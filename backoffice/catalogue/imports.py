@@ -44,6 +44,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "Store": ("المتجر", "فروشگاه"),
     "Store import": ("استيراد المتجر", "درون\u200cریزی فروشگاه"),
     "Sync log": ("سجل المزامنة", "گزارش همگام\u200cسازی"),
+    "The first {shown} of {n} problems are listed; the error report has them all.": (
+        "تُعرض أول {shown} من {n} مشكلة؛ وتقرير الأخطاء يضمّها كلها.",
+        "{shown} مورد نخست از {n} مشکل نشان داده شده است؛ گزارش خطاها همه را دارد.",
+    ),
     "The file was rejected: nothing was written. Fix the rows below, or import the good orders.": (
         "رُفض الملف ولم يُكتب شيء. صحّح الصفوف أدناه أو استورد الطلبات السليمة.",
         "فایل رد شد و چیزی ثبت نشد. ردیف\u200cهای زیر را اصلاح کنید یا سفارش\u200cهای درست را درون\u200cریزی کنید.",

@@ -39,7 +39,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         allow_dates=args.allow_dates,
     )
     data = result.as_json()
+    if args.errors_file:  # every problem, however many (the printed list stops at order_import.MAX_PROBLEMS)
+        Path(args.errors_file).write_bytes(order_import.problems_csv(result))
+    if result.problems_path is not None:
+        result.problems_path.unlink(missing_ok=True)
     lines = [f"row {p['row']}, {p['column']}: {p['reason']}" for p in data["problems"][:50]]
+    if data["problem_count"] > len(lines):
+        lines.append(
+            f"… {data['problem_count']:,} problems in all"
+            + (
+                f": every one in {args.errors_file}"
+                if args.errors_file
+                else " (--errors-file FILE writes them all)"
+            )
+        )
     summary = (
         f"{'Preview: ' if result.dry_run else ''}{result.new} new, {result.changed} changed, {result.unchanged} "
         f"unchanged, {result.errors} with errors, {result.posted} posted"
@@ -122,6 +135,22 @@ def cmd_store_log(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_store_imports(args: argparse.Namespace) -> None:
+    from backoffice import order_import
+    from backoffice.cli import _context, _emit
+
+    found = order_import.list_imports(_context(args), args.name)
+    _emit(
+        args,
+        found,
+        "\n".join(
+            f"{r['started_at']:%Y-%m-%d %H:%M}  #{r['import_id']:<5} {r['store']:<12} {r['status']:<14} "
+            f"{r['new_orders']} new, {r['changed_orders']} changed, {r['error_orders']} with errors  {r['file_name']}"
+            for r in found
+        ),
+    )
+
+
 def _flag(parser: argparse.ArgumentParser, name: str, help_text: str) -> None:
     parser.add_argument(
         f"--{name}",
@@ -154,6 +183,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="confirm orders dated before 2000-01-01 or more than a day ahead (without it they are errors)",
     )
+    p.add_argument(
+        "--errors-file",
+        metavar="FILE",
+        help="write every problem to FILE as CSV (row, column, reason); the output lists the first 1,000",
+    )
     _flag(p, "auto-paid", "invoices are paid by the store's payment (this run only)")
     _flag(p, "default-customer", "all orders go to the store's walk-in customer (this run only)")
     _flag(p, "allow-negative-stock", "stock may go below zero (this run only)")
@@ -183,3 +217,10 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--order", metavar="EXTERNAL_ID")
     p.add_argument("--failed", action="store_true")
     p.set_defaults(handler=cmd_store_log)
+    p = group.add_parser(
+        "imports",
+        parents=[common],
+        help="the imports, newest first: counts and status (done, interrupted, …)",
+    )
+    p.add_argument("name", nargs="?")
+    p.set_defaults(handler=cmd_store_imports)

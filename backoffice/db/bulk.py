@@ -19,6 +19,11 @@ TABLES = (
     "import_stock",
     "sync_log",
     "outbox",
+    "contacts",
+    "contact_emails",
+    "contact_categories",
+    "contact_field_values",
+    "audit_log",
 )  # the only tables bulk-loaded
 
 
@@ -75,6 +80,19 @@ def insert_rows(
         [dict(zip(columns, r, strict=True)) for r in values],
     )
     return len(values)
+
+
+def insert_values(
+    conn: Connection, table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> int:
+    """Many rows of plain Python values (numbers, str, None, datetimes) in the caller's transaction, as one Arrow
+    table through load_arrow: a single scan on DuckDB (its bound parameters cost ~0.5 ms a row), COPY on PostgreSQL."""
+    import pyarrow as pa
+
+    if not values:
+        return 0
+    data = pa.table({name: pa.array([r[i] for r in values]) for i, name in enumerate(columns)})
+    return load_arrow(conn, table, data)
 
 
 def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:

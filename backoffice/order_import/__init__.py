@@ -14,6 +14,7 @@ import io
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -56,6 +57,10 @@ class ImportResult:
     import_id: int | None = None
     negative_stock: list[str] = field(default_factory=list)
     payments: int = 0
+    problem_count: int = 0  # every problem found; `problems` holds the first MAX_PROBLEMS of them
+    problems_path: Path | None = (
+        None  # all of them as CSV (row, column, reason) when there are more than that
+    )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -69,6 +74,7 @@ class ImportResult:
             "payments": self.payments,
             "negative_stock": self.negative_stock,
             "problems": [{"row": r, "column": c, "reason": m} for r, c, m in self.problems],
+            "problem_count": max(self.problem_count, len(self.problems)),
         }
 
 
@@ -426,12 +432,49 @@ def _stage(
         staging.payments_from_lines(con)
     problems = [
         tuple(r)
-        for r in con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col").fetchall()
-    ]
+        for r in con.execute(
+            "SELECT row_no, col, reason FROM problems ORDER BY row_no, col LIMIT ?", [MAX_PROBLEMS]
+        ).fetchall()
+    ]  # the first ones only: a file can hold millions; _all_problems writes them to a file
     if not problems and not skipped and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
         problems.append((1, "file", "the file holds no orders, only a header"))
     progress(0.4, "priced")
     return con, problems, skipped
+
+
+# Problems an import result holds (and the command line prints); a file may have millions (each one a row, column and
+# reason, ~200 bytes as Python objects): all of them go to a CSV file instead (problems_csv, --errors-file).
+MAX_PROBLEMS = 1_000
+
+
+def _all_problems(con: Any, result: ImportResult) -> None:
+    """Count the problems; keep the first MAX_PROBLEMS in the result and, when there are more, write them all to a
+    temporary CSV (result.problems_path), streamed from the staging database in bounded memory."""
+    import csv
+
+    from backoffice.tabular import safe_text
+
+    if not _has(con, "problems"):  # the file stopped before its rows were checked (a column missing): few
+        result.problem_count = len(result.problems)
+        return
+    found = int(con.execute("SELECT count(*) FROM problems").fetchone()[0])
+    paid = result.problems[min(found, MAX_PROBLEMS) :]  # payment problems follow the rows' own, as ever
+    result.problem_count = found + len(paid)
+    result.problems = result.problems[:MAX_PROBLEMS]
+    if result.problem_count <= MAX_PROBLEMS:
+        return
+    handle = tempfile.NamedTemporaryFile(
+        "w", suffix=".csv", prefix="import-problems-", encoding="utf-8", newline="", delete=False
+    )
+    with handle:
+        handle.write("\ufeff")
+        writer = csv.writer(handle)
+        writer.writerow(["row", "column", "reason"])
+        cursor = con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col")
+        while chunk := cursor.fetchmany(50_000):
+            writer.writerows([safe_text(v) for v in r] for r in chunk)
+        writer.writerows([safe_text(v) for v in r] for r in paid)
+    result.problems_path = Path(handle.name)
 
 
 def _load_payments(con: Any, payments: bytes | Path, exponent: int, currency_code: str) -> None:
@@ -508,38 +551,97 @@ def import_file(
             existing["store_id"] if existing else None,
             allow_dates,
         )
+        invoiced = q.invoiced_orders(conn, ctx.org_id, existing["store_id"]) if existing else None
+    if result.problems:
+        _all_problems(con, result)
     if result.problems and (all_or_nothing or _nothing_good(con)):
         result.rejected = True
         result.errors = _error_orders(con)
         report(1.0, "done")
         return result
     _crash_point("staged")
-    batches = staging.batches(con, size)
+    if invoiced is None:  # the store's first import: nothing of it is invoiced yet
+        import pyarrow as pa
+
+        invoiced = pa.table({"external_id": pa.array([], pa.string())})
+    # a return is credited one by one: a batch holds CREDITS_PER_BATCH of them, however many orders that is
+    batches = staging.weighted_batches(con, size, invoiced, max(1, size // CREDITS_PER_BATCH))
     overrides = {
         "auto_paid": auto_paid,
         "default_customer": default_customer,
         "allow_negative_stock": allow_negative_stock,
     }
     writer = _Writer(ctx, store_name, file_name, profile, con, result, skipped, batches, overrides)
-    for batch in range(batches):
-        try:
-            with ctx.db.write() as conn:
-                writer.batch(conn, batch)
-                if dry_run:
-                    raise _Rollback
-        except _Rollback:
-            writer.import_id = None  # undone with its batch: the next batch of the preview records its own
-        if batch == 0 and batches > 1:
-            _crash_point("batch")  # the first batch committed, the rest not written
-        # "orders written" is a catalogue key: the page translates it
-        report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
+    try:
+        for batch in range(batches):
+            try:
+                with ctx.db.write() as conn:
+                    writer.batch(conn, batch)
+                    if dry_run:
+                        raise _Rollback
+            except _Rollback:
+                writer.import_id = (
+                    None  # undone with its batch: the next batch of the preview records its own
+                )
+            if batch == 0 and batches > 1:
+                _crash_point("batch")  # the first batch committed, the rest not written
+            # "orders written" is a catalogue key: the page translates it
+            report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
+    finally:
+        writer.release()
     report(1.0, "done")
     return result
+
+
+# The imports this process is writing now. An import's record says 'running' or 'batch 3 of 9' until its last batch;
+# one left so by a process that ended (killed, power cut) is shown, and then recorded, as 'interrupted'.
+_WRITING: set[int] = set()
+_WRITING_GUARD = threading.Lock()
+
+
+def _gone(conn: Connection, import_id: int) -> bool:
+    """Has the process that was writing this unfinished import ended? This process knows its own; a DuckDB file is
+    open in one process only (so no other is writing); on PostgreSQL the writing process holds an advisory lock."""
+    with _WRITING_GUARD:
+        if import_id in _WRITING:
+            return False
+    if conn.dialect.name == "duckdb":
+        return True
+    return not q.import_held(conn, import_id)
+
+
+def _interrupted(conn: Connection, org_id: int) -> list[int]:
+    return [i for i in q.unfinished_imports(conn, org_id) if _gone(conn, i)]
+
+
+def list_imports(ctx: Context, store_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """The store imports, newest first, with their counts and status: 'done', 'dry run', 'batch 3 of 9' (one being
+    written now) or 'interrupted' (its process ended half way: the batches before were kept, importing the file
+    again writes the rest)."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        store_id = None
+        if store_name:
+            store = q.store_by_name(conn, ctx.org_id, store_name)
+            if store is None:
+                raise NotFoundError(f"No store named '{store_name}'.")
+            store_id = store["store_id"]
+        found = q.imports(conn, ctx.org_id, store_id, limit)
+        gone = set(_interrupted(conn, ctx.org_id))
+    for row in found:
+        if row["import_id"] in gone:
+            row["status"] = "interrupted"
+    return found
 
 
 # Orders a write transaction holds: about 3-4 s of the writer's time on the development machine (2 cores). Twice as
 # many make a 1M-line import some 5 % faster but hold everyone else's saves twice as long.
 BATCH_ORDERS = 50_000
+
+
+# Returns a batch credits at most. Each is credited and refunded by the path a credit note by hand takes, 0.12-0.17 s
+# an order on the development machine: 20 of them hold the writer some 3 s, like a batch of BATCH_ORDERS new orders.
+CREDITS_PER_BATCH = 20
 
 
 def batch_size() -> int:
@@ -576,6 +678,31 @@ class _Writer:
         self.import_id: int | None = None
         self.negative_before: set[str] = set()
         self.counts = {"new": 0, "changed": 0, "unchanged": skipped, "posted": 0}
+        self.held: list[
+            int
+        ] = []  # the import ids this writer registered as being written (a preview's several)
+        self.owner: Connection | None = None  # PostgreSQL: the session holding their advisory locks
+
+    def hold(self, import_id: int) -> None:
+        """Mark the import as being written by this process (see _gone), before its first batch commits."""
+        with _WRITING_GUARD:
+            _WRITING.add(import_id)
+        self.held.append(import_id)
+        if not self.ctx.db.is_duckdb:
+            if self.owner is None:
+                self.owner = self.ctx.db.engine.connect()
+            q.hold_import(self.owner, import_id)
+            self.owner.commit()  # the session's lock outlives the transaction
+
+    def release(self) -> None:
+        with _WRITING_GUARD:
+            _WRITING.difference_update(self.held)
+        if self.owner is not None:
+            for import_id in self.held:
+                q.let_go_import(self.owner, import_id)
+            self.owner.commit()
+            self.owner.close()
+            self.owner = None
 
     def batch(self, conn: Connection, batch: int) -> None:
         ctx = self.ctx
@@ -587,6 +714,7 @@ class _Writer:
         assert org is not None
         at = now()
         if self.import_id is None:
+            q.mark_interrupted(conn, _interrupted(conn, ctx.org_id))  # earlier ones whose process ended
             self.negative_before = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
             self.import_id = q.insert_import(
                 conn,
@@ -598,6 +726,7 @@ class _Writer:
                 started_at=at,
             )
             self.result.import_id = self.import_id
+            self.hold(self.import_id)
         import_id = self.import_id
         last = batch == self.batches - 1
         preview = self.result.dry_run
@@ -862,6 +991,7 @@ __all__ = [
     "BackofficeError",
     "ImportResult",
     "import_file",
+    "list_imports",
     "list_stores",
     "post_orders",
     "set_store",
@@ -880,4 +1010,6 @@ def problems_csv(result: ImportResult) -> bytes:
     """The error report a merchant downloads: row, column, reason."""
     from backoffice.tabular import to_csv
 
+    if result.problems_path is not None:  # more than the result holds: the file has them all
+        return result.problems_path.read_bytes()
     return to_csv(["row", "column", "reason"], result.problems)

@@ -61,6 +61,12 @@ def show_result(result: ImportResult) -> None:
     if result.problems:
         rows = [{"row": r, "column": c, "reason": m} for r, c, m in result.problems]
         show(frame(rows, {"row": "Row", "column": "Column", "reason": "Reason"}), "import_problems")
+        if result.problem_count > len(result.problems):
+            st.caption(
+                t("The first {shown} of {n} problems are listed; the error report has them all.").format(
+                    shown=f"{len(result.problems):,}", n=f"{result.problem_count:,}"
+                )
+            )
         st.download_button(
             t("Download the error report (CSV)"),
             order_import.problems_csv(result),

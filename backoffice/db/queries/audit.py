@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from backoffice.db import bulk
 from backoffice.db.queries import rows, run
 
 
@@ -16,6 +17,24 @@ def insert(conn: Connection, **values: Any) -> None:
         "VALUES (:org_id, :user_id, :actor, :action, :entity, :entity_id, :before_json, :after_json, :created_at)",
         **values,
     )
+
+
+COLUMNS = (
+    "org_id",
+    "user_id",
+    "actor",
+    "action",
+    "entity",
+    "entity_id",
+    "before_json",
+    "after_json",
+    "created_at",
+)
+
+
+def insert_many(conn: Connection, values: list[tuple[Any, ...]]) -> None:
+    """Audit rows in bulk, each a tuple in the order of COLUMNS."""
+    bulk.insert_values(conn, "audit_log", COLUMNS, values)
 
 
 def recent(

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backoffice.db import bulk
 from backoffice.db.queries import insert_returning, one, rows, run, scalar
 
 CONTACT_COLUMNS = (
@@ -37,6 +38,54 @@ def insert_contact(conn: Connection, org_id: int, values: dict[str, Any], at: da
         org_id=org_id,
         at=at,
         **values,
+    )
+
+
+def insert_contacts(
+    conn: Connection,
+    org_id: int,
+    contact_ids: Sequence[int],
+    values: Sequence[dict[str, Any]],
+    emails: Sequence[Sequence[str]],
+    at: datetime,
+) -> None:
+    """New contacts in bulk with their given ids (next_contact_ids) and their emails."""
+    columns = ("contact_id", "org_id", *CONTACT_COLUMNS, "created_at", "updated_at")
+    bulk.insert_values(
+        conn,
+        "contacts",
+        columns,
+        [
+            (cid, org_id, *(v.get(c) for c in CONTACT_COLUMNS), at, at)
+            for cid, v in zip(contact_ids, values, strict=True)
+        ],
+    )
+    bulk.insert_values(
+        conn,
+        "contact_emails",
+        ("org_id", "contact_id", "email"),
+        [(org_id, cid, e) for cid, found in zip(contact_ids, emails, strict=True) for e in found],
+    )
+
+
+def insert_contact_details(
+    conn: Connection,
+    org_id: int,
+    categories: Sequence[tuple[int, int]],
+    field_values: Sequence[tuple[int, int, str]],
+) -> None:
+    """New contacts' categories (contact_id, category_id) and custom values (contact_id, field_id, value) in bulk."""
+    bulk.insert_values(
+        conn,
+        "contact_categories",
+        ("org_id", "contact_id", "category_id"),
+        [(org_id, c, g) for c, g in categories],
+    )
+    bulk.insert_values(
+        conn,
+        "contact_field_values",
+        ("org_id", "contact_id", "field_id", "value"),
+        [(org_id, c, f, v) for c, f, v in field_values],
     )
 
 
@@ -111,6 +160,40 @@ def duplicates(
             ).mappings()
         ]
     return found
+
+
+def duplicates_of_many(
+    conn: Connection, org_id: int, emails: Sequence[str], phones: Sequence[str], tax_id_keys: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Existing contacts sharing any of these emails, phones or tax IDs, set-based (an import's whole file at once):
+    rows of field ('email', 'phone' or 'tax_id'), value, contact_id, name."""
+    found: list[dict[str, Any]] = []
+    for field, values, sql in (
+        ("phone", phones, "SELECT c.phone AS value, c.contact_id, c.name FROM contacts c "
+         "WHERE c.org_id = :org AND c.phone IN :values"),
+        ("tax_id", tax_id_keys, "SELECT c.tax_id_key AS value, c.contact_id, c.name FROM contacts c "
+         "WHERE c.org_id = :org AND c.tax_id_key IN :values"),
+        ("email", emails, "SELECT e.email AS value, c.contact_id, c.name FROM contact_emails e JOIN contacts c "
+         "ON c.contact_id = e.contact_id WHERE e.org_id = :org AND e.email IN :values"),
+    ):  # fmt: skip
+        unique = sorted(set(values))
+        for start in range(0, len(unique), 5000):
+            part = unique[start : start + 5000]
+            found += [
+                {"field": field} | dict(r)
+                for r in conn.execute(_expanding(sql, "values"), {"org": org_id, "values": part}).mappings()
+            ]
+    return found
+
+
+def next_contact_ids(conn: Connection, count: int) -> list[int]:
+    """`count` new contact ids from the contacts' sequence, ascending."""
+    sql = (
+        "SELECT nextval('contact_id_seq') FROM range(:n) ORDER BY 1"
+        if conn.dialect.name == "duckdb"
+        else "SELECT nextval('contact_id_seq') FROM generate_series(1, :n) ORDER BY 1"
+    )
+    return [int(r[0]) for r in conn.execute(sa.text(sql), {"n": count})]
 
 
 _FILTER = """

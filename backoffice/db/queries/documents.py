@@ -86,6 +86,17 @@ def statement_entries(
     )
 
 
+def line_count(conn: Connection, org_id: int, invoice_id: int) -> int:
+    return int(
+        scalar(
+            conn,
+            "SELECT count(*) FROM invoice_lines WHERE org_id = :org AND invoice_id = :id",
+            org=org_id,
+            id=invoice_id,
+        )
+    )
+
+
 def kept_pdf(conn: Connection, org_id: int, number_text: str, variant: str) -> bytes | None:
     found = scalar(
         conn,

@@ -4,6 +4,7 @@ paid invoices from the store's payments, and the sync log. Nothing here loops ov
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +71,68 @@ def finish_import(
         id=import_id,
         **{k: counts.get(k, 0) for k in ("new", "changed", "unchanged", "errors", "posted")},
     )
+
+
+FINISHED = (
+    "done",
+    "dry run",
+    "interrupted",
+)  # an import's last status; any other ('running', 'batch 3 of 9') is
+# that of one still writing, or of one whose process ended half way
+_HOLD_KEY = 14_011  # PostgreSQL advisory locks: (this, import_id) is held by the process writing that import
+
+
+def imports(conn: Connection, org_id: int, store_id: int | None, limit: int) -> list[dict[str, Any]]:
+    return rows(
+        conn,
+        "SELECT i.import_id, s.name AS store, i.file_name, i.profile, i.status, i.new_orders, i.changed_orders, "
+        "i.unchanged_orders, i.error_orders, i.posted_orders, i.started_at, i.finished_at FROM imports i "
+        "JOIN stores s ON s.store_id = i.store_id WHERE i.org_id = :org "
+        "AND (CAST(:store AS BIGINT) IS NULL OR i.store_id = :store) ORDER BY i.import_id DESC LIMIT :limit",
+        org=org_id,
+        store=store_id,
+        limit=limit,
+    )
+
+
+def unfinished_imports(conn: Connection, org_id: int) -> list[int]:
+    return [
+        int(r["import_id"])
+        for r in rows(
+            conn,
+            "SELECT import_id FROM imports WHERE org_id = :org AND status NOT IN ('done', 'dry run', 'interrupted')",
+            org=org_id,
+        )
+    ]
+
+
+def mark_interrupted(conn: Connection, import_ids: Sequence[int]) -> None:
+    if import_ids:
+        conn.execute(
+            sa.text("UPDATE imports SET status = 'interrupted' WHERE import_id IN :ids").bindparams(
+                sa.bindparam("ids", expanding=True)
+            ),
+            {"ids": list(import_ids)},
+        )
+
+
+def hold_import(conn: Connection, import_id: int) -> None:
+    """PostgreSQL: this connection's session holds the import's advisory lock until it closes (or its process ends),
+    so another process can tell an import being written from one whose process is gone."""
+    run(conn, "SELECT pg_advisory_lock(:key, :id)", key=_HOLD_KEY, id=import_id)
+
+
+def let_go_import(conn: Connection, import_id: int) -> None:
+    """PostgreSQL: the end of hold_import (a pooled connection's session outlives its return to the pool)."""
+    scalar(conn, "SELECT pg_advisory_unlock(:key, :id)", key=_HOLD_KEY, id=import_id)
+
+
+def import_held(conn: Connection, import_id: int) -> bool:
+    """PostgreSQL: is some session (a process writing the import) holding its advisory lock?"""
+    if scalar(conn, "SELECT pg_try_advisory_lock(:key, :id)", key=_HOLD_KEY, id=import_id):
+        scalar(conn, "SELECT pg_advisory_unlock(:key, :id)", key=_HOLD_KEY, id=import_id)
+        return False
+    return True
 
 
 _STAGING = ("import_orders", "import_lines", "import_payments", "import_stock")
@@ -491,6 +554,16 @@ def known_fingerprints(conn: Connection, org_id: int, store_id: int) -> Any:
         "SELECT f.external_id, f.order_id, f.fingerprint FROM import_fingerprints f JOIN orders o "
         "ON o.org_id = f.org_id AND o.order_id = f.order_id AND o.status = f.order_status "
         "WHERE f.org_id = :org AND f.store_id = :store",
+        org=org_id,
+        store=store_id,
+    )
+
+
+def invoiced_orders(conn: Connection, org_id: int, store_id: int) -> Any:
+    """The store's orders that are invoiced in the books (pyarrow: external_id): a return of one is credited."""
+    return bulk.fetch_arrow(
+        conn,
+        "SELECT external_id FROM orders WHERE org_id = :org AND store_id = :store AND status = 'invoiced'",
         org=org_id,
         store=store_id,
     )

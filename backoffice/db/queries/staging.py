@@ -522,6 +522,29 @@ def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
     return 1 if found is None or found[0] is None else int(found[0]) + 1
 
 
+def weighted_batches(con: duckdb.DuckDBPyConnection, size: int, invoiced: Any, weight: int) -> int:
+    """batches, as `batches` makes them, but an order that is credited one by one in the writer counts as `weight`
+    orders: a return of its own (is_return), or an order the store now calls returned or cancelled that is invoiced
+    in the books (`invoiced`: pyarrow, external_id). So a batch of them holds the writer seconds, like any other."""
+    complete = getattr(con, "complete", None)  # a result left part-read refuses register(): finish it first
+    if complete is not None:
+        complete()
+    con.register("invoiced_now", invoiced)
+    try:
+        con.execute(
+            "CREATE OR REPLACE TABLE batches AS WITH w AS (SELECT t.external_id, t.first_row, CASE WHEN t.is_return "
+            "OR (t.status IN ('returned', 'cancelled') AND t.external_id IN (SELECT external_id FROM invoiced_now)) "
+            "THEN ? ELSE 1 END AS weight FROM order_totals t), c AS (SELECT external_id, first_row, "
+            "(sum(weight) OVER (ORDER BY first_row ROWS UNBOUNDED PRECEDING) - weight) // ? AS raw FROM w) "
+            "SELECT external_id, dense_rank() OVER (ORDER BY raw) - 1 AS batch FROM c",
+            [max(int(weight), 1), max(int(size), 1)],
+        )
+    finally:
+        con.unregister("invoiced_now")
+    found = con.execute("SELECT max(batch) FROM batches").fetchone()
+    return 1 if found is None or found[0] is None else int(found[0]) + 1
+
+
 _PREVIEW_STOCK = (
     "CREATE TABLE IF NOT EXISTS preview_stock (sku VARCHAR, qty_change BIGINT, value_change BIGINT)"
 )
