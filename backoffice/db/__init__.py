@@ -44,8 +44,13 @@ class FairLock:
                 return True
             ticket = object()
             self._queue.append(ticket)
-            while self._owner is not None or self._queue[0] is not ticket:
-                self._cond.wait()
+            try:
+                while self._owner is not None or self._queue[0] is not ticket:
+                    self._cond.wait()
+            except BaseException:  # interrupted while waiting: leave the queue, or the ones behind wait forever
+                self._queue.remove(ticket)
+                self._cond.notify_all()
+                raise
             self._queue.popleft()
             self._owner, self._depth = me, 1
             return True
