@@ -47,7 +47,8 @@ class FairLock:
             try:
                 while self._owner is not None or self._queue[0] is not ticket:
                     self._cond.wait()
-            except BaseException:  # interrupted while waiting: leave the queue, or the ones behind wait forever
+            except BaseException:
+                # interrupted while waiting: leave the queue, or the ones behind would wait forever
                 self._queue.remove(ticket)
                 self._cond.notify_all()
                 raise

@@ -620,12 +620,7 @@ def list_imports(ctx: Context, store_name: str | None = None, limit: int = 50) -
     again writes the rest)."""
     ctx.require("customers.read")
     with ctx.db.read() as conn:
-        store_id = None
-        if store_name:
-            store = q.store_by_name(conn, ctx.org_id, store_name)
-            if store is None:
-                raise NotFoundError(f"No store named '{store_name}'.")
-            store_id = store["store_id"]
+        store_id = _store_id(conn, ctx, store_name)
         found = q.imports(conn, ctx.org_id, store_id, limit)
         gone = set(_interrupted(conn, ctx.org_id))
     for row in found:
@@ -978,13 +973,18 @@ def sync_log(
     """Every import and post attempt of an order (or of all orders), newest first; failed ones with the reason."""
     ctx.require("customers.read")
     with ctx.db.read() as conn:
-        store_id = None
-        if store_name:
-            store = q.store_by_name(conn, ctx.org_id, store_name)
-            if store is None:
-                raise NotFoundError(f"No store named '{store_name}'.")
-            store_id = store["store_id"]
+        store_id = _store_id(conn, ctx, store_name)
         return q.sync_log(conn, ctx.org_id, store_id, external_id, failed_only, limit)
+
+
+def _store_id(conn: Any, ctx: Context, store_name: str | None) -> int | None:
+    """The id of the organization's store of that name (None: every store); an unknown name is not found."""
+    if not store_name:
+        return None
+    store = q.store_by_name(conn, ctx.org_id, store_name)
+    if store is None:
+        raise NotFoundError(f"No store named '{store_name}'.")
+    return int(store["store_id"])
 
 
 __all__ = [
