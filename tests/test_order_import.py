@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from backoffice import invoices, ledger, order_import, orders, payments, products
 from backoffice.db import Database
 from backoffice.errors import ConflictError, ValidationError
+from backoffice.order_import import profiles
 from tests.factories import make_org, make_product
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -355,6 +356,41 @@ def test_salla_status_slugs_map_to_what_posts(shop) -> None:
     result = order_import.import_file(shop, "Salla", "orders.jsonl", lines.encode(), profile="salla-json")
     assert (result.new, result.posted) == (2, 1)
     assert invoices.get_invoice(shop, "INV-000001")["total_minor"] == 12650
+
+
+def test_salla_json_is_staged_in_chunks_of_orders_with_the_same_result(shop, monkeypatch) -> None:
+    """A big Salla file is turned into rows a chunk of orders at a time (bounded memory): five orders in chunks
+    of two import as one file does; a field of the wrong kind in the last chunk still refuses the whole file."""
+    monkeypatch.setattr(profiles.salla_row_chunks, "__defaults__", (2,))
+
+    def order(ref: int, sku: object = "TEA") -> str:
+        return json.dumps(
+            {
+                "reference_id": ref,
+                "date": {"date": "2026-01-05 10:00:00"},
+                "currency": "SAR",
+                "status": {"slug": "completed"},
+                "customer": {"first_name": "Huda", "email": "h@example.com"},
+                "amounts": {"total": {"amount": 23}},
+                "items": [
+                    {
+                        "sku": sku,
+                        "name": "Tea",
+                        "quantity": 2,
+                        "amounts": {"price_without_tax": {"amount": 10}},
+                    }
+                ],
+            }
+        )
+
+    bad = "\n".join([order(n) for n in range(1, 5)] + [order(5, sku={"id": 1})])
+    with pytest.raises(ValidationError, match=r"order 5 \(5\), items\[0\].sku"):
+        order_import.import_file(shop, "Salla", "o.jsonl", bad.encode(), profile="salla-json")
+    assert orders.list_orders(shop)[1] == 0  # nothing of the first chunks was kept
+    good = "\n".join(order(n) for n in range(1, 6))
+    result = order_import.import_file(shop, "Salla", "o.jsonl", good.encode(), profile="salla-json")
+    assert (result.new, result.posted, result.errors) == (5, 5, 0)
+    assert sorted(o["external_id"] for o in orders.list_orders(shop)[0]) == ["1", "2", "3", "4", "5"]
 
 
 def test_xlsx_windows_1256_semicolons_and_arabic_headers(shop) -> None:

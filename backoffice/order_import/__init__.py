@@ -257,12 +257,18 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
     if json_file:
         import pyarrow as pa
 
-        rows = profiles.salla_rows(raw)
-        if not rows:
-            raise ValidationError("the file holds no orders", "file")
-        columns = list(profiles.GENERIC)
-        table = pa.table({c: [None if r.get(c) is None else str(r.get(c)) for r in rows] for c in columns})
-        return staging.load_frame(con, table)
+        schema = pa.schema([(c, pa.string()) for c in profiles.GENERIC])
+        batches = (  # a chunk of orders at a time, straight into staging: never the whole file as objects
+            pa.RecordBatch.from_pydict(
+                {c: [None if r.get(c) is None else str(r.get(c)) for r in rows] for c in profiles.GENERIC},
+                schema=schema,
+            )
+            for rows in profiles.salla_row_chunks(raw)
+        )
+        try:
+            return staging.load_frames(con, batches)
+        except ValueError as exc:
+            raise ValidationError("the file holds no orders", "file") from exc
     if raw[:4] == b"PK\x03\x04":
         import pyarrow as pa
 
@@ -386,7 +392,7 @@ def _stage(
                 f"unknown profile '{profile}': use salla-json, shopify, generic or a saved mapping", "profile"
             )
         mapping = json.loads(saved)
-    con = staging.connect()
+    con = staging.connect(data.stat().st_size if isinstance(data, Path) else len(data))
     headers = _read(con, file_name, data, profile)
     progress(0.15, "read")
     found, missing = profiles.map_headers(headers, "generic" if profile == "salla-json" else profile, mapping)

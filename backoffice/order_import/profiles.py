@@ -8,6 +8,7 @@ user mappings ({generic_column: source_header}). Headers are matched by name, ne
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -111,8 +112,9 @@ def _json(text: str) -> Any:
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
 
 
-def _documents(data: bytes) -> list[Any]:
-    """The file's JSON documents: one, or one a line (JSON Lines). Refused with the line and column of the fault."""
+def _documents(data: bytes) -> Iterator[Any]:
+    """The file's JSON documents: one, or one a line (JSON Lines), read one at a time so that a file of millions
+    of orders is never held as Python objects all at once. Refused with the line and column of the fault."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:2].count(0) == 1:
         raise ValidationError("the file is UTF-16; save the JSON as UTF-8", "file")
     try:
@@ -126,9 +128,15 @@ def _documents(data: bytes) -> list[Any]:
         ) from exc
     try:
         try:
-            return [_json(text)]
-        except json.JSONDecodeError:
-            return [_json(line) for line in text.splitlines() if line.strip()]
+            whole = _json(text)
+        except json.JSONDecodeError as first:
+            if first.msg != "Extra data":  # not several documents one a line: the fault is in the one
+                raise
+            for one_line in text.splitlines():
+                if one_line.strip():
+                    yield _json(one_line)
+            return
+        yield whole
     except json.JSONDecodeError as exc:
         raise ValidationError(f"the file is not JSON (line {exc.lineno}: {exc.msg})", "file") from exc
     except RecursionError as exc:
@@ -226,32 +234,57 @@ class _Order:
         return None
 
 
+CHUNK_ORDERS = 20_000  # orders turned into rows at a time: memory stays bounded however long the file
+
+
 def salla_rows(data: bytes) -> list[dict[str, Any]]:
-    """Salla order JSON (one order, a list, an API response, a webhook, or JSON Lines) → generic rows. A field of the
-    wrong kind (a customer that is text, items that are not objects, a discount that is not a number) refuses the
-    file with every such field named by order and path."""
-    orders: list[Any] = []
+    """Salla order JSON (one order, a list, an API response, a webhook, or JSON Lines) → generic rows."""
+    return [row for chunk in salla_row_chunks(data) for row in chunk]
+
+
+def salla_row_chunks(data: bytes, size: int = CHUNK_ORDERS) -> Iterator[list[dict[str, Any]]]:
+    """The generic rows of Salla order JSON, `size` orders at a time. A field of the wrong kind (a customer that
+    is text, items that are not objects, a discount that is not a number) refuses the file — at the end, with the
+    first 50 such fields named by order and path — so a caller keeps nothing until the whole file was read."""
+    problems: list[FieldError] = []
+    found = 0
+    rows: list[dict[str, Any]] = []
+    for number, order in enumerate(_orders(data), 1):
+        if not isinstance(order, dict):
+            if len(problems) < 50:
+                problems.append(
+                    FieldError(f"order {number}", f"must be a JSON object, not {json_kind(order)}")
+                )
+            found += 1
+            continue
+        order_problems: list[FieldError] = []
+        order_rows = _salla_order(_Order(number, order, order_problems))
+        found += len(order_problems)
+        problems.extend(order_problems[: max(0, 50 - len(problems))])
+        if found:
+            continue  # the file will be refused: keep no rows
+        for row in order_rows:
+            for column, value in row.items():
+                if isinstance(value, str) and "\x00" in value:
+                    raise ValidationError(
+                        f"{column} holds a NUL character (binary data)", f"order {row['order_id']}"
+                    )
+        rows.extend(order_rows)
+        if number % size == 0:
+            yield rows
+            rows = []
+    if problems:
+        raise ValidationError(problems)
+    if rows:
+        yield rows
+
+
+def _orders(data: bytes) -> Iterator[Any]:
     for doc in _documents(data):
         body = doc.get("data", doc) if isinstance(doc, dict) else doc
         if isinstance(body, dict) and isinstance(body.get("order"), dict) and "items" not in body:
             body = body["order"] | {"status": body.get("status", body["order"].get("status"))}
-        orders.extend(body if isinstance(body, list) else [body])
-    rows: list[dict[str, Any]] = []
-    problems: list[FieldError] = []
-    for number, order in enumerate(orders, 1):
-        if not isinstance(order, dict):
-            problems.append(FieldError(f"order {number}", f"must be a JSON object, not {json_kind(order)}"))
-            continue
-        rows.extend(_salla_order(_Order(number, order, problems)))
-    if problems:
-        raise ValidationError(problems[:50])
-    for row in rows:
-        for column, value in row.items():
-            if isinstance(value, str) and "\x00" in value:
-                raise ValidationError(
-                    f"{column} holds a NUL character (binary data)", f"order {row['order_id']}"
-                )
-    return rows
+        yield from body if isinstance(body, list) else [body]
 
 
 def _text(value: Any) -> Any:
