@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from backoffice import auth
-from backoffice.i18n import LANGUAGE_NAMES
+from backoffice.admin import auth
+from backoffice.core.i18n import LANGUAGE_NAMES
 from backoffice.ui import db, require_sign_in, t
 from backoffice.ui.registry import PAGES
 from backoffice.ui.text import plain

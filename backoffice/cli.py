@@ -15,10 +15,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from backoffice.errors import BackofficeError, ValidationError
+from backoffice.core.errors import BackofficeError, ValidationError
 
 if TYPE_CHECKING:
-    from backoffice.context import Context
+    from backoffice.core.context import Context
     from backoffice.db import Database
 
 Handler = Callable[[argparse.Namespace], Any]
@@ -53,8 +53,8 @@ def _open(args: argparse.Namespace, must_exist: bool = True) -> Database:
 
 
 def _context(args: argparse.Namespace) -> Context:
-    from backoffice.context import Context, User
-    from backoffice.orgs import find_org_id
+    from backoffice.admin.orgs import find_org_id
+    from backoffice.core.context import Context, User
 
     db = _open(args)
     return Context(db, User.system(), find_org_id(db, args.org))
@@ -82,7 +82,7 @@ def _emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> None:
-    from backoffice import orgs
+    from backoffice.admin import orgs
 
     db = _open(args, must_exist=False)
     org_id = orgs.setup(
@@ -105,7 +105,7 @@ def cmd_init(args: argparse.Namespace) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
-    from backoffice import demo
+    from backoffice.admin import demo
 
     db = _open(args, must_exist=False)
     result = demo.load_demo(db, customers=args.customers, seed=args.seed)
@@ -146,7 +146,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_org_set(args: argparse.Namespace) -> None:
-    from backoffice import orgs
+    from backoffice.admin import orgs
 
     ctx = _context(args)
     changes: dict[str, Any] = {
@@ -195,13 +195,13 @@ def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def cmd_org_show(args: argparse.Namespace) -> None:
-    from backoffice import orgs
+    from backoffice.admin import orgs
 
     _emit(args, _public_settings(orgs.get_settings(_context(args))))
 
 
 def cmd_user_add(args: argparse.Namespace) -> None:
-    from backoffice import auth
+    from backoffice.admin import auth
 
     password = os.environ.get(args.password_env) if args.password_env else None
     if args.password_env and password is None:
@@ -223,7 +223,7 @@ def cmd_user_add(args: argparse.Namespace) -> None:
 
 
 def cmd_user_reset(args: argparse.Namespace) -> None:
-    from backoffice import auth
+    from backoffice.admin import auth
     from backoffice.db.queries import access
 
     ctx = _context(args)
@@ -239,7 +239,7 @@ def cmd_user_reset(args: argparse.Namespace) -> None:
 
 
 def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
-    from backoffice.money import currency, to_json
+    from backoffice.core.money import currency, to_json
 
     cur = currency(currency_code)
     keys = (
@@ -265,13 +265,13 @@ def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
 
 
 def _currency_of(ctx: Any) -> str:
-    from backoffice import orgs
+    from backoffice.admin import orgs
 
     return str(orgs.get_settings(ctx)["currency"])
 
 
 def cmd_customer_add(args: argparse.Namespace) -> None:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     ctx = _context(args)
     values = {
@@ -307,7 +307,7 @@ def _pair(text: str, flag: str) -> tuple[str, str]:
 
 
 def cmd_customer_list(args: argparse.Namespace) -> None:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     ctx = _context(args)
     page = customers.list_customers(
@@ -320,14 +320,14 @@ def cmd_customer_list(args: argparse.Namespace) -> None:
 
 
 def cmd_customer_show(args: argparse.Namespace) -> None:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     ctx = _context(args)
     _emit(args, _customer_json(customers.get_customer(ctx, args.id), _currency_of(ctx)))
 
 
 def cmd_customer_import(args: argparse.Namespace) -> int:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     result = customers.import_customers(
         _context(args),
@@ -356,7 +356,7 @@ def cmd_customer_import(args: argparse.Namespace) -> int:
 
 
 def cmd_customer_export(args: argparse.Namespace) -> None:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     fmt = args.format or ("xlsx" if args.out.endswith(".xlsx") else "csv")
     data = customers.export_customers(_context(args), fmt, args.search, args.category)
@@ -368,13 +368,13 @@ def cmd_customer_export(args: argparse.Namespace) -> None:
 
 
 def _money(ctx: Any) -> Any:
-    from backoffice.money import currency
+    from backoffice.core.money import currency
 
     return currency(_currency_of(ctx))
 
 
 def _product_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.money import percent_text, to_json
+    from backoffice.core.money import percent_text, to_json
 
     return {
         "id": row["product_id"],
@@ -396,7 +396,7 @@ def _product_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
 
 
 def cmd_product_add(args: argparse.Namespace) -> None:
-    from backoffice import products
+    from backoffice.catalog import products
 
     ctx = _context(args)
     values = {
@@ -424,7 +424,7 @@ def cmd_product_add(args: argparse.Namespace) -> None:
 
 
 def cmd_product_list(args: argparse.Namespace) -> None:
-    from backoffice import products
+    from backoffice.catalog import products
 
     ctx = _context(args)
     found, total = products.list_products(ctx, args.search, args.page, args.page_size)
@@ -439,7 +439,7 @@ def cmd_product_list(args: argparse.Namespace) -> None:
 
 
 def cmd_product_import(args: argparse.Namespace) -> int:
-    from backoffice import products
+    from backoffice.catalog import products
 
     result = products.import_products(
         _context(args), args.file, Path(args.file).read_bytes(), dry_run=args.dry_run
@@ -459,7 +459,7 @@ def cmd_product_import(args: argparse.Namespace) -> int:
 
 
 def _line(text: str) -> Any:
-    from backoffice.orders import LineRequest
+    from backoffice.sales.orders import LineRequest
 
     parts = text.split(":")
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
@@ -468,7 +468,7 @@ def _line(text: str) -> Any:
 
 
 def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.money import percent_text, to_json
+    from backoffice.core.money import percent_text, to_json
 
     lines = [
         {
@@ -502,7 +502,7 @@ def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
 
 
 def cmd_order_add(args: argparse.Namespace) -> None:
-    from backoffice import orders
+    from backoffice.sales import orders
 
     ctx = _context(args)
     order_id = orders.create_order(
@@ -522,7 +522,7 @@ def cmd_order_add(args: argparse.Namespace) -> None:
 
 
 def cmd_order_transition(args: argparse.Namespace) -> None:
-    from backoffice import orders, payments
+    from backoffice.sales import orders, payments
 
     ctx = _context(args)
     if args.to == "fulfilled":  # authorizations are captured; an order with a deposit is invoiced (seed 004)
@@ -536,8 +536,8 @@ def cmd_order_transition(args: argparse.Namespace) -> None:
 
 
 def cmd_order_cancel(args: argparse.Namespace) -> None:
-    from backoffice import payments
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
+    from backoffice.sales import payments
 
     ctx = _context(args)
     result = payments.cancel_order(ctx, args.id, args.fee_percent, args.refund_method)
@@ -555,8 +555,8 @@ def cmd_order_cancel(args: argparse.Namespace) -> None:
 def cmd_customer_statement(args: argparse.Namespace) -> None:
     from datetime import date
 
-    from backoffice import payments
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
+    from backoffice.sales import payments
 
     ctx = _context(args)
     cur = _money(ctx)
@@ -592,14 +592,14 @@ def cmd_customer_statement(args: argparse.Namespace) -> None:
 
 
 def cmd_order_show(args: argparse.Namespace) -> None:
-    from backoffice import orders
+    from backoffice.sales import orders
 
     ctx = _context(args)
     _emit(args, _order_json(orders.get_order(ctx, args.id), _money(ctx)))
 
 
 def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
 
     return {
         "number": row["number_text"],
@@ -627,7 +627,7 @@ def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
 
 
 def cmd_invoice_issue(args: argparse.Namespace) -> None:
-    from backoffice import invoices
+    from backoffice.sales import invoices
 
     ctx = _context(args)
     number = invoices.issue_invoice(ctx, args.order)
@@ -635,7 +635,7 @@ def cmd_invoice_issue(args: argparse.Namespace) -> None:
 
 
 def cmd_invoice_credit_note(args: argparse.Namespace) -> None:
-    from backoffice import invoices
+    from backoffice.sales import invoices
 
     ctx = _context(args)
     returns = None
@@ -651,15 +651,15 @@ def cmd_invoice_credit_note(args: argparse.Namespace) -> None:
 
 
 def cmd_invoice_show(args: argparse.Namespace) -> None:
-    from backoffice import invoices
+    from backoffice.sales import invoices
 
     ctx = _context(args)
     _emit(args, _invoice_json(invoices.get_invoice(ctx, args.number), _money(ctx)))
 
 
 def cmd_invoice_explain(args: argparse.Namespace) -> int:
-    from backoffice import invoices
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
+    from backoffice.sales import invoices
 
     ctx = _context(args)
     cur = _money(ctx)
@@ -690,8 +690,8 @@ def cmd_invoice_explain(args: argparse.Namespace) -> int:
 def cmd_ledger_trial_balance(args: argparse.Namespace) -> None:
     from datetime import date
 
-    from backoffice import ledger
-    from backoffice.money import currency, to_json
+    from backoffice.books import ledger
+    from backoffice.core.money import currency, to_json
 
     ctx = _context(args)
     tb = ledger.trial_balance(
@@ -726,7 +726,7 @@ def cmd_ledger_trial_balance(args: argparse.Namespace) -> None:
 def cmd_ledger_opening(args: argparse.Namespace) -> None:
     from datetime import date
 
-    from backoffice import opening
+    from backoffice.books import opening
 
     ctx = _context(args)
     lines = opening.read_opening_csv(args.file, Path(args.file).read_bytes())

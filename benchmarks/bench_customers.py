@@ -9,11 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from backoffice import orgs
-from backoffice.context import Context, User
-from backoffice.customers import list_customers, search_pattern
-from backoffice.db import now, open_database
-from backoffice.demo import (
+from backoffice.admin import orgs
+from backoffice.admin.demo import (
     ARABIC_FIRST,
     ARABIC_LAST,
     ENGLISH_FIRST,
@@ -21,7 +18,10 @@ from backoffice.demo import (
     PERSIAN_FIRST,
     PERSIAN_LAST,
 )
-from backoffice.text import search_key
+from backoffice.contacts.customers import list_customers, search_pattern
+from backoffice.core.context import Context, User
+from backoffice.core.text import search_key
+from backoffice.db import now, open_database
 from benchmarks.common import report, timed
 
 COUNT = 100_000

@@ -131,10 +131,13 @@ def _warm_task(_: int) -> None:
 
 def _service(results: list[dict[str, object]]) -> None:
     """render_invoice_pdf on a database: read + draw, and the kept PDF served again."""
-    from backoffice import documents, invoices, orders, orgs, products
-    from backoffice.context import Context, User
+    from backoffice import documents
+    from backoffice.admin import orgs
+    from backoffice.catalog import products
+    from backoffice.core.context import Context, User
     from backoffice.db import open_database
-    from backoffice.orders import LineRequest
+    from backoffice.sales import invoices, orders
+    from backoffice.sales.orders import LineRequest
 
     folder = Path(tempfile.mkdtemp(prefix="bench-documents-"))
     db = open_database(f"duckdb:///{folder / 'bench.duckdb'}")

@@ -7,9 +7,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from backoffice import invoices, orgs, products
-from backoffice.context import Context, User
+from backoffice.admin import orgs
+from backoffice.catalog import products
+from backoffice.core.context import Context, User
 from backoffice.db import now, open_database
+from backoffice.sales import invoices
 from benchmarks.common import report
 
 ORDERS = 100_000

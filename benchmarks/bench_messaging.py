@@ -19,8 +19,9 @@ from email.policy import compat32
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
-from backoffice import messaging, orgs
-from backoffice.context import Context, User
+from backoffice import messaging
+from backoffice.admin import orgs
+from backoffice.core.context import Context, User
 from backoffice.db import open_database
 from benchmarks.common import report
 

@@ -16,8 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from backoffice import orgs, reports
-from backoffice.context import Context, User
+from backoffice import reports
+from backoffice.admin import orgs
+from backoffice.core.context import Context, User
 from backoffice.db import open_database
 from benchmarks.common import report, timed
 

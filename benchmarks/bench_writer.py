@@ -20,8 +20,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from backoffice import customers, order_import, orgs
-from backoffice.context import Context, User
+from backoffice import imports as order_import
+from backoffice.admin import orgs
+from backoffice.contacts import customers
+from backoffice.core.context import Context, User
 from backoffice.db import open_database
 
 CUSTOMERS = int(os.environ.get("BENCH_WRITER_CUSTOMERS", "20000"))

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from backoffice import auth
-from backoffice.i18n import LANGUAGE_NAMES
+from backoffice.admin import auth
+from backoffice.core.i18n import LANGUAGE_NAMES
 from backoffice.ui import db, page, show_errors, t
 from backoffice.ui.invitations import invitations_box
 from backoffice.ui.signin import PASSWORD_HELP

@@ -4,9 +4,10 @@ from datetime import date
 
 import streamlit as st
 
-from backoffice import ledger, orgs
-from backoffice.i18n import account_name
-from backoffice.money import currency, format_money
+from backoffice.admin import orgs
+from backoffice.books import ledger
+from backoffice.core.i18n import account_name
+from backoffice.core.money import currency, format_money
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show

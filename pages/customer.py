@@ -2,8 +2,12 @@
 
 import streamlit as st
 
-from backoffice import audit, customers, documents, invoices, orders, orgs, payments
-from backoffice.money import currency, format_money
+from backoffice import documents
+from backoffice.admin import orgs
+from backoffice.contacts import customers
+from backoffice.core.money import currency, format_money
+from backoffice.db import audit
+from backoffice.sales import invoices, orders, payments
 from backoffice.ui import page, t
 from backoffice.ui.customer_form import customer_form, notes_section
 from backoffice.ui.errors import attempt

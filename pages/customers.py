@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from backoffice import customers, orgs
-from backoffice.money import currency
+from backoffice.admin import orgs
+from backoffice.contacts import customers
+from backoffice.core.money import currency
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.customer_form import customer_form
 from backoffice.ui.state import current_language

@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from backoffice import documents, invoices, orgs
-from backoffice.invoices import ReturnRequest
-from backoffice.money import currency, format_money
+from backoffice import documents
+from backoffice.admin import orgs
+from backoffice.core.money import currency, format_money
+from backoffice.sales import invoices
+from backoffice.sales.invoices import ReturnRequest
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.errors import attempt
 from backoffice.ui.sales import show_lines

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from backoffice import order_import
-from backoffice.order_import import profiles
+from backoffice import imports as order_import
+from backoffice.imports import profiles
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.import_widgets import held_orders, mapping_form, show_result
 from backoffice.ui.state import current_language

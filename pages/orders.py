@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from backoffice import invoices, order_import, orders, orgs, payments
-from backoffice.money import currency, format_money
+from backoffice import imports as order_import
+from backoffice.admin import orgs
+from backoffice.core.money import currency, format_money
+from backoffice.sales import invoices, orders, payments
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
 from backoffice.ui.state import current_language

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
-from backoffice import documents, orders, orgs, payments
-from backoffice.money import currency
+from backoffice import documents
+from backoffice.admin import orgs
+from backoffice.core.money import currency
+from backoffice.sales import orders, payments
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import pick_customer
 from backoffice.ui.state import current_language

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from backoffice import orgs, products
-from backoffice.money import currency
+from backoffice.admin import orgs
+from backoffice.catalog import products
+from backoffice.core.money import currency
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show

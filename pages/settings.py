@@ -4,9 +4,12 @@ from datetime import date
 
 import streamlit as st
 
-from backoffice import customers, ledger, orgs, payments
-from backoffice.i18n import account_name
-from backoffice.money import percent_text
+from backoffice.admin import orgs
+from backoffice.books import ledger
+from backoffice.contacts import customers
+from backoffice.core.i18n import account_name
+from backoffice.core.money import percent_text
+from backoffice.sales import payments
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show

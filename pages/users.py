@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from backoffice import auth, orgs
-from backoffice.context import ROLES
+from backoffice.admin import auth, orgs
+from backoffice.core.context import ROLES
 from backoffice.ui import db, page, show_errors, t
 from backoffice.ui.state import current_language
 from backoffice.ui.tables import frame, show

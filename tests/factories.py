@@ -5,8 +5,9 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from backoffice import auth, customers, orgs
-from backoffice.context import Context, User
+from backoffice.admin import auth, orgs
+from backoffice.contacts import customers
+from backoffice.core.context import Context, User
 from backoffice.db import Database
 
 PASSWORD = "Sesame#2026"
@@ -58,7 +59,7 @@ def make_customer(ctx: Context, **values: Any) -> int:
 def make_product(
     ctx: Context, sku: str | None = None, price: str = "10", stock: int = 0, cost: str = "4", **values: Any
 ) -> int:
-    from backoffice import products
+    from backoffice.catalog import products
 
     product_id = products.save_product(
         ctx,

@@ -9,9 +9,9 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from backoffice import attachments, customers
+from backoffice.contacts import attachments, customers
+from backoffice.core.errors import ValidationError
 from backoffice.db import Database
-from backoffice.errors import ValidationError
 from tests.factories import make_customer, make_org
 
 

@@ -6,10 +6,10 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from backoffice import auth, customers, orgs
-from backoffice.context import Context
-from backoffice.db import Database
-from backoffice.errors import (
+from backoffice.admin import auth, orgs
+from backoffice.contacts import customers
+from backoffice.core.context import Context
+from backoffice.core.errors import (
     AuthError,
     ConflictError,
     NotFoundError,
@@ -17,6 +17,7 @@ from backoffice.errors import (
     ThrottledError,
     ValidationError,
 )
+from backoffice.db import Database
 from tests.factories import PASSWORD, make_org, make_user
 
 

@@ -22,9 +22,10 @@ from typing import Any
 import duckdb
 import pytest
 
-from backoffice import customers, order_import
+from backoffice import imports as order_import
+from backoffice.contacts import customers
+from backoffice.core.errors import ValidationError
 from backoffice.db import Database
-from backoffice.errors import ValidationError
 from tests.factories import make_org
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -348,7 +349,7 @@ def test_a_customer_file_with_cr_only_line_ends_imports_through_both_doors(
     assert json.loads(done.stdout) == {"created": 2, "written": True, "problems": []}
     page = tmp_path / "page.duckdb"
     shutil.copyfile(shop_file, page)
-    from backoffice.context import Context, User
+    from backoffice.core.context import Context, User
     from backoffice.db import open_database
 
     database = open_database(f"duckdb:///{page}")

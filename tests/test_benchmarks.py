@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from backoffice import order_import, orgs
-from backoffice.context import Context, User
+from backoffice import imports as order_import
+from backoffice.admin import orgs
+from backoffice.core.context import Context, User
 from backoffice.db import open_database
 from benchmarks import bench_import
 

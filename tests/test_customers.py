@@ -7,9 +7,9 @@ import json
 import pytest
 from openpyxl import load_workbook
 
-from backoffice import audit, customers
-from backoffice.db import Database
-from backoffice.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.contacts import customers
+from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.db import Database, audit
 from tests.factories import make_customer, make_org, make_user
 
 

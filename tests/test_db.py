@@ -7,9 +7,9 @@ import textwrap
 import pytest
 import sqlalchemy as sa
 
+from backoffice.core.errors import DatabaseBusyError
 from backoffice.db import Database, open_database, url_for
 from backoffice.db.migrations import MIGRATIONS, apply_migrations, table_names
-from backoffice.errors import DatabaseBusyError
 
 
 def test_migrations_are_applied_once(db: Database) -> None:

@@ -13,13 +13,15 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
-from backoffice import documents, invoices, orders, orgs
+from backoffice import documents
+from backoffice.admin import orgs
 from backoffice.cli import main
-from backoffice.context import Context
+from backoffice.core.context import Context
+from backoffice.core.errors import NotFoundError, PermissionDenied, ValidationError
 from backoffice.db import Database
 from backoffice.documents import Receipt, Statement, StatementLine, dates, fonts, labels, layout, words, zatca
-from backoffice.errors import NotFoundError, PermissionDenied, ValidationError
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product, make_user
 
 SELLER_AR = "متجر سعيد للتجارة"

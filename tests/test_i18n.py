@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from backoffice import customers, ledger, orders, orgs
-from backoffice.context import ROLES
+from backoffice.admin import orgs
+from backoffice.books import ledger
+from backoffice.contacts import customers
+from backoffice.core.context import ROLES
+from backoffice.core.i18n import CATALOGUE, translate
+from backoffice.core.validation import DOCUMENT_LANGUAGES
 from backoffice.db.queries.payments import DEFAULT_METHODS
-from backoffice.i18n import CATALOGUE, translate
-from backoffice.order_import import profiles
+from backoffice.imports import profiles
+from backoffice.sales import orders
 from backoffice.ui.customer_form import TEXT_FIELDS
 from backoffice.ui.registry import PAGES
 from backoffice.ui.sales import LINE_COLUMNS, STEP_LABELS
 from backoffice.ui.signin import PASSWORD_HELP
-from backoffice.validation import DOCUMENT_LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREEN_FILES = [
@@ -97,7 +100,7 @@ def test_the_scan_finds_the_screens_strings() -> None:
 
 @pytest.mark.parametrize("text", sorted(_screen_strings() | _choice_words()))
 def test_every_screen_string_has_arabic_and_persian(text: str) -> None:
-    assert text in CATALOGUE, f"add {text!r} to backoffice/i18n.py CATALOGUE"
+    assert text in CATALOGUE, f"add {text!r} to backoffice/core/i18n.py CATALOGUE"
     arabic, persian = CATALOGUE[text]
     assert arabic and persian
 

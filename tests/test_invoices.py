@@ -11,11 +11,15 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backoffice import customers, invoices, ledger, orders, orgs, posting, products
+from backoffice.admin import orgs
+from backoffice.books import ledger, posting
+from backoffice.catalog import products
+from backoffice.contacts import customers
+from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, NotFoundError, ValidationError
-from backoffice.invoices import ReturnRequest
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders
+from backoffice.sales.invoices import ReturnRequest
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
 
 
@@ -223,7 +227,7 @@ steps = st.lists(
 def test_random_sales_and_returns_keep_the_books_and_the_stock_exact(
     duck: Database, money, plan, rule
 ) -> None:
-    from backoffice.money import currency, from_minor
+    from backoffice.core.money import currency, from_minor
 
     code, vat = money
     cur = currency(code)

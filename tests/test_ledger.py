@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backoffice import ledger
+from backoffice.books import ledger
+from backoffice.core.errors import NotFoundError, ValidationError
 from backoffice.db import Database
 from backoffice.db.queries import ledger as ledger_queries
-from backoffice.errors import NotFoundError, ValidationError
 from tests.factories import make_customer, make_org
 
 ACCOUNTS = ["cash", "bank", "ar", "sales", "vat_payable", "customer_advances", "6100", "opening_equity"]

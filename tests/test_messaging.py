@@ -15,12 +15,13 @@ import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from backoffice import audit, documents, invoices, messaging, orders
+from backoffice import documents, messaging
 from backoffice.cli import main
-from backoffice.context import Context
-from backoffice.db import Database
-from backoffice.errors import ConflictError, NotFoundError, ValidationError
-from backoffice.orders import LineRequest
+from backoffice.core.context import Context
+from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.db import Database, audit
+from backoffice.sales import invoices, orders
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
 
 PASSWORD = "Smtp#Secret-9"
@@ -367,7 +368,7 @@ def test_a_welcome_to_another_organizations_customer_is_not_found(db: Database) 
 
 
 def test_registering_a_customer_sends_the_welcome_message_when_enabled(duck: Database, smtp) -> None:
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     admin = _shop(duck, smtp)
     customers.save_customer(admin, {"name": "Quiet", "emails": "quiet@example.com"})
@@ -383,7 +384,7 @@ def test_registering_a_customer_sends_the_welcome_message_when_enabled(duck: Dat
 
 
 def test_the_apps_scheduler_sends_each_overdue_customer_one_reminder_a_day(duck: Database, smtp) -> None:
-    from backoffice import scheduler
+    from backoffice.admin import scheduler
 
     admin = _shop(duck, smtp)
     late = make_customer(admin, emails="late@example.com")
@@ -418,7 +419,8 @@ def test_a_report_is_emailed_as_xlsx_through_the_outbox(duck: Database, smtp) ->
 
 
 def test_a_configured_welcome_invoice_is_issued_posted_and_attached_once(duck: Database, smtp) -> None:
-    from backoffice import customers, ledger
+    from backoffice.books import ledger
+    from backoffice.contacts import customers
 
     admin = _shop(duck, smtp)
     make_product(admin, "JOIN", price="50", track_stock=False)  # a membership fee: a service, no stock

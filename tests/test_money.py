@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backoffice.errors import ValidationError
-from backoffice.money import (
+from backoffice.core.errors import ValidationError
+from backoffice.core.money import (
     EXPONENTS,
     Rounding,
     allocate,
@@ -119,6 +119,6 @@ def test_format_money_in_the_users_locale() -> None:
     ("rate_bp", "text"), [(1500, "15"), (1000, "10"), (750, "7.5"), (0, "0"), (10000, "100")]
 )
 def test_percent_text_is_plain(rate_bp: int, text: str) -> None:
-    from backoffice.money import percent_text
+    from backoffice.core.money import percent_text
 
     assert percent_text(rate_bp) == text

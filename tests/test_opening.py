@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from backoffice import ledger, opening
+from backoffice.books import ledger, opening
+from backoffice.core.errors import ValidationError
 from backoffice.db import Database
-from backoffice.errors import ValidationError
 from tests.factories import make_customer, make_org
 
 CSV = "account,debit,credit,customer\n1010,25000.00,,\n1100,1200.50,,{email}\n2000,,3000,\n"

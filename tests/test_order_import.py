@@ -19,10 +19,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from backoffice import invoices, ledger, order_import, orders, payments, products
+from backoffice import imports as order_import
+from backoffice.books import ledger
+from backoffice.catalog import products
+from backoffice.core.errors import ConflictError, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, ValidationError
-from backoffice.order_import import profiles
+from backoffice.imports import profiles
+from backoffice.sales import invoices, orders, payments
 from tests.factories import make_org, make_product
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "datasets"
@@ -810,7 +813,7 @@ def test_a_reimport_skips_orders_whose_rows_are_as_last_time_and_checks_the_rest
 def test_a_big_file_is_written_in_batches_while_other_people_save(shop) -> None:
     import threading
 
-    from backoffice import customers
+    from backoffice.contacts import customers
 
     saved: list[int] = []
 

@@ -3,10 +3,11 @@
 import pytest
 import sqlalchemy as sa
 
-from backoffice import invoices, orders, orgs
+from backoffice.admin import orgs
+from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, NotFoundError, ValidationError
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
 
 

@@ -27,24 +27,18 @@ from typing import Any
 
 import pytest
 
-from backoffice import (
-    customers,
-    documents,
-    invoices,
-    ledger,
-    messaging,
-    opening,
-    order_import,
-    orders,
-    payments,
-    products,
-)
-from backoffice.context import Context, User
+from backoffice import documents, messaging
+from backoffice import imports as order_import
+from backoffice.books import ledger, opening
+from backoffice.catalog import products
+from backoffice.contacts import customers
+from backoffice.core.context import Context, User
+from backoffice.core.errors import NotFoundError, ValidationError
 from backoffice.db import Database, open_database
 from backoffice.db.queries import reports as reports_q
-from backoffice.errors import NotFoundError, ValidationError
-from backoffice.invoices import ReturnRequest
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.invoices import ReturnRequest
+from backoffice.sales.orders import LineRequest
 from tests.conftest import ENGINES
 from tests.factories import make_customer, make_org, make_product, make_user
 from tests.pgserver import PgServer
@@ -337,7 +331,7 @@ FOREIGN: dict[str, list[Call]] = {
         },
         lambda w: {"on": date(2026, 1, 1), "lines": [opening.OpeningLine(ACCOUNT_ONLY_IN_B, "5")]},
     ],
-    "order_import.post_orders:external_ids": [lambda w: {"store_name": "A Shop", "external_ids": ["B-1"]}],
+    "imports.post_orders:external_ids": [lambda w: {"store_name": "A Shop", "external_ids": ["B-1"]}],
     "orders.create_order:customer_id": [
         lambda w: {"customer_id": w.b.customer, "lines": [LineRequest(w.a.product_sku, 1)]}
     ],
@@ -393,7 +387,7 @@ FOREIGN: dict[str, list[Call]] = {
 # members), and a store's order ids repeat across organizations. B's value selects nothing of A's own log.
 LOG_FILTERS: dict[str, Call] = {
     "audit.list_entries:entity_id": lambda w: {"entity": "contact", "entity_id": w.b.customer},
-    "order_import.sync_log:external_id": lambda w: {"external_id": "B-1"},
+    "imports.sync_log:external_id": lambda w: {"external_id": "B-1"},
 }
 
 

@@ -4,9 +4,10 @@ from datetime import date
 
 import pytest
 
-from backoffice import audit, ledger, orgs
-from backoffice.db import Database
-from backoffice.errors import ConflictError, PermissionDenied, ValidationError
+from backoffice.admin import orgs
+from backoffice.books import ledger
+from backoffice.core.errors import ConflictError, PermissionDenied, ValidationError
+from backoffice.db import Database, audit
 from tests.factories import make_org, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64

@@ -8,11 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backoffice import invoices, ledger, orders, payments
+from backoffice.books import ledger
+from backoffice.core.errors import ConflictError, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, ValidationError
-from backoffice.invoices import ReturnRequest
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.invoices import ReturnRequest
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
 
 

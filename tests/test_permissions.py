@@ -9,26 +9,17 @@ from datetime import date
 
 import pytest
 
-from backoffice import (
-    audit,
-    auth,
-    customers,
-    documents,
-    invoices,
-    ledger,
-    messaging,
-    opening,
-    order_import,
-    orders,
-    orgs,
-    payments,
-    products,
-    reports,
-)
-from backoffice.context import Context
-from backoffice.db import Database
-from backoffice.errors import PermissionDenied
-from backoffice.orders import LineRequest
+from backoffice import documents, messaging, reports
+from backoffice import imports as order_import
+from backoffice.admin import auth, orgs
+from backoffice.books import ledger, opening
+from backoffice.catalog import products
+from backoffice.contacts import customers
+from backoffice.core.context import Context
+from backoffice.core.errors import PermissionDenied
+from backoffice.db import Database, audit
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_user
 
 MODULES = [
@@ -99,15 +90,15 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "invoices.get_invoice": ({"number": "INV-000001"}, "read"),
     "invoices.list_invoices": ({}, "read"),
     "invoices.explain_invoice": ({"number": "INV-000001"}, "read"),
-    "order_import.set_store": ({"name": "Web"}, "admin"),
-    "order_import.list_imports": ({}, "read"),
-    "order_import.list_stores": ({}, "read"),
-    "order_import.save_mapping": ({"name": "zid", "mapping": {"order_id": "رقم الطلب"}}, "admin"),
-    "order_import.list_mappings": ({}, "read"),
-    "order_import.import_file": ({"store_name": "Web", "file_name": "a.csv", "data": b"order_id\n"}, "write"),
-    "order_import.post_orders": ({"store_name": "Web", "external_ids": ["1"]}, "write"),
-    "order_import.sync_log": ({}, "read"),
-    "order_import.file_headers": ({"file_name": "a.csv", "data": b"order_id\n1\n"}, "read"),
+    "imports.set_store": ({"name": "Web"}, "admin"),
+    "imports.list_imports": ({}, "read"),
+    "imports.list_stores": ({}, "read"),
+    "imports.save_mapping": ({"name": "zid", "mapping": {"order_id": "رقم الطلب"}}, "admin"),
+    "imports.list_mappings": ({}, "read"),
+    "imports.import_file": ({"store_name": "Web", "file_name": "a.csv", "data": b"order_id\n"}, "write"),
+    "imports.post_orders": ({"store_name": "Web", "external_ids": ["1"]}, "write"),
+    "imports.sync_log": ({}, "read"),
+    "imports.file_headers": ({"file_name": "a.csv", "data": b"order_id\n1\n"}, "read"),
     "documents.render_invoice_pdf": ({"number": "INV-000001"}, "read"),
     "documents.render_statement_pdf": (
         {"statement": documents.Statement(1, "X", None, date(2026, 1, 1), 0, (), 0)},

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backoffice.errors import ValidationError
-from backoffice.pricing import LineAmounts, LineInput, compute, explain
+from backoffice.core.errors import ValidationError
+from backoffice.sales.pricing import LineAmounts, LineInput, compute, explain
 
 
 def test_exclusive_prices_with_discount_and_shipping() -> None:

@@ -2,9 +2,10 @@
 
 import pytest
 
-from backoffice import ledger, products
+from backoffice.books import ledger
+from backoffice.catalog import products
+from backoffice.core.errors import ConflictError, PermissionDenied, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, PermissionDenied, ValidationError
 from tests.factories import make_org, make_product, make_user
 
 

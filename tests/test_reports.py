@@ -16,13 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from backoffice import customers, invoices, ledger, orders, payments, products, reports
+from backoffice import reports
+from backoffice.books import ledger
+from backoffice.catalog import products
 from backoffice.cli import main
-from backoffice.context import Context
+from backoffice.contacts import customers
+from backoffice.core.context import Context
+from backoffice.core.errors import ConflictError, PermissionDenied, ValidationError
 from backoffice.db import Database
-from backoffice.errors import ConflictError, PermissionDenied, ValidationError
-from backoffice.invoices import ReturnRequest
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.invoices import ReturnRequest
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product, make_user
 
 JAN, FEB = (date(2026, 1, 1), date(2026, 1, 31)), (date(2026, 2, 1), date(2026, 2, 28))

@@ -1,4 +1,4 @@
-"""Reading people's files (backoffice.tabular and the read step of the store and customer imports): what a
+"""Reading people's files (backoffice.core.tabular and the read step of the store and customer imports): what a
 spreadsheet or a store exports is read, and what cannot be read is named — through the services and the CLI."""
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import sqlalchemy as sa
 import xlsxwriter
 from openpyxl import Workbook
 
-from backoffice import customers, order_import
+from backoffice import imports as order_import
+from backoffice.contacts import customers
+from backoffice.core.errors import ValidationError
 from backoffice.db import Database
-from backoffice.errors import ValidationError
 from tests.factories import make_org
 
 ORDERS_HEADER = ["order_id", "order_date", "status", "sku", "product_name", "quantity", "unit_price"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from backoffice.text import clean_header_value, normalize_digits, search_key
+from backoffice.core.text import clean_header_value, normalize_digits, search_key
 
 
 @pytest.mark.parametrize(

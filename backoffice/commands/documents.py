@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.core.errors import ValidationError
 
 
 def _paper_and_language(sub: argparse.ArgumentParser) -> None:
@@ -38,7 +38,7 @@ def cmd_pdf_invoice(args: argparse.Namespace) -> None:
 def _date(text: str | None, flag: str) -> Any:
     from datetime import date
 
-    from backoffice.text import normalize_digits
+    from backoffice.core.text import normalize_digits
 
     if not text:
         return None
@@ -61,8 +61,9 @@ def cmd_pdf_statement(args: argparse.Namespace) -> None:
 
 
 def cmd_pdf_receipt(args: argparse.Namespace) -> None:
-    from backoffice import documents, payments
+    from backoffice import documents
     from backoffice.cli import _context
+    from backoffice.sales import payments
 
     ctx = _context(args)
     found = payments.receipt(ctx, args.payment_id)

@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.core.errors import ValidationError
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     mapping = None
@@ -65,7 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_post(args: argparse.Namespace) -> None:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     found = order_import.post_orders(_context(args), args.store, args.order)
@@ -80,7 +80,7 @@ def cmd_post(args: argparse.Namespace) -> None:
 
 
 def cmd_store_set(args: argparse.Namespace) -> None:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     store = order_import.set_store(
@@ -101,7 +101,7 @@ def cmd_store_set(args: argparse.Namespace) -> None:
 
 
 def cmd_store_list(args: argparse.Namespace) -> None:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     found = order_import.list_stores(_context(args))
@@ -121,7 +121,7 @@ def cmd_store_list(args: argparse.Namespace) -> None:
 
 
 def cmd_store_log(args: argparse.Namespace) -> None:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     found = order_import.sync_log(_context(args), args.name, args.order, args.failed)
@@ -136,7 +136,7 @@ def cmd_store_log(args: argparse.Namespace) -> None:
 
 
 def cmd_store_imports(args: argparse.Namespace) -> None:
-    from backoffice import order_import
+    from backoffice import imports as order_import
     from backoffice.cli import _context, _emit
 
     found = order_import.list_imports(_context(args), args.name)

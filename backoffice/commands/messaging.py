@@ -7,7 +7,7 @@ import os
 from datetime import date
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.core.errors import ValidationError
 
 
 def _date(text: str | None, field: str) -> date | None:

@@ -6,11 +6,11 @@ import argparse
 from datetime import date
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.core.errors import ValidationError
 
 
 def _payment_json(result: Any, cur: Any) -> dict[str, Any]:
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
 
     return {
         "id": result.payment_id,
@@ -22,8 +22,8 @@ def _payment_json(result: Any, cur: Any) -> dict[str, Any]:
 
 
 def cmd_add(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit, _money
+    from backoffice.sales import payments
 
     ctx = _context(args)
     on = date.fromisoformat(args.date) if args.date else None
@@ -41,8 +41,8 @@ def cmd_add(args: argparse.Namespace) -> None:
 
 
 def cmd_capture(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit, _money
+    from backoffice.sales import payments
 
     ctx = _context(args)
     result = payments.capture_payment(ctx, args.id)
@@ -50,17 +50,17 @@ def cmd_capture(args: argparse.Namespace) -> None:
 
 
 def cmd_void(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit
+    from backoffice.sales import payments
 
     payments.void_payment(_context(args), args.id)
     _emit(args, {"id": args.id, "status": "voided"}, f"Payment #{args.id} voided.")
 
 
 def cmd_refund(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit, _money
-    from backoffice.money import to_json, to_minor
+    from backoffice.core.money import to_json, to_minor
+    from backoffice.sales import payments
 
     ctx = _context(args)
     cur = _money(ctx)
@@ -85,8 +85,8 @@ def cmd_refund(args: argparse.Namespace) -> None:
 
 
 def cmd_method_add(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit
+    from backoffice.sales import payments
 
     payments.add_method(_context(args), args.code, args.name or args.code, args.account)
     _emit(args, {"code": args.code.lower(), "account": args.account}, f"Payment method {args.code} added.")

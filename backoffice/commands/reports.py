@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from backoffice.errors import ValidationError
+from backoffice.core.errors import ValidationError
 
 REPORT_HELP = {
     "sales": "sales net of credit notes, by period, product, category, customer, channel or payment method",
@@ -86,9 +86,9 @@ def cmd_report(args: argparse.Namespace) -> None:
 
 
 def cmd_aging(args: argparse.Namespace) -> None:
-    from backoffice import payments
     from backoffice.cli import _context, _emit, _money
-    from backoffice.money import to_json
+    from backoffice.core.money import to_json
+    from backoffice.sales import payments
 
     ctx = _context(args)
     cur = _money(ctx)

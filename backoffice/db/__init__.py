@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from backoffice.errors import DatabaseBusyError
+from backoffice.core.errors import DatabaseBusyError
 
 DEFAULT_PATH = Path("data") / "backoffice.duckdb"
 

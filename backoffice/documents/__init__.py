@@ -13,13 +13,13 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from backoffice.context import Context
+from backoffice.core.context import Context
+from backoffice.core.errors import NotFoundError, ValidationError
+from backoffice.core.money import Currency, currency, format_money
 from backoffice.db import now
 from backoffice.db.queries import documents as q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import sales as sales_q
-from backoffice.errors import NotFoundError, ValidationError
-from backoffice.money import Currency, currency, format_money
 
 if TYPE_CHECKING:
     from backoffice.documents.layout import Brand, Column, Sheet

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from backoffice.money import to_native_digits
+from backoffice.core.money import to_native_digits
 
 HIJRI_MONTHS = {
     "ar": (

@@ -1,6 +1,6 @@
 """The words printed on documents, in English, Arabic and Persian (words from shared/GLOSSARY.md).
 
-Owns document terms and which languages a document is in; the UI's strings live in backoffice.i18n.
+Owns document terms and which languages a document is in; the UI's strings live in backoffice.core.i18n.
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def languages_for(
     chosen = override or customer_language or org_language or "en"
     found = LANGUAGE_SETS.get(chosen)
     if found is None:
-        from backoffice.errors import ValidationError
+        from backoffice.core.errors import ValidationError
 
         raise ValidationError(f"choose one of {', '.join(LANGUAGE_SETS)}", "language")
     if tax_document and (country or "").upper() == "SA" and "ar" not in found:

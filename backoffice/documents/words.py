@@ -1,7 +1,7 @@
 """Amounts in words (Arabic, Persian, English) with the currency's major and minor unit names.
 
 Owns number words and the counted-noun grammar (Arabic gender, dual and plural forms) from integer
-minor units — never a float. Does not own formatting of figures (backoffice.money).
+minor units — never a float. Does not own formatting of figures (backoffice.core.money).
 num2words was checked and not used: it names every Arabic currency riyal/halala with two decimals
 (12.345 JOD came out as riyals), writes 2000 as «ألفا», and its Persian currency form is wrong.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from backoffice.money import currency
+from backoffice.core.money import currency
 
 
 @dataclass(frozen=True)

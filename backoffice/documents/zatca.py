@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 
-from backoffice.money import currency, to_json
+from backoffice.core.money import currency, to_json
 
 TAGS = ("seller", "vat_number", "timestamp", "total", "vat")
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import streamlit as st
 
-from backoffice import attachments, customers
-from backoffice.context import Context
-from backoffice.errors import BackofficeError, ConflictError, ValidationError
+from backoffice.contacts import attachments, customers
+from backoffice.core.context import Context
+from backoffice.core.errors import BackofficeError, ConflictError, ValidationError
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, t
 from backoffice.ui.text import plain

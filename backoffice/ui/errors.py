@@ -8,8 +8,8 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from backoffice.errors import BackofficeError, ValidationError
-from backoffice.i18n import translate
+from backoffice.core.errors import BackofficeError, ValidationError
+from backoffice.core.i18n import translate
 from backoffice.ui.text import plain
 
 T = TypeVar("T")

@@ -6,9 +6,10 @@ from typing import Any
 
 import streamlit as st
 
-from backoffice import order_import, orders
-from backoffice.context import Context
-from backoffice.order_import import ImportResult, profiles
+from backoffice import imports as order_import
+from backoffice.core.context import Context
+from backoffice.imports import ImportResult, profiles
+from backoffice.sales import orders
 from backoffice.ui.state import t
 from backoffice.ui.tables import frame, show
 from backoffice.ui.text import plain

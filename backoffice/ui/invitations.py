@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backoffice import auth
-from backoffice.context import User
+from backoffice.admin import auth
+from backoffice.core.context import User
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, db, t
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from backoffice import messaging
-from backoffice.context import Context
+from backoffice.core.context import Context
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import t
 from backoffice.ui.text import plain

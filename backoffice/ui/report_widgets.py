@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from backoffice import reports
-from backoffice.context import Context
-from backoffice.i18n import CATALOGUE, RTL_LANGUAGES, account_name
-from backoffice.money import Currency, format_money, from_minor
+from backoffice.core.context import Context
+from backoffice.core.i18n import CATALOGUE, RTL_LANGUAGES, account_name
+from backoffice.core.money import Currency, format_money, from_minor
 from backoffice.reports import Report
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, t

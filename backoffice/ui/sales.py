@@ -6,10 +6,11 @@ from typing import Any
 
 import streamlit as st
 
-from backoffice import customers, products
-from backoffice.context import Context
-from backoffice.money import Currency, percent_text
-from backoffice.orders import LineRequest
+from backoffice.catalog import products
+from backoffice.contacts import customers
+from backoffice.core.context import Context
+from backoffice.core.money import Currency, percent_text
+from backoffice.sales.orders import LineRequest
 from backoffice.ui.state import t
 from backoffice.ui.tables import frame, show
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backoffice import auth, orgs
+from backoffice.admin import auth, orgs
 from backoffice.ui.errors import show_errors
 from backoffice.ui.state import current_language, db, t
 from backoffice.ui.text import plain

@@ -6,11 +6,11 @@ import os
 
 import streamlit as st
 
-from backoffice import auth, orgs
-from backoffice.context import Context, User
+from backoffice.admin import auth, orgs
+from backoffice.core.context import Context, User
+from backoffice.core.errors import BackofficeError, NotFoundError
+from backoffice.core.i18n import RTL_LANGUAGES, translate
 from backoffice.db import Database, open_database, url_for
-from backoffice.errors import BackofficeError, NotFoundError
-from backoffice.i18n import RTL_LANGUAGES, translate
 
 RTL_CSS = """
 <style>
@@ -37,7 +37,7 @@ def db() -> Database:
 @st.cache_resource(show_spinner=False)
 def _scheduler(url: str) -> object:
     """One scheduler thread per app process (the app owns the database file)."""
-    from backoffice import scheduler
+    from backoffice.admin import scheduler
 
     return scheduler.start(_database(url))
 

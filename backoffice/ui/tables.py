@@ -11,8 +11,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from backoffice.i18n import RTL_LANGUAGES
-from backoffice.money import Currency, format_money
+from backoffice.core.i18n import RTL_LANGUAGES
+from backoffice.core.money import Currency, format_money
 from backoffice.ui.state import current_language, t
 
 

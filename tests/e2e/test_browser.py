@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from backoffice.demo import ADMIN_EMAIL, PASSWORD
+from backoffice.admin.demo import ADMIN_EMAIL, PASSWORD
 
 pytestmark = pytest.mark.e2e
 

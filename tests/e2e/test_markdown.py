@@ -17,8 +17,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from backoffice import auth, customers, order_import, orgs
-from backoffice.context import Context
+from backoffice import imports as order_import
+from backoffice.admin import auth, orgs
+from backoffice.contacts import customers
+from backoffice.core.context import Context
 from backoffice.db import open_database
 from tests.e2e.conftest import serve
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from backoffice import customers
+from backoffice.contacts import customers
 from backoffice.db import Database
 from backoffice.ui.text import plain
 from tests.factories import make_customer, make_org

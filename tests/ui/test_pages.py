@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice import auth, customers, orgs
+from backoffice.admin import auth, orgs
+from backoffice.contacts import customers
 from backoffice.db import Database
 from backoffice.ui.registry import PAGES
 from backoffice.ui.text import plain
@@ -170,7 +171,8 @@ def test_switching_to_arabic_turns_the_page_right_to_left(signed_in) -> None:
 
 
 def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
-    from backoffice import invoices, orders, products
+    from backoffice.catalog import products
+    from backoffice.sales import invoices, orders
 
     at = signed_in("pages/products.py")
     inputs = {t.label.rstrip(" *"): t for t in at.text_input}
@@ -197,8 +199,9 @@ def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
 
 
 def test_credit_note_from_the_invoices_page(signed_in) -> None:
-    from backoffice import invoices, products
-    from backoffice.orders import LineRequest
+    from backoffice.catalog import products
+    from backoffice.sales import invoices
+    from backoffice.sales.orders import LineRequest
     from tests.factories import make_product
 
     admin = signed_in.admin

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice import auth, invoices, orders, reports
+from backoffice import reports
+from backoffice.admin import auth
 from backoffice.db import Database
-from backoffice.orders import LineRequest
+from backoffice.sales import invoices, orders
+from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product, make_user
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,9 +16,12 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice import auth, customers, invoices, order_import, orders, orgs
-from backoffice.context import Context
+from backoffice import imports as order_import
+from backoffice.admin import auth, orgs
+from backoffice.contacts import customers
+from backoffice.core.context import Context
 from backoffice.db import Database
+from backoffice.sales import invoices, orders
 from backoffice.ui.text import plain
 from tests.factories import PASSWORD
 

@@ -453,7 +453,7 @@ def validate(
 
 
 def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping_taxable: bool) -> None:
-    """out_lines and orders for the orders without problems: VAT per line, half up, as backoffice.pricing does
+    """out_lines and orders for the orders without problems: VAT per line, half up, as backoffice.sales.pricing does
     with the 'line' rule; an order discount is shared over its goods lines; shipping is a line of its own."""
     con.execute("CREATE OR REPLACE TABLE rates (rate_bp INTEGER, valid_from DATE)")
     con.executemany("INSERT INTO rates VALUES (?, ?)", rates)

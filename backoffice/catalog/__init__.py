@@ -1,0 +1,1 @@
+"""What a merchant sells: products and their stock."""

@@ -1,2 +1,0 @@
-"""More UI strings, one module per area: each defines ENTRIES = {English: (Arabic, Persian)};
-backoffice.i18n merges them into the one catalogue (a test checks every screen string is in it)."""

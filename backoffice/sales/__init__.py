@@ -1,0 +1,1 @@
+"""Selling: pricing, orders, invoices and credit notes, payments, deposits and refunds."""

@@ -1,0 +1,322 @@
+"""Orders: manual (call-centre) orders with lines, discounts and shipping, and their lifecycle (SPEC O10, O11).
+
+draft → confirmed → fulfilled → invoiced → (partially) returned; draft/confirmed → cancelled. Each
+transition is validated and kept in the order's history. Invoicing and returns are done by
+backoffice.sales.invoices, which moves the order on; an invoiced order is never cancelled or edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from backoffice.core.context import Context
+from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.core.money import Currency, Rounding, apply_rate, currency, split_inclusive, to_minor
+from backoffice.core.text import normalize_digits
+from backoffice.db import audit, now
+from backoffice.db.queries import contacts as contacts_q
+from backoffice.db.queries import orgs as orgs_q
+from backoffice.db.queries import products as products_q
+from backoffice.db.queries import sales as q
+from backoffice.sales import pricing
+
+STATUSES = ("draft", "confirmed", "fulfilled", "invoiced", "partially_returned", "returned", "cancelled")
+TRANSITIONS = {  # what a user may do by hand; invoicing and returns come from backoffice.sales.invoices
+    "draft": ("confirmed", "cancelled"),
+    "confirmed": ("fulfilled", "cancelled"),
+}
+WHY_NOT = {
+    "cancelled": "a cancelled order is closed",
+    "invoiced": "an invoiced order is corrected by a credit note (return), not changed",
+    "partially_returned": "an invoiced order is corrected by a credit note (return), not changed",
+    "returned": "a returned order is closed",
+    "fulfilled": "a fulfilled order is invoiced next, or returned after invoicing",
+}
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One line as a person types it: a product (by SKU) and quantity, optionally a price and a discount."""
+
+    sku: str
+    quantity: int | str
+    unit_price: str | None = None  # major units, in the order's basis (with or without VAT)
+    discount: str | None = None
+    description: str | None = None
+
+
+def _standard_rate(conn: Connection, org_id: int, on: date) -> int:
+    rate = orgs_q.tax_rate_on(conn, org_id, "standard", on)
+    return int(rate or 0)
+
+
+def _convert(price: int, from_inclusive: bool, to_inclusive: bool, rate_bp: int) -> int:
+    if from_inclusive == to_inclusive:
+        return price
+    return split_inclusive(price, rate_bp)[0] if from_inclusive else price + apply_rate(price, rate_bp)
+
+
+def build_lines(
+    conn: Connection,
+    ctx: Context,
+    cur: Currency,
+    requests: list[LineRequest],
+    on: date,
+    prices_include_vat: bool | None,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Resolve products and prices; every problem at once. Returns (line rows without amounts, basis)."""
+    if not requests:
+        raise ValidationError("an order needs at least one line", "lines")
+    problems: list[FieldError] = []
+    found: list[tuple[LineRequest, dict[str, Any] | None]] = []
+    for n, req in enumerate(requests, 1):
+        product = products_q.product_by_sku(conn, ctx.org_id, normalize_digits(req.sku).strip())
+        if product is None:
+            problems.append(FieldError(f"line {n}", f"no product with SKU {req.sku}"))
+        found.append((req, product))
+    if problems:
+        raise ValidationError(problems)
+    basis = prices_include_vat if prices_include_vat is not None else bool(found[0][1]["price_includes_vat"])  # type: ignore[index]
+    standard = _standard_rate(conn, ctx.org_id, on)
+    lines = []
+    for n, (req, product) in enumerate(found, 1):
+        assert product is not None
+        rate = (
+            0
+            if product["vat_exempt"]
+            else (product["vat_rate_bp"] if product["vat_rate_bp"] is not None else standard)
+        )
+        try:
+            quantity = int(normalize_digits(str(req.quantity)).strip())
+            if req.unit_price not in (None, ""):
+                price = to_minor(req.unit_price, cur, field=f"line {n}")
+            else:
+                price = _convert(product["price_minor"], product["price_includes_vat"], basis, rate)
+            discount = to_minor(req.discount, cur, field=f"line {n}") if req.discount not in (None, "") else 0
+        except (ValueError, ValidationError) as exc:
+            message = (
+                exc.errors[0].message
+                if isinstance(exc, ValidationError)
+                else "the quantity is a whole number"
+            )
+            problems.append(FieldError(f"line {n}", message))
+            continue
+        checked = pricing.check_lines([pricing.LineInput(quantity, price, discount, rate)])
+        problems += [FieldError(f"line {n}", e.message) for e in checked]
+        lines.append(
+            {
+                "kind": "goods",
+                "product_id": product["product_id"],
+                "sku": product["sku"],
+                "description": req.description or product["name"],
+                "quantity": quantity,
+                "unit_price_minor": price,
+                "discount_minor": discount,
+                "vat_rate_bp": rate,
+                "vat_exempt": bool(product["vat_exempt"]),
+            }
+        )
+    if problems:
+        raise ValidationError(problems)
+    return lines, basis
+
+
+def create_in(
+    conn: Connection,
+    ctx: Context,
+    customer_id: int | None,
+    requests: list[LineRequest],
+    shipping: str | None = None,
+    notes: str | None = None,
+    order_on: date | None = None,
+    status: str = "draft",
+    prices_include_vat: bool | None = None,
+) -> int:
+    """Create an order inside the caller's transaction (the direct-invoice path uses this too)."""
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    cur, on = currency(org["currency"]), order_on or date.today()
+    if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+        raise ValidationError(f"no customer #{customer_id} in this organization", "customer")
+    lines, basis = build_lines(conn, ctx, cur, requests, on, prices_include_vat)
+    if shipping not in (None, ""):
+        amount = to_minor(shipping, cur, field="shipping")
+        if amount < 0:
+            raise ValidationError("shipping cannot be negative", "shipping")
+        if amount:
+            rate = _standard_rate(conn, ctx.org_id, on) if org["shipping_taxable"] else 0
+            lines.append(
+                {
+                    "kind": "shipping",
+                    "product_id": None,
+                    "sku": None,
+                    "description": "Shipping",
+                    "quantity": 1,
+                    "unit_price_minor": amount,
+                    "discount_minor": 0,
+                    "vat_rate_bp": rate,
+                    "vat_exempt": not org["shipping_taxable"],
+                }
+            )
+    inputs = [
+        pricing.LineInput(
+            x["quantity"],
+            x["unit_price_minor"],
+            x["discount_minor"],
+            x["vat_rate_bp"],
+            x["vat_exempt"],
+            x["kind"],
+        )
+        for x in lines
+    ]
+    totals = pricing.compute(inputs, basis, org["rounding_rule"], Rounding(org["rounding_mode"]))
+    at = now()
+    order_id = q.insert_order(
+        conn,
+        org_id=ctx.org_id,
+        customer_id=customer_id,
+        status=status,
+        order_on=on,
+        currency=cur.code,
+        prices_include_vat=basis,
+        rounding_rule=org["rounding_rule"],
+        notes=notes,
+        source="manual",
+        store_id=None,
+        external_id=None,
+        external_total_minor=None,
+        net_minor=totals.net_minor,
+        vat_minor=totals.vat_minor,
+        total_minor=totals.total_minor,
+        at=at,
+    )
+    for no, (line, amounts) in enumerate(zip(lines, totals.lines, strict=True), 1):
+        q.insert_order_line(
+            conn,
+            org_id=ctx.org_id,
+            order_id=order_id,
+            line_no=no,
+            **line,
+            net_minor=amounts.net_minor,
+            vat_minor=amounts.vat_minor,
+            gross_minor=amounts.gross_minor,
+        )
+    q.insert_event(
+        conn,
+        org_id=ctx.org_id,
+        order_id=order_id,
+        from_status=None,
+        to_status=status,
+        note=notes,
+        actor=ctx.user.actor,
+        created_at=at,
+    )
+    audit.record(
+        conn, ctx, "create", "order", order_id, after={"lines": len(lines), "total_minor": totals.total_minor}
+    )
+    return order_id
+
+
+def create_order(
+    ctx: Context,
+    customer_id: int | None,
+    lines: list[LineRequest],
+    shipping: str | None = None,
+    notes: str | None = None,
+    order_on: date | None = None,
+    status: str = "draft",
+    prices_include_vat: bool | None = None,
+) -> int:
+    """A manual order (call centre, shop counter); totals from the lines by the organization's rounding rule."""
+    ctx.require("orders.write")
+    if status not in ("draft", "confirmed"):
+        raise ValidationError("a new order is a draft or confirmed", "status")
+    with ctx.db.write() as conn:
+        return create_in(conn, ctx, customer_id, lines, shipping, notes, order_on, status, prices_include_vat)
+
+
+def transition_order(ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
+    """Move an order on (confirm, fulfil, cancel); refuses what its status does not allow, saying why."""
+    ctx.require("orders.write")
+    with ctx.db.write() as conn:
+        return transition_in(conn, ctx, order_id, to, note)
+
+
+def transition_in(conn: Connection, ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
+    """The transition inside the caller's transaction (cancellation with refunds, pick-up with invoicing)."""
+    found = q.order(conn, ctx.org_id, order_id)
+    if found is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    current = found["status"]
+    if to not in TRANSITIONS.get(current, ()):
+        reason = WHY_NOT.get(
+            current, f"from {current} it can go to {', '.join(TRANSITIONS.get(current, ()))}"
+        )
+        raise ConflictError(f"Order #{order_id} is {current} and cannot become {to}: {reason}.")
+    at = now()
+    q.set_status(conn, ctx.org_id, order_id, to, at)
+    q.insert_event(
+        conn,
+        org_id=ctx.org_id,
+        order_id=order_id,
+        from_status=current,
+        to_status=to,
+        note=note,
+        actor=ctx.user.actor,
+        created_at=at,
+    )
+    audit.record(conn, ctx, "transition", "order", order_id, {"status": current}, {"status": to})
+    return to
+
+
+def get_order(ctx: Context, order_id: int) -> dict[str, Any]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        found = q.order(conn, ctx.org_id, order_id)
+        if found is None:
+            raise NotFoundError(f"No order #{order_id} in this organization.")
+        found["lines"] = q.order_lines(conn, ctx.org_id, order_id)
+        found["events"] = q.events(conn, ctx.org_id, order_id)
+        invoice = q.invoice_for_order(conn, ctx.org_id, order_id)
+    found["invoice_number"] = invoice["number_text"] if invoice else None
+    found["next"] = list(TRANSITIONS.get(found["status"], ()))
+    return found
+
+
+def list_orders(
+    ctx: Context,
+    status: str | None = None,
+    customer_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+            raise NotFoundError(f"No customer #{customer_id} in this organization.")
+        total = q.count_orders(conn, ctx.org_id, status, customer_id)
+        found = q.list_orders(
+            conn, ctx.org_id, status, customer_id, page_size, (max(page, 1) - 1) * page_size
+        )
+    return found, total
+
+
+def explain_order(ctx: Context, order_id: int) -> list[pricing.Difference]:
+    """Recalculate the order from its lines and list every stored figure that disagrees, and why (SPEC I2)."""
+    found = get_order(ctx, order_id)
+    differences = pricing.explain_document(found, found["lines"], found["rounding_rule"])
+    external = found.get("external_total_minor")
+    if external is not None and external != found["total_minor"]:
+        differences.append(
+            pricing.Difference(
+                "store's total",
+                external,
+                found["total_minor"],
+                "the store's own total differs from the sum of the lines",
+            )
+        )
+    return differences

@@ -1,0 +1,726 @@
+"""Payments: partial and split payments, deposits, payments on account, refunds, cancellation fees,
+authorizations, statements and aging (SPEC P1–P8, C5, C9, R5).
+
+Owns money in and out and its allocation to invoices. Every event posts one balanced entry in the
+same transaction: payment (Dr cash/bank / Cr receivable, the unallocated rest Cr customer advances),
+deposit and payment on account (Dr cash / Cr advances), applying credit (Dr advances / Cr receivable),
+refund (Dr receivable or advances / Cr cash), cancellation fee (Dr advances / Cr fee income).
+Only captured money counts: an authorization posts nothing until it is captured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from backoffice.books import ledger
+from backoffice.core.context import Context
+from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.core.money import allocate, apply_rate, currency, rate_from_percent, to_minor
+from backoffice.db import audit, now
+from backoffice.db.queries import contacts as contacts_q
+from backoffice.db.queries import orgs as orgs_q
+from backoffice.db.queries import payments as q
+from backoffice.db.queries import sales as sales_q
+from backoffice.sales import invoices
+
+
+@dataclass
+class PaymentResult:
+    payment_id: int
+    allocated: list[tuple[str, int]] = field(default_factory=list)  # (invoice number, minor units)
+    credit_minor: int = 0  # what was left over and is held for the customer
+    status: str = "captured"
+
+
+def _amount(conn: Connection, ctx: Context, amount: str | int, field_name: str = "amount") -> int:
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    minor = (
+        amount if isinstance(amount, int) else to_minor(amount, currency(org["currency"]), field=field_name)
+    )
+    if minor <= 0:
+        raise ValidationError("an amount must be above zero", field_name)
+    return minor
+
+
+def _method(conn: Connection, ctx: Context, method: str) -> str:
+    q.ensure_methods(conn, ctx.org_id)
+    found = {m["code"]: m for m in q.methods(conn, ctx.org_id)}
+    if method not in found or not found[method]["active"]:
+        raise ValidationError(
+            f"unknown payment method '{method}'; use one of {', '.join(sorted(found))}", "method"
+        )
+    return str(found[method]["account_role"])
+
+
+def _customer(conn: Connection, ctx: Context, customer_id: int | None) -> None:
+    if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+        raise NotFoundError(f"No customer #{customer_id} in this organization.")
+
+
+def _insert(
+    conn: Connection,
+    ctx: Context,
+    kind: str,
+    customer_id: int | None,
+    method: str | None,
+    minor: int,
+    on: date,
+    status: str = "captured",
+    order_id: int | None = None,
+    invoice_id: int | None = None,
+    refund_of: int | None = None,
+    reference: str | None = None,
+    note: str | None = None,
+    entry_id: int | None = None,
+) -> int:
+    """One row of money in or out (or a fee), as it happened; posting is the caller's."""
+    return q.insert_payment(
+        conn,
+        org_id=ctx.org_id,
+        customer_id=customer_id,
+        kind=kind,
+        method=method,
+        amount_minor=minor,
+        paid_on=on,
+        status=status,
+        order_id=order_id,
+        invoice_id=invoice_id,
+        refund_of=refund_of,
+        reference=reference,
+        note=note,
+        entry_id=entry_id,
+        created_by=ctx.user.user_id,
+        created_at=now(),
+    )
+
+
+def list_methods(ctx: Context) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.write() as conn:
+        q.ensure_methods(conn, ctx.org_id)
+        return q.methods(conn, ctx.org_id)
+
+
+def add_method(ctx: Context, code: str, name: str, account: str) -> None:
+    """A payment method of the organization's own (e.g. 'mada', 'tabby'), mapped to cash, bank or card clearing."""
+    ctx.require("settings.write")
+    code = code.strip().lower()
+    if not code or account not in ("cash", "bank", "card_clearing"):
+        raise ValidationError("give a code and an account: cash, bank or card_clearing", "method")
+    with ctx.db.write() as conn:
+        q.ensure_methods(conn, ctx.org_id)
+        q.add_method(conn, ctx.org_id, code, name or code, account)
+        audit.record(conn, ctx, "create", "payment_method", code, after={"name": name, "account": account})
+
+
+def _allocate_to(
+    conn: Connection, ctx: Context, customer_id: int, amount: int, numbers: list[str] | None, on: date
+) -> list[tuple[dict[str, Any], int]]:
+    """Oldest open invoices first, or the invoices named, in that order; never more than each one's open amount."""
+    open_items = [i for i in q.open_invoices(conn, ctx.org_id, customer_id, date.max) if i["open_minor"] > 0]
+    if numbers:
+        by_number = {i["number_text"]: i for i in open_items}
+        missing = [n for n in numbers if n not in by_number]
+        if missing:
+            raise ValidationError(f"no open invoice {', '.join(missing)} for this customer", "invoice")
+        open_items = [by_number[n] for n in numbers]
+    taken = []
+    for item in open_items:
+        if amount <= 0:
+            break
+        part = min(amount, int(item["open_minor"]))
+        taken.append((item, part))
+        amount -= part
+    return taken
+
+
+def record_payment(
+    ctx: Context,
+    customer_id: int,
+    amount: str | int,
+    method: str,
+    invoice_numbers: list[str] | None = None,
+    paid_on: date | None = None,
+    authorize_only: bool = False,
+    reference: str | None = None,
+) -> PaymentResult:
+    """Money received from a customer, allocated to open invoices (oldest first, or those named); any rest
+    is held as the customer's credit, never lost. With authorize_only it waits for capture and posts nothing."""
+    ctx.require("payments.write")
+    on = paid_on or date.today()
+    with ctx.db.write() as conn:
+        _customer(conn, ctx, customer_id)
+        minor = _amount(conn, ctx, amount)
+        _method(conn, ctx, method)
+        payment_id = _insert(
+            conn,
+            ctx,
+            "payment",
+            customer_id,
+            method,
+            minor,
+            on,
+            status="authorized" if authorize_only else "captured",
+            reference=reference,
+        )
+        result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
+        if not authorize_only:
+            result = _post_payment(conn, ctx, payment_id, invoice_numbers, on)
+        audit.record(
+            conn,
+            ctx,
+            "record",
+            "payment",
+            payment_id,
+            after={"amount_minor": minor, "method": method, "status": result.status},
+        )
+    return result
+
+
+def _post_payment(
+    conn: Connection, ctx: Context, payment_id: int, numbers: list[str] | None, on: date
+) -> PaymentResult:
+    found = q.payment(conn, ctx.org_id, payment_id)
+    assert found is not None
+    role = _method(conn, ctx, found["method"])
+    customer_id, minor = found["customer_id"], int(found["amount_minor"])
+    taken = _allocate_to(conn, ctx, customer_id, minor, numbers, on) if found["kind"] == "payment" else []
+    applied = sum(part for _, part in taken)
+    lines = [ledger.EntryLine(role, minor)]
+    if applied:
+        lines.append(ledger.EntryLine("ar", 0, applied, customer_id))
+    if minor - applied:
+        lines.append(ledger.EntryLine("customer_advances", 0, minor - applied, customer_id))
+    memo = {"payment": "Payment received", "deposit": "Deposit received"}[found["kind"]]
+    entry_id = ledger.post_entry(
+        conn, ctx, on, f"{memo} ({found['method']})", lines, found["kind"], payment_id
+    )
+    q.set_status(conn, ctx.org_id, payment_id, "captured", entry_id)
+    at = now()
+    for item, part in taken:
+        q.insert_allocation(
+            conn, ctx.org_id, payment_id, "payment", item["invoice_id"], part, on, entry_id, at
+        )
+    return PaymentResult(payment_id, [(i["number_text"], p) for i, p in taken], minor - applied)
+
+
+def take_deposit(
+    ctx: Context,
+    order_id: int,
+    amount: str | int | None = None,
+    method: str = "cash",
+    paid_on: date | None = None,
+    authorize_only: bool = False,
+) -> PaymentResult:
+    """A prepayment on an order (default: the organization's deposit percentage of its total), held as the
+    customer's advance until the order is invoiced, then settled against the invoice automatically."""
+    ctx.require("payments.write")
+    on = paid_on or date.today()
+    with ctx.db.write() as conn:
+        order = sales_q.order(conn, ctx.org_id, order_id)
+        if order is None:
+            raise NotFoundError(f"No order #{order_id} in this organization.")
+        if order["status"] not in ("draft", "confirmed", "fulfilled"):
+            raise ConflictError(
+                f"Order #{order_id} is {order['status']}: a deposit is taken before invoicing."
+            )
+        if amount in (None, ""):
+            org = orgs_q.org_by_id(conn, ctx.org_id)
+            assert org is not None
+            amount = apply_rate(int(order["total_minor"]), int(org["deposit_percent_bp"]))
+        minor = _amount(conn, ctx, amount)
+        _method(conn, ctx, method)
+        if order["customer_id"] is None:
+            raise ValidationError(
+                "a deposit is held for a customer: choose the order's customer first", "customer"
+            )
+        payment_id = _insert(
+            conn,
+            ctx,
+            "deposit",
+            order["customer_id"],
+            method,
+            minor,
+            on,
+            status="authorized" if authorize_only else "captured",
+            order_id=order_id,
+        )
+        result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
+        if not authorize_only:
+            result = _post_payment(conn, ctx, payment_id, None, on)
+        audit.record(conn, ctx, "deposit", "order", order_id, after={"amount_minor": minor, "method": method})
+    return result
+
+
+def capture_payment(ctx: Context, payment_id: int, on: date | None = None) -> PaymentResult:
+    """Capture an authorized card payment: only now does it count as paid and post."""
+    ctx.require("payments.write")
+    with ctx.db.write() as conn:
+        return _capture(conn, ctx, payment_id, on or date.today())
+
+
+def _capture(conn: Connection, ctx: Context, payment_id: int, on: date) -> PaymentResult:
+    found = q.payment(conn, ctx.org_id, payment_id)
+    if found is None:
+        raise NotFoundError(f"No payment #{payment_id} in this organization.")
+    if found["status"] != "authorized":
+        raise ConflictError(f"Payment #{payment_id} is {found['status']}; only an authorization is captured.")
+    result = _post_payment(conn, ctx, payment_id, None, on)
+    audit.record(
+        conn, ctx, "capture", "payment", payment_id, {"status": "authorized"}, {"status": "captured"}
+    )
+    return result
+
+
+def void_payment(ctx: Context, payment_id: int) -> None:
+    """Release an authorization that will not be captured; nothing was posted, nothing is."""
+    ctx.require("payments.write")
+    with ctx.db.write() as conn:
+        found = q.payment(conn, ctx.org_id, payment_id)
+        if found is None:
+            raise NotFoundError(f"No payment #{payment_id} in this organization.")
+        if found["status"] != "authorized":
+            raise ConflictError(
+                f"Payment #{payment_id} is {found['status']}: only an authorization can be voided."
+            )
+        q.set_status(conn, ctx.org_id, payment_id, "voided", None)
+        audit.record(conn, ctx, "void", "payment", payment_id, {"status": "authorized"}, {"status": "voided"})
+
+
+def apply_credit(
+    ctx: Context, customer_id: int, invoice_numbers: list[str] | None = None, on: date | None = None
+) -> list[tuple[str, int]]:
+    """Use the customer's held credit (payments on account, overpayments) to pay open invoices."""
+    ctx.require("payments.write")
+    on = on or date.today()
+    with ctx.db.write() as conn:
+        _customer(conn, ctx, customer_id)
+        credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
+        if credit <= 0:
+            raise ConflictError("This customer has no credit to apply.")
+        return _apply(conn, ctx, customer_id, credit, invoice_numbers, on, None, "credit")
+
+
+def _apply(
+    conn: Connection,
+    ctx: Context,
+    customer_id: int,
+    credit: int,
+    numbers: list[str] | None,
+    on: date,
+    payment_id: int | None,
+    kind: str,
+) -> list[tuple[str, int]]:
+    taken = _allocate_to(conn, ctx, customer_id, credit, numbers, on)
+    applied = sum(part for _, part in taken)
+    if not applied:
+        return []
+    entry_id = ledger.post_entry(
+        conn,
+        ctx,
+        on,
+        "Credit applied to invoices" if kind == "credit" else "Deposit settled",
+        [
+            ledger.EntryLine("customer_advances", applied, 0, customer_id),
+            ledger.EntryLine("ar", 0, applied, customer_id),
+        ],
+        kind,
+        payment_id,
+    )
+    at = now()
+    for item, part in taken:
+        q.insert_allocation(conn, ctx.org_id, payment_id, kind, item["invoice_id"], part, on, entry_id, at)
+    audit.record(conn, ctx, "apply", kind, customer_id, after={"applied_minor": applied})
+    return [(i["number_text"], p) for i, p in taken]
+
+
+def settle_deposits(conn: Connection, ctx: Context, order_id: int, on: date) -> int:
+    """At invoicing: each captured deposit of the order pays the order's invoice (called by backoffice.sales.invoices)."""
+    settled = 0
+    invoice = sales_q.invoice_for_order(conn, ctx.org_id, order_id)
+    if invoice is None:
+        return 0
+    for deposit in q.deposit_left(conn, ctx.org_id, order_id):
+        if deposit["left_minor"] > 0 and deposit["customer_id"] is not None:
+            done = _apply(
+                conn,
+                ctx,
+                deposit["customer_id"],
+                int(deposit["left_minor"]),
+                [invoice["number_text"]],
+                on,
+                deposit["payment_id"],
+                "deposit",
+            )
+            settled += sum(p for _, p in done)
+    return settled
+
+
+def _refund(
+    conn: Connection,
+    ctx: Context,
+    customer_id: int | None,
+    parts: list[tuple[str, int]],
+    debit_role: str,
+    on: date,
+    refund_of: int | None,
+    invoice_id: int | None,
+    note: str,
+) -> list[int]:
+    made = []
+    for method, amount in parts:
+        if amount <= 0:
+            continue
+        role = _method(conn, ctx, method)
+        entry_id = ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Refund ({method}) {note}".strip(),
+            [ledger.EntryLine(debit_role, amount, 0, customer_id), ledger.EntryLine(role, 0, amount)],
+            "refund",
+            refund_of or invoice_id,
+        )
+        made.append(
+            _insert(
+                conn,
+                ctx,
+                "refund",
+                customer_id,
+                method,
+                amount,
+                on,
+                invoice_id=invoice_id,
+                refund_of=refund_of,
+                note=note,
+                entry_id=entry_id,
+            )
+        )
+    return made
+
+
+def refund_credit_note(
+    ctx: Context, credit_note: str, keep_as_credit: bool = False, on: date | None = None
+) -> list[tuple[str, int]]:
+    """Pay back a return: the credit note's total by the original invoice's payment methods, in the same
+    proportions (parts add up exactly), or keep it as the customer's credit."""
+    ctx.require("payments.write")
+    on = on or date.today()
+    with ctx.db.write() as conn:
+        return refund_in(conn, ctx, credit_note, keep_as_credit, on)
+
+
+def refund_in(
+    conn: Connection, ctx: Context, credit_note: str, keep_as_credit: bool, on: date
+) -> list[tuple[str, int]]:
+    """The refund inside the caller's transaction (store imports refund returned orders this way)."""
+    note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note.strip())
+    if note is None or note["kind"] != "credit_note":
+        raise NotFoundError(f"No credit note {credit_note} in this organization.")
+    original = int(note["corrects_invoice_id"])
+    open_now = next(
+        (
+            i["open_minor"]
+            for i in q.open_invoices(conn, ctx.org_id, note["customer_id"], date.max)
+            if i["invoice_id"] == original
+        ),
+        0,
+    )
+    refundable = min(int(note["total_minor"]), max(0, -int(open_now)))
+    if refundable <= 0:
+        raise ConflictError(
+            "Nothing was paid on that invoice beyond what is still owed: there is nothing to refund."
+        )
+    if keep_as_credit:  # the receivable's credit moves to the customer's advances, to be applied later
+        entry_id = ledger.post_entry(
+            conn,
+            ctx,
+            on,
+            f"Return {credit_note} kept as credit",
+            [
+                ledger.EntryLine("ar", refundable, 0, note["customer_id"]),
+                ledger.EntryLine("customer_advances", 0, refundable, note["customer_id"]),
+            ],
+            "credit_kept",
+            credit_note,
+        )
+        q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, entry_id, now())
+        return [("credit", refundable)]
+    methods = q.paid_by_method(conn, ctx.org_id, original)
+    if not methods:
+        raise ConflictError("That invoice has no recorded payment to refund to; keep it as credit instead.")
+    shares = allocate(refundable, [int(m["amount"]) for m in methods])
+    parts = [(m["method"], s) for m, s in zip(methods, shares, strict=True)]
+    _refund(conn, ctx, note["customer_id"], parts, "ar", on, None, original, credit_note)
+    q.insert_allocation(conn, ctx.org_id, None, "refund", original, -refundable, on, None, now())
+    audit.record(conn, ctx, "refund", "credit_note", credit_note, after={"parts": parts})
+    return parts
+
+
+def refund_standalone_in(conn: Connection, ctx: Context, credit_note: str, method: str, on: date) -> int:
+    """The store paid a stand-alone return back: the credit note's total by its method (created as a card-clearing
+    method when the store names one we do not know)."""
+    note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note)
+    if note is None or note["kind"] != "credit_note":
+        raise NotFoundError(f"No credit note {credit_note} in this organization.")
+    q.ensure_methods(conn, ctx.org_id)
+    q.add_method(conn, ctx.org_id, method, method, "card_clearing")
+    made = _refund(
+        conn,
+        ctx,
+        note["customer_id"],
+        [(method, int(note["total_minor"]))],
+        "ar",
+        on,
+        None,
+        int(note["invoice_id"]),
+        credit_note,
+    )
+    return made[0]
+
+
+def refund_credit(
+    ctx: Context, customer_id: int, amount: str | int, method: str, on: date | None = None
+) -> int:
+    """Pay back credit the customer holds with us (an overpayment or a payment on account)."""
+    ctx.require("payments.write")
+    on = on or date.today()
+    with ctx.db.write() as conn:
+        _customer(conn, ctx, customer_id)
+        minor = _amount(conn, ctx, amount)
+        credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
+        if minor > credit:
+            raise ConflictError(
+                f"The customer holds {credit} in credit (minor units); a refund cannot be larger."
+            )
+        made = _refund(
+            conn, ctx, customer_id, [(method, minor)], "customer_advances", on, None, None, "of credit"
+        )
+        audit.record(
+            conn, ctx, "refund", "customer", customer_id, after={"amount_minor": minor, "method": method}
+        )
+        return made[0]
+
+
+def cancel_order(
+    ctx: Context,
+    order_id: int,
+    fee_percent: str | None = None,
+    refund_method: str | None = None,
+    on: date | None = None,
+) -> dict[str, int]:
+    """Cancel an order; its deposits come back by the chosen method (default: how they were paid) less the
+    cancellation fee (the organization's percentage unless given), which is booked as income."""
+    ctx.require("payments.write")
+    from backoffice.sales import orders
+
+    on = on or date.today()
+    with ctx.db.write() as conn:  # the cancellation, the fee and the refunds together, or none of them
+        orders.transition_in(conn, ctx, order_id, "cancelled")
+        org = orgs_q.org_by_id(conn, ctx.org_id)
+        assert org is not None
+        rate = (
+            rate_from_percent(fee_percent, "fee_percent")
+            if fee_percent not in (None, "")
+            else int(org["cancellation_fee_bp"])
+        )
+        fee_total = refunded = 0
+        for deposit in q.deposit_left(conn, ctx.org_id, order_id):
+            left = int(deposit["left_minor"])
+            if left <= 0:
+                continue
+            fee = apply_rate(left, rate)
+            customer = deposit["customer_id"]
+            if fee:
+                entry_id = ledger.post_entry(
+                    conn,
+                    ctx,
+                    on,
+                    f"Cancellation fee, order #{order_id}",
+                    [
+                        ledger.EntryLine("customer_advances", fee, 0, customer),
+                        ledger.EntryLine("fee_income", 0, fee),
+                    ],
+                    "fee",
+                    order_id,
+                )
+                _insert(
+                    conn,
+                    ctx,
+                    "fee",
+                    customer,
+                    None,
+                    fee,
+                    on,
+                    order_id=order_id,
+                    refund_of=deposit["payment_id"],
+                    note="cancellation fee",
+                    entry_id=entry_id,
+                )
+            _refund(
+                conn,
+                ctx,
+                customer,
+                [(refund_method or deposit["method"], left - fee)],
+                "customer_advances",
+                on,
+                deposit["payment_id"],
+                None,
+                f"order #{order_id} cancelled",
+            )
+            fee_total, refunded = fee_total + fee, refunded + left - fee
+        for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
+            q.set_status(conn, ctx.org_id, authorization["payment_id"], "voided", None)
+        audit.record(
+            conn, ctx, "cancel", "order", order_id, after={"fee_minor": fee_total, "refunded_minor": refunded}
+        )
+    return {"fee_minor": fee_total, "refunded_minor": refunded}
+
+
+def fulfil_order(ctx: Context, order_id: int, on: date | None = None) -> dict[str, Any]:
+    """Picked up or delivered (seed 004): authorized card amounts are captured first; an order with a deposit
+    is then invoiced automatically, and the deposit settles the invoice."""
+    ctx.require("payments.write")
+    from backoffice.sales import orders
+
+    on = on or date.today()
+    with ctx.db.write() as conn:
+        for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
+            _capture(conn, ctx, authorization["payment_id"], on)
+        orders.transition_in(conn, ctx, order_id, "fulfilled")
+        has_deposit = any(d["left_minor"] > 0 for d in q.deposit_left(conn, ctx.org_id, order_id))
+        number = invoices.issue_in(conn, ctx, order_id, on) if has_deposit else None
+    return {"status": "invoiced" if number else "fulfilled", "invoice": number}
+
+
+# ---------------------------------------------------------------- balances, statements, aging
+
+
+def payments_of(ctx: Context, customer_id: int | None = None) -> list[dict[str, Any]]:
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        _customer(conn, ctx, customer_id)
+        return q.customer_payments(conn, ctx.org_id, customer_id)
+
+
+def customer_position(ctx: Context, customer_id: int) -> dict[str, Any]:
+    """Balance (what they owe, less what we hold), receivable, held credit and open invoices, from the ledger."""
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        _customer(conn, ctx, customer_id)
+        receivable = q.ledger_balance(conn, ctx.org_id, customer_id, "ar")
+        advances = q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
+        open_items = q.open_invoices(conn, ctx.org_id, customer_id, date.max)
+    return {
+        "balance_minor": receivable + advances,
+        "receivable_minor": receivable,
+        "credit_minor": -advances,
+        "open_invoices": [i for i in open_items if i["open_minor"] > 0],
+    }
+
+
+def statement(
+    ctx: Context, customer_id: int, date_from: date | None = None, date_to: date | None = None
+) -> dict[str, Any]:
+    """Opening balance, every document, payment, refund and fee in the period with a running balance, closing balance.
+
+    The figures come from backoffice.documents.statement_from_ledger, the one statement the PDF prints too.
+    """
+    from backoffice.documents import statement_from_ledger
+
+    found = statement_from_ledger(ctx, customer_id, date_from, date_to)
+    lines = [
+        {
+            "date": x.entry_on,
+            "description": x.description,
+            "document": x.document,
+            "kind": x.kind,
+            "debit_minor": x.debit_minor,
+            "credit_minor": x.credit_minor,
+            "balance_minor": x.balance_minor,
+        }
+        for x in found.lines
+    ]
+    return {
+        "customer_id": customer_id,
+        "customer_name": found.customer_name,
+        "date_from": date_from,
+        "date_to": found.date_to,
+        "opening_balance_minor": found.opening_balance_minor,
+        "closing_balance_minor": found.closing_balance_minor,
+        "lines": lines,
+    }
+
+
+BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
+
+
+def _bucket(days_late: int) -> str:
+    if days_late <= 0:
+        return "current"
+    if days_late <= 30:
+        return "days_1_30"
+    if days_late <= 60:
+        return "days_31_60"
+    return "days_61_90" if days_late <= 90 else "days_over_90"
+
+
+def aging(ctx: Context, as_of: date | None = None) -> dict[str, Any]:
+    """Receivables by customer and days past due (due dates from payment terms). Amounts not tied to an
+    invoice (opening balances, payments beyond open invoices) count as current, so the total is the ledger's."""
+    ctx.require("ledger.read")
+    as_of = as_of or date.today()
+    with ctx.db.read() as conn:
+        items = q.aging_items(conn, ctx.org_id, as_of)
+        ledger_rows = q.receivable_by_customer(conn, ctx.org_id, as_of)
+        names = {r["contact_id"]: r["name"] for r in contacts_q.export_contacts(conn, ctx.org_id, None, None)}
+    by_customer: dict[Any, dict[str, Any]] = {}
+    for item in items:
+        row = by_customer.setdefault(
+            item["customer_id"],
+            {"customer_id": item["customer_id"], "customer_name": item["customer_name"]}
+            | dict.fromkeys(BUCKETS, 0),
+        )
+        row[_bucket((as_of - item["due_on"]).days)] += int(item["open_minor"])
+    for found in ledger_rows:  # what the ledger holds beyond the open invoices
+        row = by_customer.setdefault(
+            found["customer_id"],
+            {"customer_id": found["customer_id"], "customer_name": names.get(found["customer_id"])}
+            | dict.fromkeys(BUCKETS, 0),
+        )
+        row["current"] += int(found["balance"]) - sum(row[b] for b in BUCKETS)
+    rows = [r | {"total": sum(r[b] for b in BUCKETS)} for r in by_customer.values()]
+    rows = sorted((r for r in rows if any(r[b] for b in BUCKETS)), key=lambda r: r["customer_name"] or "")
+    totals = {b: sum(r[b] for r in rows) for b in BUCKETS}
+    return {"as_of": as_of, "rows": rows, "totals": totals | {"total": sum(totals.values())}}
+
+
+def receipt(ctx: Context, payment_id: int) -> Any:
+    """The receipt of money received (a payment or a deposit), with the invoices it paid, for the PDF."""
+    from backoffice.documents import Receipt
+
+    ctx.require("customers.read")
+    with ctx.db.read() as conn:
+        found = q.payment(conn, ctx.org_id, payment_id)
+        if found is None or found["kind"] not in ("payment", "deposit"):
+            raise NotFoundError(f"No payment #{payment_id} in this organization.")
+        if found["status"] != "captured":
+            raise ConflictError(
+                f"Payment #{payment_id} is {found['status']}: a receipt is for money received."
+            )
+        paid = q.allocations_of_payment(conn, ctx.org_id, payment_id)
+        card = contacts_q.contact(conn, ctx.org_id, found["customer_id"]) if found["customer_id"] else None
+    return Receipt(
+        number=f"RCT-{payment_id:06d}",
+        received_on=found["paid_on"],
+        customer_name=card["name"] if card else "",
+        amount_minor=int(found["amount_minor"]),
+        method=found["method"],
+        allocations=tuple((a["number_text"], int(a["amount_minor"])) for a in paid),
+        customer_id=found["customer_id"],
+    )
