@@ -15,7 +15,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from backoffice.books import receivables
 from backoffice.core.errors import BackofficeError, ValidationError
+from backoffice.sales import lifecycle
 
 if TYPE_CHECKING:
     from backoffice.core.context import Context
@@ -522,13 +524,13 @@ def cmd_order_add(args: argparse.Namespace) -> None:
 
 
 def cmd_order_transition(args: argparse.Namespace) -> None:
-    from backoffice.sales import orders, payments
+    from backoffice.sales import orders
 
     ctx = _context(args)
     if args.to == "fulfilled":  # authorizations are captured; an order with a deposit is invoiced (seed 004)
-        status = payments.fulfil_order(ctx, args.id)["status"]
+        status = lifecycle.fulfil_order(ctx, args.id)["status"]
     elif args.to == "cancelled":  # deposits are refunded less the organization's cancellation fee
-        payments.cancel_order(ctx, args.id)
+        lifecycle.cancel_order(ctx, args.id)
         status = "cancelled"
     else:
         status = orders.transition_order(ctx, args.id, args.to, args.note)
@@ -537,10 +539,9 @@ def cmd_order_transition(args: argparse.Namespace) -> None:
 
 def cmd_order_cancel(args: argparse.Namespace) -> None:
     from backoffice.core.money import to_json
-    from backoffice.sales import payments
 
     ctx = _context(args)
-    result = payments.cancel_order(ctx, args.id, args.fee_percent, args.refund_method)
+    result = lifecycle.cancel_order(ctx, args.id, args.fee_percent, args.refund_method)
     cur = _money(ctx)
     data = {
         "id": args.id,
@@ -556,11 +557,10 @@ def cmd_customer_statement(args: argparse.Namespace) -> None:
     from datetime import date
 
     from backoffice.core.money import to_json
-    from backoffice.sales import payments
 
     ctx = _context(args)
     cur = _money(ctx)
-    found = payments.statement(
+    found = receivables.statement(
         ctx,
         args.id,
         args.date_from and date.fromisoformat(args.date_from),

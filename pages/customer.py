@@ -4,10 +4,11 @@ import streamlit as st
 
 from backoffice import documents
 from backoffice.admin import orgs
+from backoffice.books import receivables
 from backoffice.contacts import customers
 from backoffice.core.money import currency, format_money
 from backoffice.db import audit
-from backoffice.sales import invoices, orders, payments
+from backoffice.sales import invoices, orders
 from backoffice.ui import page, t
 from backoffice.ui.customer_form import customer_form, notes_section
 from backoffice.ui.errors import attempt
@@ -53,7 +54,7 @@ with details:
         st.rerun()
 
 with documents_tab:
-    position = payments.customer_position(ctx, int(contact_id))
+    position = receivables.customer_position(ctx, int(contact_id))
     cols = st.columns(3)
     cols[0].metric(t("Owed to us"), format_money(position["receivable_minor"], cur, lang))
     cols[1].metric(t("Credit held"), format_money(position["credit_minor"], cur, lang))
@@ -92,7 +93,7 @@ with activity:
     cols = st.columns(4)
     date_from = cols[0].date_input(t("From"), value=None, key="statement_from")
     date_to = cols[1].date_input(t("To"), value=None, key="statement_to")
-    found = payments.statement(ctx, int(contact_id), date_from, date_to)
+    found = receivables.statement(ctx, int(contact_id), date_from, date_to)
     st.caption(
         t("Opening balance")
         + ": "
@@ -105,7 +106,7 @@ with activity:
     st.download_button(
         t("Statement PDF"),
         lambda: documents.render_statement_pdf(
-            ctx, documents.statement_from_ledger(ctx, int(contact_id), date_from, date_to)
+            ctx, receivables.statement_from_ledger(ctx, int(contact_id), date_from, date_to)
         ),
         file_name=f"statement-{contact_id}.pdf",
         mime="application/pdf",

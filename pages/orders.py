@@ -5,7 +5,7 @@ import streamlit as st
 from backoffice import imports as order_import
 from backoffice.admin import orgs
 from backoffice.core.money import currency, format_money
-from backoffice.sales import invoices, orders, payments
+from backoffice.sales import invoices, lifecycle, orders
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
 from backoffice.ui.state import current_language
@@ -57,9 +57,9 @@ with tab_list:
             for n, step in enumerate(order["next"]):
                 if buttons[n].button(t(STEP_LABELS[step]), key=f"to_{step}"):
                     if step == "fulfilled":  # seed 004: capture authorizations; a deposit order is invoiced
-                        payments.fulfil_order(ctx, order["order_id"])
+                        lifecycle.fulfil_order(ctx, order["order_id"])
                     elif step == "cancelled":  # deposits are refunded less the cancellation fee
-                        payments.cancel_order(ctx, order["order_id"])
+                        lifecycle.cancel_order(ctx, order["order_id"])
                     else:
                         orders.transition_order(ctx, order["order_id"], step)
                     st.rerun()

@@ -4,6 +4,7 @@ import streamlit as st
 
 from backoffice import documents
 from backoffice.admin import orgs
+from backoffice.books import receivables
 from backoffice.core.money import currency
 from backoffice.sales import orders, payments
 from backoffice.ui import page, show_errors, t
@@ -23,7 +24,7 @@ receive, deposit, refund, listing = st.tabs(
 with receive:
     customer_id = pick_customer(ctx, "pay")
     if customer_id:
-        position = payments.customer_position(ctx, customer_id)
+        position = receivables.customer_position(ctx, customer_id)
         open_numbers = [i["number_text"] for i in position["open_invoices"]]
         with st.form("payment", clear_on_submit=True):
             cols = st.columns(3)

@@ -15,13 +15,16 @@ from PIL import Image
 
 from backoffice import documents
 from backoffice.admin import orgs
+from backoffice.books import receivables
+from backoffice.books.receivables import Statement, StatementLine
 from backoffice.cli import main
 from backoffice.core.context import Context
 from backoffice.core.errors import NotFoundError, PermissionDenied, ValidationError
 from backoffice.db import Database
-from backoffice.documents import Receipt, Statement, StatementLine, dates, fonts, labels, layout, words, zatca
+from backoffice.documents import dates, fonts, labels, layout, words, zatca
 from backoffice.sales import invoices, orders
 from backoffice.sales.orders import LineRequest
+from backoffice.sales.payments import Receipt
 from tests.factories import make_customer, make_org, make_product, make_user
 
 SELLER_AR = "متجر سعيد للتجارة"
@@ -348,12 +351,12 @@ def test_statement_from_the_ledger(db: Database, tmp_path: Path) -> None:
         admin, number, [invoices.ReturnRequest("CUP-01", 1)], issued_on=date(2026, 11, 25)
     )
     credited = invoices.get_invoice(admin, note)["total_minor"]
-    statement = documents.statement_from_ledger(admin, customer, date(2026, 11, 23), date(2026, 11, 30))
+    statement = receivables.statement_from_ledger(admin, customer, date(2026, 11, 23), date(2026, 11, 30))
     assert (statement.opening_balance_minor, statement.closing_balance_minor) == (17135, 17135 - credited)
     assert [(x.document, x.debit_minor, x.credit_minor, x.kind) for x in statement.lines] == [
         (note, 0, credited, "credit_note")
     ]
-    whole = documents.statement_from_ledger(admin, customer, None, date(2026, 11, 30))
+    whole = receivables.statement_from_ledger(admin, customer, None, date(2026, 11, 30))
     assert [x.balance_minor for x in whole.lines] == [17135, 17135 - credited]
     pdf = documents.render_statement_pdf(admin, whole)
     text = pdf_text(pdf, tmp_path)
@@ -395,11 +398,11 @@ def test_another_organizations_user_sees_nothing(db: Database) -> None:
     with pytest.raises(PermissionDenied):
         documents.render_invoice_pdf(intruder, number)
     with pytest.raises(PermissionDenied):
-        documents.statement_from_ledger(intruder, customer)
+        receivables.statement_from_ledger(intruder, customer)
     with pytest.raises(NotFoundError):
         documents.render_invoice_pdf(stranger, number)  # in their own organization there is no such invoice
     with pytest.raises(NotFoundError):
-        documents.statement_from_ledger(stranger, customer)
+        receivables.statement_from_ledger(stranger, customer)
     with pytest.raises(NotFoundError):
         documents.render_receipt_pdf(
             stranger, Receipt("R", date(2026, 1, 1), "x", 1, "cash", customer_id=customer)
@@ -504,7 +507,7 @@ def test_a_document_over_the_line_limit_is_refused_before_it_is_drawn(
     with pytest.raises(ValidationError, match=f"{number} has 3 lines; a PDF holds at most 1 ") as refused:
         documents.render_invoice_pdf(admin, number, keep=False)
     assert refused.value.errors[0].field == "lines"
-    whole = documents.statement_from_ledger(admin, customer, None, date(2026, 11, 30))
+    whole = receivables.statement_from_ledger(admin, customer, None, date(2026, 11, 30))
     monkeypatch.setattr(documents, "MAX_DOCUMENT_LINES", len(whole.lines) - 1)
     with pytest.raises(ValidationError, match="The statement has"):
         documents.render_statement_pdf(admin, whole)

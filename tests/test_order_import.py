@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from backoffice import imports as order_import
-from backoffice.books import ledger
+from backoffice.books import ledger, receivables
 from backoffice.catalog import products
 from backoffice.core.errors import ConflictError, ValidationError
 from backoffice.db import Database
@@ -875,7 +875,7 @@ def test_a_bad_payment_row_holds_its_order_and_the_corrected_file_pays_it(shop) 
     assert invoices.get_invoice(shop, huda["invoice_number"])["total_minor"] == 4600
     paid = sorted((p["method"], p["amount_minor"]) for p in payments.payments_of(shop))
     assert paid == [("cash", 2300), ("mada", 4600)]
-    assert payments.customer_position(shop, huda["customer_id"])["balance_minor"] == 0  # not 46.00 overdue
+    assert receivables.customer_position(shop, huda["customer_id"])["balance_minor"] == 0  # not 46.00 overdue
 
 
 def test_payment_rows_with_too_many_decimals_or_no_method_hold_their_order(shop) -> None:

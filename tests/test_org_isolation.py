@@ -27,9 +27,9 @@ from typing import Any
 
 import pytest
 
-from backoffice import documents, messaging
 from backoffice import imports as order_import
-from backoffice.books import ledger, opening
+from backoffice import messaging
+from backoffice.books import ledger, opening, receivables
 from backoffice.catalog import products
 from backoffice.contacts import customers
 from backoffice.core.context import Context, User
@@ -244,8 +244,8 @@ def world(
 # ---------------------------------------------------------------- one call per id parameter
 
 Call = Callable[[World], dict[str, Any]]
-B_STATEMENT = lambda w: documents.Statement(w.b.customer, "X", None, date(2026, 1, 1), 0, (), 0)  # noqa: E731
-B_RECEIPT = lambda w: documents.Receipt("RCT-1", date(2026, 1, 1), "X", 100, "cash", customer_id=w.b.customer)  # noqa: E731
+B_STATEMENT = lambda w: receivables.Statement(w.b.customer, "X", None, date(2026, 1, 1), 0, (), 0)  # noqa: E731
+B_RECEIPT = lambda w: payments.Receipt("RCT-1", date(2026, 1, 1), "X", 100, "cash", customer_id=w.b.customer)  # noqa: E731
 
 FOREIGN: dict[str, list[Call]] = {
     "auth.issue_reset_token:user_id": [lambda w: {"user_id": w.b_member}],
@@ -266,7 +266,7 @@ FOREIGN: dict[str, list[Call]] = {
     ],
     "documents.render_statement_pdf:statement": [lambda w: {"statement": B_STATEMENT(w)}],
     "documents.render_receipt_pdf:receipt": [lambda w: {"receipt": B_RECEIPT(w)}],
-    "documents.statement_from_ledger:customer_id": [lambda w: {"customer_id": w.b.customer}],
+    "receivables.statement_from_ledger:customer_id": [lambda w: {"customer_id": w.b.customer}],
     "invoices.explain_invoice:number": [lambda w: {"number": ONLY_IN_B}],
     "invoices.get_invoice:number": [lambda w: {"number": ONLY_IN_B}, lambda w: {"number": w.b_credit_note}],
     "invoices.invoice_ready_orders:store_id": [lambda w: {"store_id": w.b_store}],
@@ -346,10 +346,10 @@ FOREIGN: dict[str, list[Call]] = {
     "payments.apply_credit:invoice_numbers": [
         lambda w: {"customer_id": w.a.customer, "invoice_numbers": [ONLY_IN_B]}
     ],
-    "payments.cancel_order:order_id": [lambda w: {"order_id": w.b_order}],
+    "lifecycle.cancel_order:order_id": [lambda w: {"order_id": w.b_order}],
     "payments.capture_payment:payment_id": [lambda w: {"payment_id": w.b_authorization}],
-    "payments.customer_position:customer_id": [lambda w: {"customer_id": w.b.customer}],
-    "payments.fulfil_order:order_id": [lambda w: {"order_id": w.b_order}],
+    "receivables.customer_position:customer_id": [lambda w: {"customer_id": w.b.customer}],
+    "lifecycle.fulfil_order:order_id": [lambda w: {"order_id": w.b_order}],
     "payments.payments_of:customer_id": [lambda w: {"customer_id": w.b.customer}],
     "payments.receipt:payment_id": [lambda w: {"payment_id": w.b_payment}],
     "payments.record_payment:customer_id": [
@@ -367,7 +367,7 @@ FOREIGN: dict[str, list[Call]] = {
         lambda w: {"customer_id": w.b.customer, "amount": "1", "method": "cash"}
     ],
     "payments.refund_credit_note:credit_note": [lambda w: {"credit_note": w.b_credit_note}],
-    "payments.statement:customer_id": [lambda w: {"customer_id": w.b.customer}],
+    "receivables.statement:customer_id": [lambda w: {"customer_id": w.b.customer}],
     "payments.take_deposit:order_id": [lambda w: {"order_id": w.b_order, "amount": "1"}],
     "payments.void_payment:payment_id": [lambda w: {"payment_id": w.b_authorization}],
     "products.get_product:product_id": [lambda w: {"product_id": w.b.product}],

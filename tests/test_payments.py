@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backoffice.books import ledger
+from backoffice.books import ledger, receivables
 from backoffice.core.errors import ConflictError, ValidationError
 from backoffice.db import Database
-from backoffice.sales import invoices, orders, payments
+from backoffice.sales import invoices, lifecycle, orders, payments
 from backoffice.sales.invoices import ReturnRequest
 from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product
@@ -37,10 +37,10 @@ def test_partial_payments_in_several_methods_then_overpayment_becomes_credit(sho
     first = payments.record_payment(admin, customer, "100", "cash")
     second = payments.record_payment(admin, customer, "٥٠", "card")
     assert first.allocated == [(number, 10000)] and second.allocated == [(number, 5000)]
-    assert payments.customer_position(admin, customer)["open_invoices"][0]["open_minor"] == 8000
+    assert receivables.customer_position(admin, customer)["open_invoices"][0]["open_minor"] == 8000
     third = payments.record_payment(admin, customer, "100", "bank_transfer")
     assert (third.allocated, third.credit_minor) == ([(number, 8000)], 2000)
-    position = payments.customer_position(admin, customer)
+    position = receivables.customer_position(admin, customer)
     assert (position["balance_minor"], position["credit_minor"], position["open_invoices"]) == (
         -2000,
         2000,
@@ -71,9 +71,9 @@ def test_deposit_is_held_then_settles_the_invoice(shop) -> None:
     admin, customer = shop
     order_id = orders.create_order(admin, customer, [LineRequest("CUP", 2)], status="confirmed")
     payments.take_deposit(admin, order_id, "50", "card")
-    assert payments.customer_position(admin, customer)["credit_minor"] == 5000
+    assert receivables.customer_position(admin, customer)["credit_minor"] == 5000
     number = invoices.issue_invoice(admin, order_id)
-    position = payments.customer_position(admin, customer)
+    position = receivables.customer_position(admin, customer)
     assert position["credit_minor"] == 0 and position["open_invoices"][0]["open_minor"] == 18000
     assert position["open_invoices"][0]["number_text"] == number
 
@@ -83,7 +83,7 @@ def test_a_payment_on_account_is_applied_later(shop) -> None:
     payments.record_payment(admin, customer, "500", "bank_transfer")
     number = _invoice(admin, customer)
     assert payments.apply_credit(admin, customer) == [(number, 23000)]
-    assert payments.customer_position(admin, customer)["credit_minor"] == 27000
+    assert receivables.customer_position(admin, customer)["credit_minor"] == 27000
     with pytest.raises(ConflictError, match="no credit"):
         payments.apply_credit(admin, make_customer(admin))
 
@@ -92,10 +92,10 @@ def test_cancelling_an_order_refunds_the_deposit_less_the_fee(shop) -> None:
     admin, customer = shop
     order_id = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")
     payments.take_deposit(admin, order_id, "40", "card")
-    result = payments.cancel_order(admin, order_id, fee_percent="10", refund_method="cash")
+    result = lifecycle.cancel_order(admin, order_id, fee_percent="10", refund_method="cash")
     assert result == {"fee_minor": 400, "refunded_minor": 3600}
     assert orders.get_order(admin, order_id)["status"] == "cancelled"
-    assert payments.customer_position(admin, customer)["balance_minor"] == 0
+    assert receivables.customer_position(admin, customer)["balance_minor"] == 0
     tb = {r["code"]: r["credit_minor"] - r["debit_minor"] for r in ledger.trial_balance(admin).rows}
     assert tb["4900"] == 400  # the fee is income
 
@@ -105,9 +105,9 @@ def test_a_failed_cancellation_changes_nothing(shop) -> None:
     order_id = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")
     payments.take_deposit(admin, order_id, "40", "card")
     with pytest.raises(ValidationError, match="unknown payment method"):
-        payments.cancel_order(admin, order_id, refund_method="barter")
+        lifecycle.cancel_order(admin, order_id, refund_method="barter")
     assert orders.get_order(admin, order_id)["status"] == "confirmed"
-    assert payments.customer_position(admin, customer)["credit_minor"] == 4000
+    assert receivables.customer_position(admin, customer)["credit_minor"] == 4000
 
 
 def test_refund_of_a_split_payment_returns_each_method_its_share(shop) -> None:
@@ -120,7 +120,7 @@ def test_refund_of_a_split_payment_returns_each_method_its_share(shop) -> None:
     parts = payments.refund_credit_note(admin, note)
     assert dict(parts) == {"card": 6667, "cash": 3333, "wallet": 1500}
     assert sum(amount for _, amount in parts) == 11500
-    assert payments.customer_position(admin, customer)["balance_minor"] == 0
+    assert receivables.customer_position(admin, customer)["balance_minor"] == 0
 
 
 def test_a_return_can_be_kept_as_credit(shop) -> None:
@@ -128,20 +128,20 @@ def test_a_return_can_be_kept_as_credit(shop) -> None:
     number = _invoice(admin, customer, 1)
     payments.record_payment(admin, customer, "115", "cash")
     payments.refund_credit_note(admin, invoices.issue_credit_note(admin, number), keep_as_credit=True)
-    assert payments.customer_position(admin, customer)["credit_minor"] == 11500
+    assert receivables.customer_position(admin, customer)["credit_minor"] == 11500
 
 
 def test_only_captured_money_counts(shop) -> None:
     admin, customer = shop
     order_id = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")
     held = payments.take_deposit(admin, order_id, "115", "card", authorize_only=True)
-    assert held.status == "authorized" and payments.customer_position(admin, customer)["credit_minor"] == 0
+    assert held.status == "authorized" and receivables.customer_position(admin, customer)["credit_minor"] == 0
     assert ledger.trial_balance(admin).rows and "1020" not in {
         r["code"] for r in ledger.trial_balance(admin).rows
     }
-    picked_up = payments.fulfil_order(admin, order_id)  # seed 004: capture, then invoice automatically
+    picked_up = lifecycle.fulfil_order(admin, order_id)  # seed 004: capture, then invoice automatically
     assert picked_up["status"] == "invoiced"
-    assert payments.customer_position(admin, customer)["balance_minor"] == 0
+    assert receivables.customer_position(admin, customer)["balance_minor"] == 0
     other = payments.record_payment(admin, customer, "10", "card", authorize_only=True)
     payments.void_payment(admin, other.payment_id)
     with pytest.raises(ConflictError, match="voided"):
@@ -154,7 +154,7 @@ def test_statement_with_opening_running_and_closing_balance(shop) -> None:
     payments.record_payment(admin, customer, "15", "cash", paid_on=date(2026, 1, 20))
     _invoice(admin, customer, 2, date(2026, 2, 10))
     payments.record_payment(admin, customer, "100", "card", paid_on=date(2026, 2, 15))
-    found = payments.statement(admin, customer, date(2026, 2, 1), date(2026, 2, 28))
+    found = receivables.statement(admin, customer, date(2026, 2, 1), date(2026, 2, 28))
     assert found["opening_balance_minor"] == 10000
     assert [(x["debit_minor"], x["credit_minor"], x["balance_minor"]) for x in found["lines"]] == [
         (23000, 0, 33000),
@@ -163,7 +163,7 @@ def test_statement_with_opening_running_and_closing_balance(shop) -> None:
     assert (
         found["closing_balance_minor"]
         == 23000
-        == payments.customer_position(admin, customer)["balance_minor"]
+        == receivables.customer_position(admin, customer)["balance_minor"]
     )
 
 
@@ -173,7 +173,7 @@ def test_aging_by_days_past_due_adds_up_to_the_receivable(shop) -> None:
     for days_ago in (10, 45, 75, 100, 150):  # terms are 30 days
         _invoice(admin, customer, 1, today - timedelta(days=days_ago))
     payments.record_payment(admin, customer, "15", "cash", paid_on=today)  # takes from the oldest
-    report = payments.aging(admin, today)
+    report = receivables.aging(admin, today)
     assert report["totals"] == {
         "current": 11500,
         "days_1_30": 11500,
@@ -245,7 +245,7 @@ def test_balance_equals_documents_and_ledger_after_every_step(duck: Database, pl
                     admin, customer, [LineRequest("CUP", quantity)], status="confirmed"
                 )
                 payments.take_deposit(admin, order_id, amount, method)
-                payments.cancel_order(admin, order_id, fee_percent=str(quantity * 5))
+                lifecycle.cancel_order(admin, order_id, fee_percent=str(quantity * 5))
             elif action == "return" and issued:
                 note = invoices.issue_credit_note(
                     admin, issued[amount % len(issued)], [ReturnRequest("CUP", 1)]
@@ -270,10 +270,10 @@ def test_balance_equals_documents_and_ledger_after_every_step(duck: Database, pl
             )
             + sum(p["amount_minor"] for p in moves if p["kind"] in ("refund", "fee"))
         )
-        assert payments.customer_position(admin, customer)["balance_minor"] == expected
+        assert receivables.customer_position(admin, customer)["balance_minor"] == expected
         assert ledger.receivable_balance(admin, customer) == expected
         assert ledger.trial_balance(admin).balanced
         assert (
-            payments.aging(admin)["totals"]["total"]
-            == payments.customer_position(admin, customer)["receivable_minor"]
+            receivables.aging(admin)["totals"]["total"]
+            == receivables.customer_position(admin, customer)["receivable_minor"]
         )

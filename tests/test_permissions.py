@@ -4,40 +4,30 @@ The table below names sample arguments for each public function that takes a Con
 function without a row fails the first test, so no service can ship without this check.
 """
 
+import importlib
 import inspect
+import pkgutil
 from datetime import date
 
 import pytest
 
-from backoffice import documents, messaging, reports
-from backoffice import imports as order_import
-from backoffice.admin import auth, orgs
-from backoffice.books import ledger, opening
-from backoffice.catalog import products
-from backoffice.contacts import customers
+import backoffice
+from backoffice.books import ledger, opening, receivables
 from backoffice.core.context import Context
 from backoffice.core.errors import PermissionDenied
 from backoffice.db import Database, audit
-from backoffice.sales import invoices, orders, payments
+from backoffice.sales import payments
 from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_user
 
+# Every module of every domain package: a new module's public functions join the table by themselves. The
+# front-ends (ui, cli, commands) call services; db holds SQL and the transaction seam; core takes no Context.
+FRONT_AND_BASE = ("backoffice.ui", "backoffice.web", "backoffice.cli", "backoffice.commands", "backoffice.core")
 MODULES = [
-    audit,
-    auth,
-    customers,
-    documents,
-    invoices,
-    ledger,
-    messaging,
-    opening,
-    order_import,
-    orders,
-    orgs,
-    payments,
-    products,
-    reports,
-]
+    importlib.import_module(info.name)
+    for info in pkgutil.walk_packages(backoffice.__path__, "backoffice.")
+    if not info.name.startswith(FRONT_AND_BASE) and not info.name.startswith("backoffice.db.")
+] + [audit]
 CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
@@ -101,14 +91,14 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "imports.file_headers": ({"file_name": "a.csv", "data": b"order_id\n1\n"}, "read"),
     "documents.render_invoice_pdf": ({"number": "INV-000001"}, "read"),
     "documents.render_statement_pdf": (
-        {"statement": documents.Statement(1, "X", None, date(2026, 1, 1), 0, (), 0)},
+        {"statement": receivables.Statement(1, "X", None, date(2026, 1, 1), 0, (), 0)},
         "read",
     ),
     "documents.render_receipt_pdf": (
-        {"receipt": documents.Receipt("RCT-1", date(2026, 1, 1), "X", 100, "cash")},
+        {"receipt": payments.Receipt("RCT-1", date(2026, 1, 1), "X", 100, "cash")},
         "read",
     ),
-    "documents.statement_from_ledger": ({"customer_id": 1}, "read"),
+    "receivables.statement_from_ledger": ({"customer_id": 1}, "read"),
     "documents.discard_kept_pdfs": ({}, "admin"),
     "documents.document_languages": ({}, "read"),
     "payments.receipt": ({"payment_id": 1}, "read"),
@@ -150,12 +140,12 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "payments.apply_credit": ({"customer_id": 1}, "write"),
     "payments.refund_credit_note": ({"credit_note": "CN-000001"}, "write"),
     "payments.refund_credit": ({"customer_id": 1, "amount": "1", "method": "cash"}, "write"),
-    "payments.cancel_order": ({"order_id": 1}, "write"),
-    "payments.fulfil_order": ({"order_id": 1}, "write"),
+    "lifecycle.cancel_order": ({"order_id": 1}, "write"),
+    "lifecycle.fulfil_order": ({"order_id": 1}, "write"),
     "payments.payments_of": ({}, "read"),
-    "payments.customer_position": ({"customer_id": 1}, "read"),
-    "payments.statement": ({"customer_id": 1}, "read"),
-    "payments.aging": ({}, "ledger"),
+    "receivables.customer_position": ({"customer_id": 1}, "read"),
+    "receivables.statement": ({"customer_id": 1}, "read"),
+    "receivables.aging": ({}, "ledger"),
     "opening.post_opening_balances": (
         {"on": date(2026, 1, 1), "lines": [opening.OpeningLine("1010", "1")]},
         "books",

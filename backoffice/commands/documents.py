@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from backoffice.books import receivables
 from backoffice.core.errors import ValidationError
 
 
@@ -53,7 +54,7 @@ def cmd_pdf_statement(args: argparse.Namespace) -> None:
     from backoffice.cli import _context
 
     ctx = _context(args)
-    statement = documents.statement_from_ledger(
+    statement = receivables.statement_from_ledger(
         ctx, args.customer_id, _date(args.date_from, "--from"), _date(args.date_to, "--to")
     )
     pdf = documents.render_statement_pdf(ctx, statement, args.paper, args.language)

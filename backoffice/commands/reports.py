@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from backoffice.books import receivables
 from backoffice.core.errors import ValidationError
 
 REPORT_HELP = {
@@ -88,12 +89,11 @@ def cmd_report(args: argparse.Namespace) -> None:
 def cmd_aging(args: argparse.Namespace) -> None:
     from backoffice.cli import _context, _emit, _money
     from backoffice.core.money import to_json
-    from backoffice.sales import payments
 
     ctx = _context(args)
     cur = _money(ctx)
-    found = payments.aging(ctx, _date(args.date_to, "to"))
-    keys = (*payments.BUCKETS, "total")
+    found = receivables.aging(ctx, _date(args.date_to, "to"))
+    keys = (*receivables.BUCKETS, "total")
     rows = [
         {"customer_id": r["customer_id"], "customer": r["customer_name"]}
         | {k: to_json(r[k], cur) for k in keys}

@@ -1,18 +1,18 @@
 """Documents: invoice, credit note, receipt and statement PDFs that get Arabic and Persian right (SPEC I3, I4, L2, C5).
 
-Owns the public service functions (each takes a Context and checks permission first), the Statement and
-Receipt that other areas hand in, and the kept PDFs of issued documents. The drawing lives in layout.py,
+Owns the public service functions (each takes a Context and checks permission first) and the kept PDFs of
+issued documents; the Statement comes from backoffice.books.receivables, the Receipt from backoffice.sales.payments. The drawing lives in layout.py,
 fonts in fonts.py, words in words.py, calendars in dates.py, the ZATCA QR in zatca.py.
 Importing this package is cheap: fpdf2 loads on the first rendering.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from backoffice.books.receivables import Statement, StatementLine
 from backoffice.core.context import Context
 from backoffice.core.errors import NotFoundError, ValidationError
 from backoffice.core.money import Currency, currency, format_money
@@ -20,6 +20,7 @@ from backoffice.db import now
 from backoffice.db.queries import documents as q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import sales as sales_q
+from backoffice.sales.payments import Receipt
 
 if TYPE_CHECKING:
     from backoffice.documents.layout import Brand, Column, Sheet
@@ -28,71 +29,12 @@ RENDERER = "1"  # bump when the drawing changes: kept PDFs of another version ar
 PAPERS = ("a4", "80mm")
 
 __all__ = [
-    "Receipt",
-    "Statement",
-    "StatementLine",
     "discard_kept_pdfs",
     "document_languages",
     "render_invoice_pdf",
     "render_receipt_pdf",
     "render_statement_pdf",
-    "statement_from_ledger",
 ]
-
-
-@dataclass(frozen=True)
-class StatementLine:
-    """One movement on a customer's account: an invoice (debit), a payment or credit note (credit)…
-
-    An Arabic or Persian statement prints `kind`'s name and the document number when `kind` is one it
-    knows, and `description` (often an English memo) otherwise. Amounts are integer minor units, each one not negative; `balance_minor` is the running balance
-    after this line (what the customer owes; negative = credit held for them).
-    """
-
-    entry_on: date
-    description: str
-    document: str | None
-    debit_minor: int
-    credit_minor: int
-    balance_minor: int
-    kind: str | None = None  # the journal's source type (invoice, credit_note, payment, refund …), if known
-
-
-@dataclass(frozen=True)
-class Statement:
-    """A customer's statement of account for a period (SPEC C5, R5). `date_from` None = since the start.
-
-    `currency` None = the organization's. closing = opening + Σ debit − Σ credit (checked when rendered).
-    """
-
-    customer_id: int
-    customer_name: str
-    date_from: date | None
-    date_to: date
-    opening_balance_minor: int
-    lines: tuple[StatementLine, ...]
-    closing_balance_minor: int
-    currency: str | None = None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    """Money received from a customer (سند قبض), as Payments records it.
-
-    `method`: cash, card, bank_transfer, wallet, store_payout, deposit — or any text, printed as given.
-    `allocations`: (invoice number, amount_minor) pairs; what they leave of `amount_minor` prints as
-    "on account". `customer_id`, when given, picks the customer's language and is checked to belong to
-    the organization. `currency` None = the organization's.
-    """
-
-    number: str
-    received_on: date
-    customer_name: str
-    amount_minor: int
-    method: str
-    allocations: tuple[tuple[str, int], ...] = field(default=())
-    customer_id: int | None = None
-    currency: str | None = None
 
 
 # Lines one PDF document draws at most: some 100 A4 pages; a 1,000,000-line invoice took 180 s and 1.7 GB to draw.
@@ -195,31 +137,6 @@ def render_receipt_pdf(
     from backoffice.documents import layout
 
     return layout.render(receipt_sheet(receipt, org, customer, paper, language))
-
-
-def statement_from_ledger(
-    ctx: Context, customer_id: int, date_from: date | None = None, date_to: date | None = None
-) -> Statement:
-    """A customer's statement from the journal: receivable and advances lines, opening balance before
-    `date_from`, one line per entry up to `date_to` (default today) with the running balance."""
-    ctx.require("customers.read")
-    date_to = date_to or date.today()
-    if date_from is not None and date_from > date_to:
-        raise ValidationError("the period's start is after its end", "from")
-    with ctx.db.read() as conn:
-        customer = q.customer(conn, ctx.org_id, customer_id)
-        if customer is None:
-            raise NotFoundError(f"No customer #{customer_id} in this organization.")
-        opening = q.balance_before(conn, ctx.org_id, customer_id, date_from) if date_from else 0
-        entries = q.statement_entries(conn, ctx.org_id, customer_id, date_from, date_to)
-    balance, lines = opening, []
-    for e in entries:
-        debit, credit = int(e["debit_minor"]), int(e["credit_minor"])
-        balance += debit - credit
-        lines.append(
-            StatementLine(e["entry_on"], e["memo"], e["source_id"], debit, credit, balance, e["source_type"])
-        )
-    return Statement(customer_id, customer["name"], date_from, date_to, opening, tuple(lines), balance)
 
 
 def discard_kept_pdfs(ctx: Context, number: str | None = None) -> int:

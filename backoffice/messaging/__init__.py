@@ -25,6 +25,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 from urllib.parse import quote
 
+from backoffice.books import receivables
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.core.money import currency, format_money
@@ -692,7 +693,9 @@ def _pdf(ctx: Context, doc: dict[str, Any], contact: dict[str, Any] | None) -> t
     from backoffice import documents
 
     if doc["kind"] == "statement":
-        statement = documents.statement_from_ledger(ctx, doc["customer_id"], doc["date_from"], doc["date_to"])
+        statement = receivables.statement_from_ledger(
+            ctx, doc["customer_id"], doc["date_from"], doc["date_to"]
+        )
         name = f"Statement {contact['name'] if contact else doc['customer_id']} {doc['date_to']}.pdf"
         return clean_header(name), documents.render_statement_pdf(ctx, statement)
     return f"{doc['number']}.pdf", documents.render_invoice_pdf(ctx, doc["number"], kind=doc["kind"])

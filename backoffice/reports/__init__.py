@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.books import ledger
+from backoffice.books import ledger, receivables
 from backoffice.core import tabular
 from backoffice.core.context import Context
 from backoffice.core.errors import NotFoundError, ValidationError
@@ -29,7 +29,6 @@ from backoffice.db.queries import ledger as ledger_q
 from backoffice.db.queries import payments as payments_q
 from backoffice.db.queries import products as products_q
 from backoffice.db.queries import reports as q
-from backoffice.sales import payments
 
 # Definitions, held exact by tests (tests/test_reports.py):
 # - documents count on their own date (invoices.issued_on); credit notes are negative sales;
@@ -475,8 +474,8 @@ def vat_report(
 
 
 def aging_report(ctx: Context, as_of: date | None = None) -> Report:
-    """Receivables by days past due (payments.aging); its total is the receivable account's balance."""
-    found = payments.aging(ctx, as_of)
+    """Receivables by days past due (receivables.aging); its total is the receivable account's balance."""
+    found = receivables.aging(ctx, as_of)
     cur, _ = _currency(ctx)
     buckets = [
         Column("current", "Current"),

@@ -25,7 +25,7 @@ from backoffice.db.queries import imports as imports_q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as q
-from backoffice.sales import orders, pricing
+from backoffice.sales import orders, payments, pricing
 
 SERIES = {"invoice": "INV", "credit_note": "CN"}
 
@@ -78,8 +78,6 @@ def invoice_batch(
 
 def _settle_deposits(conn: Connection, ctx: Context, batch_id: int) -> None:
     """Orders that took a deposit: the deposit pays the new invoice at once (SPEC P2)."""
-    from backoffice.sales import payments
-
     for row in q.batch_orders_with_deposits(conn, batch_id):
         payments.settle_deposits(conn, ctx, int(row["order_id"]), row["issued_on"])
 

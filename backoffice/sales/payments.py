@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from backoffice.books import ledger
+from backoffice.books.receivables import check_customer
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.core.money import allocate, apply_rate, currency, rate_from_percent, to_minor
@@ -25,7 +26,6 @@ from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import payments as q
 from backoffice.db.queries import sales as sales_q
-from backoffice.sales import invoices
 
 
 @dataclass
@@ -34,6 +34,26 @@ class PaymentResult:
     allocated: list[tuple[str, int]] = field(default_factory=list)  # (invoice number, minor units)
     credit_minor: int = 0  # what was left over and is held for the customer
     status: str = "captured"
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Money received from a customer (سند قبض), as Payments records it.
+
+    `method`: cash, card, bank_transfer, wallet, store_payout, deposit — or any text, printed as given.
+    `allocations`: (invoice number, amount_minor) pairs; what they leave of `amount_minor` prints as
+    "on account". `customer_id`, when given, picks the customer's language and is checked to belong to
+    the organization. `currency` None = the organization's.
+    """
+
+    number: str
+    received_on: date
+    customer_name: str
+    amount_minor: int
+    method: str
+    allocations: tuple[tuple[str, int], ...] = field(default=())
+    customer_id: int | None = None
+    currency: str | None = None
 
 
 def _amount(conn: Connection, ctx: Context, amount: str | int, field_name: str = "amount") -> int:
@@ -55,11 +75,6 @@ def _method(conn: Connection, ctx: Context, method: str) -> str:
             f"unknown payment method '{method}'; use one of {', '.join(sorted(found))}", "method"
         )
     return str(found[method]["account_role"])
-
-
-def _customer(conn: Connection, ctx: Context, customer_id: int | None) -> None:
-    if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
-        raise NotFoundError(f"No customer #{customer_id} in this organization.")
 
 
 def _insert(
@@ -154,7 +169,7 @@ def record_payment(
     ctx.require("payments.write")
     on = paid_on or date.today()
     with ctx.db.write() as conn:
-        _customer(conn, ctx, customer_id)
+        check_customer(conn, ctx, customer_id)
         minor = _amount(conn, ctx, amount)
         _method(conn, ctx, method)
         payment_id = _insert(
@@ -299,7 +314,7 @@ def apply_credit(
     ctx.require("payments.write")
     on = on or date.today()
     with ctx.db.write() as conn:
-        _customer(conn, ctx, customer_id)
+        check_customer(conn, ctx, customer_id)
         credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
         if credit <= 0:
             raise ConflictError("This customer has no credit to apply.")
@@ -491,7 +506,7 @@ def refund_credit(
     ctx.require("payments.write")
     on = on or date.today()
     with ctx.db.write() as conn:
-        _customer(conn, ctx, customer_id)
+        check_customer(conn, ctx, customer_id)
         minor = _amount(conn, ctx, amount)
         credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
         if minor > credit:
@@ -507,203 +522,100 @@ def refund_credit(
         return made[0]
 
 
-def cancel_order(
+# ---------------------------------------------------------------- what an order's lifecycle asks of payments
+
+
+def return_deposits_in(
+    conn: Connection,
     ctx: Context,
     order_id: int,
-    fee_percent: str | None = None,
-    refund_method: str | None = None,
-    on: date | None = None,
+    fee_percent: str | None,
+    refund_method: str | None,
+    on: date,
 ) -> dict[str, int]:
-    """Cancel an order; its deposits come back by the chosen method (default: how they were paid) less the
-    cancellation fee (the organization's percentage unless given), which is booked as income."""
-    ctx.require("payments.write")
-    from backoffice.sales import orders
-
-    on = on or date.today()
-    with ctx.db.write() as conn:  # the cancellation, the fee and the refunds together, or none of them
-        orders.transition_in(conn, ctx, order_id, "cancelled")
-        org = orgs_q.org_by_id(conn, ctx.org_id)
-        assert org is not None
-        rate = (
-            rate_from_percent(fee_percent, "fee_percent")
-            if fee_percent not in (None, "")
-            else int(org["cancellation_fee_bp"])
-        )
-        fee_total = refunded = 0
-        for deposit in q.deposit_left(conn, ctx.org_id, order_id):
-            left = int(deposit["left_minor"])
-            if left <= 0:
-                continue
-            fee = apply_rate(left, rate)
-            customer = deposit["customer_id"]
-            if fee:
-                entry_id = ledger.post_entry(
-                    conn,
-                    ctx,
-                    on,
-                    f"Cancellation fee, order #{order_id}",
-                    [
-                        ledger.EntryLine("customer_advances", fee, 0, customer),
-                        ledger.EntryLine("fee_income", 0, fee),
-                    ],
-                    "fee",
-                    order_id,
-                )
-                _insert(
-                    conn,
-                    ctx,
-                    "fee",
-                    customer,
-                    None,
-                    fee,
-                    on,
-                    order_id=order_id,
-                    refund_of=deposit["payment_id"],
-                    note="cancellation fee",
-                    entry_id=entry_id,
-                )
-            _refund(
+    """A cancelled order's deposits come back by the chosen method (default: how they were paid) less the
+    cancellation fee (the organization's percentage unless given), booked as income; its card authorizations are
+    voided. Inside the caller's transaction (backoffice.sales.lifecycle.cancel_order)."""
+    org = orgs_q.org_by_id(conn, ctx.org_id)
+    assert org is not None
+    rate = (
+        rate_from_percent(fee_percent, "fee_percent")
+        if fee_percent not in (None, "")
+        else int(org["cancellation_fee_bp"])
+    )
+    fee_total = refunded = 0
+    for deposit in q.deposit_left(conn, ctx.org_id, order_id):
+        left = int(deposit["left_minor"])
+        if left <= 0:
+            continue
+        fee = apply_rate(left, rate)
+        customer = deposit["customer_id"]
+        if fee:
+            entry_id = ledger.post_entry(
                 conn,
                 ctx,
-                customer,
-                [(refund_method or deposit["method"], left - fee)],
-                "customer_advances",
                 on,
-                deposit["payment_id"],
-                None,
-                f"order #{order_id} cancelled",
+                f"Cancellation fee, order #{order_id}",
+                [
+                    ledger.EntryLine("customer_advances", fee, 0, customer),
+                    ledger.EntryLine("fee_income", 0, fee),
+                ],
+                "fee",
+                order_id,
             )
-            fee_total, refunded = fee_total + fee, refunded + left - fee
-        for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
-            q.set_status(conn, ctx.org_id, authorization["payment_id"], "voided", None)
-        audit.record(
-            conn, ctx, "cancel", "order", order_id, after={"fee_minor": fee_total, "refunded_minor": refunded}
+            _insert(
+                conn,
+                ctx,
+                "fee",
+                customer,
+                None,
+                fee,
+                on,
+                order_id=order_id,
+                refund_of=deposit["payment_id"],
+                note="cancellation fee",
+                entry_id=entry_id,
+            )
+        _refund(
+            conn,
+            ctx,
+            customer,
+            [(refund_method or deposit["method"], left - fee)],
+            "customer_advances",
+            on,
+            deposit["payment_id"],
+            None,
+            f"order #{order_id} cancelled",
         )
+        fee_total, refunded = fee_total + fee, refunded + left - fee
+    for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
+        q.set_status(conn, ctx.org_id, authorization["payment_id"], "voided", None)
     return {"fee_minor": fee_total, "refunded_minor": refunded}
 
 
-def fulfil_order(ctx: Context, order_id: int, on: date | None = None) -> dict[str, Any]:
-    """Picked up or delivered (seed 004): authorized card amounts are captured first; an order with a deposit
-    is then invoiced automatically, and the deposit settles the invoice."""
-    ctx.require("payments.write")
-    from backoffice.sales import orders
-
-    on = on or date.today()
-    with ctx.db.write() as conn:
-        for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
-            _capture(conn, ctx, authorization["payment_id"], on)
-        orders.transition_in(conn, ctx, order_id, "fulfilled")
-        has_deposit = any(d["left_minor"] > 0 for d in q.deposit_left(conn, ctx.org_id, order_id))
-        number = invoices.issue_in(conn, ctx, order_id, on) if has_deposit else None
-    return {"status": "invoiced" if number else "fulfilled", "invoice": number}
+def capture_authorized_in(conn: Connection, ctx: Context, order_id: int, on: date) -> None:
+    """Capture the order's authorized card amounts (at fulfilment), inside the caller's transaction."""
+    for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
+        _capture(conn, ctx, authorization["payment_id"], on)
 
 
-# ---------------------------------------------------------------- balances, statements, aging
+def has_deposit_left(conn: Connection, ctx: Context, order_id: int) -> bool:
+    """Does the order hold a deposit not yet settled against its invoice?"""
+    return any(d["left_minor"] > 0 for d in q.deposit_left(conn, ctx.org_id, order_id))
+
+
+# ---------------------------------------------------------------- a customer's payments, receipts
 
 
 def payments_of(ctx: Context, customer_id: int | None = None) -> list[dict[str, Any]]:
     ctx.require("customers.read")
     with ctx.db.read() as conn:
-        _customer(conn, ctx, customer_id)
+        check_customer(conn, ctx, customer_id)
         return q.customer_payments(conn, ctx.org_id, customer_id)
-
-
-def customer_position(ctx: Context, customer_id: int) -> dict[str, Any]:
-    """Balance (what they owe, less what we hold), receivable, held credit and open invoices, from the ledger."""
-    ctx.require("customers.read")
-    with ctx.db.read() as conn:
-        _customer(conn, ctx, customer_id)
-        receivable = q.ledger_balance(conn, ctx.org_id, customer_id, "ar")
-        advances = q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
-        open_items = q.open_invoices(conn, ctx.org_id, customer_id, date.max)
-    return {
-        "balance_minor": receivable + advances,
-        "receivable_minor": receivable,
-        "credit_minor": -advances,
-        "open_invoices": [i for i in open_items if i["open_minor"] > 0],
-    }
-
-
-def statement(
-    ctx: Context, customer_id: int, date_from: date | None = None, date_to: date | None = None
-) -> dict[str, Any]:
-    """Opening balance, every document, payment, refund and fee in the period with a running balance, closing balance.
-
-    The figures come from backoffice.documents.statement_from_ledger, the one statement the PDF prints too.
-    """
-    from backoffice.documents import statement_from_ledger
-
-    found = statement_from_ledger(ctx, customer_id, date_from, date_to)
-    lines = [
-        {
-            "date": x.entry_on,
-            "description": x.description,
-            "document": x.document,
-            "kind": x.kind,
-            "debit_minor": x.debit_minor,
-            "credit_minor": x.credit_minor,
-            "balance_minor": x.balance_minor,
-        }
-        for x in found.lines
-    ]
-    return {
-        "customer_id": customer_id,
-        "customer_name": found.customer_name,
-        "date_from": date_from,
-        "date_to": found.date_to,
-        "opening_balance_minor": found.opening_balance_minor,
-        "closing_balance_minor": found.closing_balance_minor,
-        "lines": lines,
-    }
-
-
-BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
-
-
-def _bucket(days_late: int) -> str:
-    if days_late <= 0:
-        return "current"
-    if days_late <= 30:
-        return "days_1_30"
-    if days_late <= 60:
-        return "days_31_60"
-    return "days_61_90" if days_late <= 90 else "days_over_90"
-
-
-def aging(ctx: Context, as_of: date | None = None) -> dict[str, Any]:
-    """Receivables by customer and days past due (due dates from payment terms). Amounts not tied to an
-    invoice (opening balances, payments beyond open invoices) count as current, so the total is the ledger's."""
-    ctx.require("ledger.read")
-    as_of = as_of or date.today()
-    with ctx.db.read() as conn:
-        items = q.aging_items(conn, ctx.org_id, as_of)
-        ledger_rows = q.receivable_by_customer(conn, ctx.org_id, as_of)
-        names = {r["contact_id"]: r["name"] for r in contacts_q.export_contacts(conn, ctx.org_id, None, None)}
-    by_customer: dict[Any, dict[str, Any]] = {}
-    for item in items:
-        row = by_customer.setdefault(
-            item["customer_id"],
-            {"customer_id": item["customer_id"], "customer_name": item["customer_name"]}
-            | dict.fromkeys(BUCKETS, 0),
-        )
-        row[_bucket((as_of - item["due_on"]).days)] += int(item["open_minor"])
-    for found in ledger_rows:  # what the ledger holds beyond the open invoices
-        row = by_customer.setdefault(
-            found["customer_id"],
-            {"customer_id": found["customer_id"], "customer_name": names.get(found["customer_id"])}
-            | dict.fromkeys(BUCKETS, 0),
-        )
-        row["current"] += int(found["balance"]) - sum(row[b] for b in BUCKETS)
-    rows = [r | {"total": sum(r[b] for b in BUCKETS)} for r in by_customer.values()]
-    rows = sorted((r for r in rows if any(r[b] for b in BUCKETS)), key=lambda r: r["customer_name"] or "")
-    totals = {b: sum(r[b] for r in rows) for b in BUCKETS}
-    return {"as_of": as_of, "rows": rows, "totals": totals | {"total": sum(totals.values())}}
 
 
 def receipt(ctx: Context, payment_id: int) -> Any:
     """The receipt of money received (a payment or a deposit), with the invoices it paid, for the PDF."""
-    from backoffice.documents import Receipt
-
     ctx.require("customers.read")
     with ctx.db.read() as conn:
         found = q.payment(conn, ctx.org_id, payment_id)
