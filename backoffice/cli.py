@@ -273,6 +273,7 @@ def _currency_of(ctx: Any) -> str:
 
 
 def cmd_customer_add(args: argparse.Namespace) -> None:
+    from backoffice import messaging
     from backoffice.contacts import customers
 
     ctx = _context(args)
@@ -290,7 +291,7 @@ def cmd_customer_add(args: argparse.Namespace) -> None:
         "payment_terms_days": args.payment_terms,
     }
     custom = dict(_pair(p, "--field") for p in args.field or [])
-    contact_id = customers.save_customer(
+    contact_id = messaging.save_customer_and_welcome(
         ctx,
         {k: v for k, v in values.items() if v is not None},
         args.category or [],

@@ -368,16 +368,15 @@ def test_a_welcome_to_another_organizations_customer_is_not_found(db: Database) 
 
 
 def test_registering_a_customer_sends_the_welcome_message_when_enabled(duck: Database, smtp) -> None:
-    from backoffice.contacts import customers
 
     admin = _shop(duck, smtp)
-    customers.save_customer(admin, {"name": "Quiet", "emails": "quiet@example.com"})
+    messaging.save_customer_and_welcome(admin, {"name": "Quiet", "emails": "quiet@example.com"})
     assert smtp.messages() == []  # off by default
     messaging.set_smtp_settings(
         admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none", welcome_enabled=True
     )
-    customers.save_customer(admin, {"name": "سارة", "emails": "sara@example.com"})
-    customers.save_customer(
+    messaging.save_customer_and_welcome(admin, {"name": "سارة", "emails": "sara@example.com"})
+    messaging.save_customer_and_welcome(
         admin, {"name": "Supplier Co", "emails": "supply@example.com", "role": "supplier"}
     )
     assert [m["To"] for m in smtp.messages()] == ["sara@example.com"]
@@ -435,7 +434,7 @@ def test_a_configured_welcome_invoice_is_issued_posted_and_attached_once(duck: D
                                 welcome_enabled=True, welcome_invoice="JOIN:٢")  # fmt: skip
     assert messaging.get_smtp_settings(admin)["welcome_invoice"] == [{"sku": "JOIN", "quantity": 2}]  # type: ignore[index]
 
-    customer = customers.save_customer(admin, {"name": "ليلى", "emails": "laila@example.com"})
+    customer = messaging.save_customer_and_welcome(admin, {"name": "ليلى", "emails": "laila@example.com"})
     (issued,), _ = invoices.list_invoices(admin, customer_id=customer)
     assert issued["total_minor"] == 11_500  # 2 × 50.00 + 15 % VAT
     (mail,) = smtp.messages()
@@ -453,7 +452,7 @@ def test_a_configured_welcome_invoice_is_issued_posted_and_attached_once(duck: D
 
     messaging.set_smtp_settings(admin, "127.0.0.1", smtp.port, "billing@shop.example", tls="none",
                                 welcome_invoice="")  # fmt: skip
-    plain = customers.save_customer(admin, {"name": "Omar", "emails": "omar@example.com"})
+    plain = messaging.save_customer_and_welcome(admin, {"name": "Omar", "emails": "omar@example.com"})
     assert (
         invoices.list_invoices(admin, customer_id=plain)[1] == 0 and _attachments(smtp.messages()[-1]) == []
     )

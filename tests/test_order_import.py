@@ -1002,3 +1002,35 @@ def test_a_reimport_of_many_returns_credits_them_a_few_per_transaction(
     assert products.get_product(shop, sku="TEA")["stock_qty"] == 0  # every cup back
     assert ledger.trial_balance(shop).balanced
     assert [r["status"] for r in order_import.list_imports(shop)] == ["done", "done"]
+
+
+def test_an_imported_payment_is_posted_by_the_same_rule_as_one_taken_by_hand(shop) -> None:
+    """The import posts its payments in SQL (queries.imports.record_paid); each entry must be the lines
+    books.posting.payment_entry gives for the same method, amount, invoice share and customer."""
+    from backoffice.books import posting
+
+    order_import.import_file(shop, "Salla", "a.csv", GOOD.encode())
+    with shop.db.read() as conn:
+        found = conn.execute(
+            sa.text(
+                "SELECT p.payment_id, p.amount_minor, p.customer_id, m.account_role, "
+                "(SELECT COALESCE(sum(a.amount_minor), 0) FROM allocations a WHERE a.payment_id = p.payment_id) "
+                "FROM payments p JOIN payment_methods m ON m.org_id = p.org_id AND m.code = p.method "
+                "WHERE p.org_id = :org AND p.reference = 'store' ORDER BY p.payment_id"
+            ),
+            {"org": shop.org_id},
+        ).all()
+        assert len(found) == 2
+        for payment_id, amount, customer, role, applied in found:
+            lines = conn.execute(
+                sa.text(
+                    "SELECT a.role, l.contact_id, l.debit_minor, l.credit_minor FROM journal_lines l "
+                    "JOIN journal_entries e ON e.entry_id = l.entry_id JOIN accounts a ON a.account_id = l.account_id "
+                    "WHERE e.source_type = 'payment' AND e.source_id = :s AND e.org_id = :org ORDER BY l.line_no"
+                ),
+                {"s": str(payment_id), "org": shop.org_id},
+            ).all()
+            expected = posting.payment_entry(role, int(amount), int(applied), customer)
+            assert sorted(tuple(x) for x in lines) == sorted(
+                (x.account, x.contact_id, x.debit_minor, x.credit_minor) for x in expected
+            )

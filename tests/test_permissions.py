@@ -22,7 +22,13 @@ from tests.factories import make_customer, make_org, make_user
 
 # Every module of every domain package: a new module's public functions join the table by themselves. The
 # front-ends (ui, cli, commands) call services; db holds SQL and the transaction seam; core takes no Context.
-FRONT_AND_BASE = ("backoffice.ui", "backoffice.web", "backoffice.cli", "backoffice.commands", "backoffice.core")
+FRONT_AND_BASE = (
+    "backoffice.ui",
+    "backoffice.web",
+    "backoffice.cli",
+    "backoffice.commands",
+    "backoffice.core",
+)
 MODULES = [
     importlib.import_module(info.name)
     for info in pkgutil.walk_packages(backoffice.__path__, "backoffice.")

@@ -1,8 +1,9 @@
-"""The posting rules: which accounts each business event debits and credits (DESIGN.md, "The books").
+"""The posting rules: which accounts each business event debits and credits (docs/architecture.md, "The books").
 
-Issued invoices are posted set-based, many at once, by backoffice.db.queries.sales.post_batch with the
-same rule as `invoice_entry` below (a test holds the two together). Everything else is posted one
-entry at a time through ledger.post_entry with the lines built here.
+Every rule of the books is here, as the lines of one balanced entry; the services post them through
+ledger.post_entry. Work on thousands of documents at once posts set-based in SQL with the same rules:
+issued invoices by backoffice.db.queries.sales.post_batch (`invoice_entry`, `stock_out_entry`), a store
+import's payments by backoffice.db.queries.imports.record_paid (`payment_entry`); tests hold each pair together.
 """
 
 from __future__ import annotations
@@ -45,3 +46,40 @@ def credit_note_entry(
 def stock_return_entry(cogs: int) -> list[EntryLine]:
     """Returned goods go back to stock at the cost they left at: Dr inventory / Cr cost of goods sold."""
     return [EntryLine("inventory", cogs), EntryLine("cogs", 0, cogs)]
+
+
+def payment_entry(method_role: str, amount: int, applied: int, customer_id: int | None) -> list[EntryLine]:
+    """Money received (a payment or a deposit): Dr the method's account (cash, bank, card clearing …) /
+    Cr receivable for what it pays of invoices, Cr customer advances for the rest (held for them)."""
+    lines = [EntryLine(method_role, amount)]
+    if applied:
+        lines.append(EntryLine("ar", 0, applied, customer_id))
+    if amount - applied:
+        lines.append(EntryLine("customer_advances", 0, amount - applied, customer_id))
+    return lines
+
+
+def settle_entry(amount: int, customer_id: int | None) -> list[EntryLine]:
+    """Held credit or a deposit pays invoices: Dr customer advances / Cr receivable."""
+    return [EntryLine("customer_advances", amount, 0, customer_id), EntryLine("ar", 0, amount, customer_id)]
+
+
+def refund_entry(debit_role: str, method_role: str, amount: int, customer_id: int | None) -> list[EntryLine]:
+    """Money paid back: Dr receivable (a credit note's refund) or customer advances (held money) / Cr the
+    method's account."""
+    return [EntryLine(debit_role, amount, 0, customer_id), EntryLine(method_role, 0, amount)]
+
+
+def credit_kept_entry(amount: int, customer_id: int | None) -> list[EntryLine]:
+    """A return's credit kept for the customer: Dr receivable / Cr customer advances, to be applied later."""
+    return [EntryLine("ar", amount, 0, customer_id), EntryLine("customer_advances", 0, amount, customer_id)]
+
+
+def cancellation_fee_entry(fee: int, customer_id: int | None) -> list[EntryLine]:
+    """The fee kept from a cancelled order's deposit: Dr customer advances / Cr fee income."""
+    return [EntryLine("customer_advances", fee, 0, customer_id), EntryLine("fee_income", 0, fee)]
+
+
+def stock_in_entry(value: int) -> list[EntryLine]:
+    """Stock received without a purchase (opening stock, a count): Dr inventory / Cr opening equity."""
+    return [EntryLine("inventory", value), EntryLine("opening_equity", 0, value)]

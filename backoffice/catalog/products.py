@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.books import ledger
+from backoffice.books import ledger, posting
 from backoffice.core import tabular
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
@@ -153,7 +153,7 @@ def receive_in(
             ctx,
             on,
             f"Stock in: {found['sku']} × {quantity}",
-            [ledger.EntryLine("inventory", value), ledger.EntryLine("opening_equity", 0, value)],
+            posting.stock_in_entry(value),
             "stock_in",
             product_id,
         )

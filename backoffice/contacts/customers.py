@@ -239,26 +239,10 @@ def save_customer(
     contact_id: int | None = None,
     allow_duplicate: bool = False,
 ) -> int:
-    """Create (contact_id None) or update a contact; validates everything first, then writes in one transaction."""
+    """Create (contact_id None) or update a contact; validates everything first, then writes in one transaction.
+    A new customer's welcome message is backoffice.messaging.save_customer_and_welcome's."""
     ctx.require("customers.write")
-    saved = _save_customer(ctx, values, categories, custom, contact_id, allow_duplicate)
-    if contact_id is None and (values.get("role") or "customer") == "customer":
-        _welcome(ctx, saved)
-    return saved
-
-
-def _welcome(ctx: Context, contact_id: int) -> None:
-    """SPEC C10: the welcome message (and welcome invoice) when the organization turned it on. A failure never
-    undoes the save: a mail failure stays in the outbox to be retried; anything else (say the welcome product is
-    out of stock) is written to the audit log as 'welcome_failed' with its reason."""
-    from backoffice import messaging
-    from backoffice.core.errors import BackofficeError
-
-    try:
-        messaging.send_welcome(ctx, contact_id)
-    except BackofficeError as exc:  # the customer is saved; the reason is kept where an admin looks
-        with ctx.db.write() as conn:
-            audit.record(conn, ctx, "welcome_failed", "contact", contact_id, None, {"error": str(exc)})
+    return _save_customer(ctx, values, categories, custom, contact_id, allow_duplicate)
 
 
 def _save_customer(

@@ -8,10 +8,12 @@ system user: whoever holds the database file holds every permission.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backoffice.core.errors import PermissionDenied
-from backoffice.db import Database
-from backoffice.db.queries import access as q
+
+if TYPE_CHECKING:  # the Context carries the database; only the db layer knows how to ask it
+    from backoffice.db import Database
 
 ROLES = ("admin", "accountant", "sales", "viewer")
 _ALL = frozenset(ROLES)
@@ -61,8 +63,7 @@ class Context:
     def role(self) -> str | None:
         if self.user.is_system:
             return "admin"
-        with self.db.read() as conn:
-            return q.role_of(conn, self.org_id, self.user.user_id)
+        return self.db.role_of(self.org_id, self.user.user_id)
 
     def can(self, permission: str) -> bool:
         return self.role() in PERMISSIONS[permission]

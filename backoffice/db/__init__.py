@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backoffice.core.errors import DatabaseBusyError
+from backoffice.db.queries import access
 
 DEFAULT_PATH = Path("data") / "backoffice.duckdb"
 
@@ -111,6 +112,11 @@ class Database:
         """One transaction: committed when the block ends, rolled back on any exception."""
         with self._lock, _translate_lock_errors(self.url), self.engine.begin() as conn:
             yield conn
+
+    def role_of(self, org_id: int, user_id: int | None) -> str | None:
+        """The user's role in the organization, None when they have none (what a Context checks)."""
+        with self.read() as conn:
+            return access.role_of(conn, org_id, user_id)
 
     def dispose(self) -> None:
         self.engine.dispose()

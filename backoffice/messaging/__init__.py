@@ -25,9 +25,11 @@ from email.utils import format_datetime, formataddr, make_msgid
 from typing import Any
 from urllib.parse import quote
 
+from backoffice import documents
 from backoffice.books import receivables
+from backoffice.contacts import customers
 from backoffice.core.context import Context
-from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.core.errors import BackofficeError, ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.money import currency, format_money
 from backoffice.core.text import search_key
 from backoffice.db import audit, now
@@ -37,6 +39,7 @@ from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import payments as payments_q
 from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as sales_q
+from backoffice.sales import invoices, orders
 
 KINDS = ("invoice", "credit_note", "statement")
 TLS_MODES = ("none", "starttls", "ssl")
@@ -262,8 +265,6 @@ def set_smtp_settings(
     except ValidationError as exc:
         problems.append(("welcome_invoice", exc.errors[0].message))
     if problems:
-        from backoffice.core.errors import FieldError
-
         raise ValidationError([FieldError(f, m) for f, m in problems])
     with ctx.db.write() as conn:
         before = q.smtp_settings(conn, ctx.org_id)
@@ -690,7 +691,6 @@ def _document(ctx: Context, kind: str, number: str) -> dict[str, Any]:
 
 
 def _pdf(ctx: Context, doc: dict[str, Any], contact: dict[str, Any] | None) -> tuple[str, bytes]:
-    from backoffice import documents
 
     if doc["kind"] == "statement":
         statement = receivables.statement_from_ledger(
@@ -1033,6 +1033,28 @@ def send_due_reminders(ctx: Context) -> dict[str, Any]:
     return send_reminders(ctx)
 
 
+def save_customer_and_welcome(
+    ctx: Context,
+    values: dict[str, Any],
+    categories: Sequence[str] = (),
+    custom: dict[str, Any] | None = None,
+    contact_id: int | None = None,
+    allow_duplicate: bool = False,
+) -> int:
+    """Save a contact as backoffice.contacts.customers.save_customer does; a new customer then gets the welcome
+    message (and welcome invoice) when the organization turned it on (SPEC C10). A failure never undoes the save:
+    a mail failure stays in the outbox to be retried; anything else (say the welcome product is out of stock) is
+    written to the audit log as 'welcome_failed' with its reason."""
+    saved = customers.save_customer(ctx, values, categories, custom, contact_id, allow_duplicate)
+    if contact_id is None and (values.get("role") or "customer") == "customer":
+        try:
+            send_welcome(ctx, saved)
+        except BackofficeError as exc:  # the customer is saved; the reason is kept where an admin looks
+            with ctx.db.write() as conn:
+                audit.record(conn, ctx, "welcome_failed", "contact", saved, None, {"error": str(exc)})
+    return saved
+
+
 def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     """The welcome message to a newly registered customer (SPEC C10) when enabled and they have an address, with
     the welcome invoice when one is configured: issued and posted like any invoice, its PDF attached.
@@ -1060,8 +1082,6 @@ def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
                   _text(_BODIES, "welcome", lang, name=contact["name"]), contact_id=customer_id)  # fmt: skip
     lines = json.loads(settings["welcome_invoice"]) if settings["welcome_invoice"] else []
     if lines:
-        from backoffice.sales import invoices, orders
-
         number = invoices.issue_direct_invoice(
             ctx, customer_id, [orders.LineRequest(line["sku"], line["quantity"]) for line in lines],
             notes=draft.subject,

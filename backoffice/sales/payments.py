@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.books import ledger
+from backoffice.books import ledger, posting
 from backoffice.books.receivables import check_customer
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
@@ -206,11 +206,7 @@ def _post_payment(
     customer_id, minor = found["customer_id"], int(found["amount_minor"])
     taken = _allocate_to(conn, ctx, customer_id, minor, numbers, on) if found["kind"] == "payment" else []
     applied = sum(part for _, part in taken)
-    lines = [ledger.EntryLine(role, minor)]
-    if applied:
-        lines.append(ledger.EntryLine("ar", 0, applied, customer_id))
-    if minor - applied:
-        lines.append(ledger.EntryLine("customer_advances", 0, minor - applied, customer_id))
+    lines = posting.payment_entry(role, minor, applied, customer_id)
     memo = {"payment": "Payment received", "deposit": "Deposit received"}[found["kind"]]
     entry_id = ledger.post_entry(
         conn, ctx, on, f"{memo} ({found['method']})", lines, found["kind"], payment_id
@@ -340,10 +336,7 @@ def _apply(
         ctx,
         on,
         "Credit applied to invoices" if kind == "credit" else "Deposit settled",
-        [
-            ledger.EntryLine("customer_advances", applied, 0, customer_id),
-            ledger.EntryLine("ar", 0, applied, customer_id),
-        ],
+        posting.settle_entry(applied, customer_id),
         kind,
         payment_id,
     )
@@ -397,7 +390,7 @@ def _refund(
             ctx,
             on,
             f"Refund ({method}) {note}".strip(),
-            [ledger.EntryLine(debit_role, amount, 0, customer_id), ledger.EntryLine(role, 0, amount)],
+            posting.refund_entry(debit_role, role, amount, customer_id),
             "refund",
             refund_of or invoice_id,
         )
@@ -457,10 +450,7 @@ def refund_in(
             ctx,
             on,
             f"Return {credit_note} kept as credit",
-            [
-                ledger.EntryLine("ar", refundable, 0, note["customer_id"]),
-                ledger.EntryLine("customer_advances", 0, refundable, note["customer_id"]),
-            ],
+            posting.credit_kept_entry(refundable, note["customer_id"]),
             "credit_kept",
             credit_note,
         )
@@ -556,10 +546,7 @@ def return_deposits_in(
                 ctx,
                 on,
                 f"Cancellation fee, order #{order_id}",
-                [
-                    ledger.EntryLine("customer_advances", fee, 0, customer),
-                    ledger.EntryLine("fee_income", 0, fee),
-                ],
+                posting.cancellation_fee_entry(fee, customer),
                 "fee",
                 order_id,
             )

@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from backoffice import messaging
 from backoffice.contacts import attachments, customers
 from backoffice.core.context import Context
 from backoffice.core.errors import BackofficeError, ConflictError, ValidationError
@@ -132,7 +133,9 @@ def _save(
 ) -> int | None:
     """Save; on a field error or a possible duplicate, redraw the form with the messages in place."""
     try:
-        saved = customers.save_customer(ctx, values, chosen, custom, contact_id, allow_duplicate=allow)
+        saved = messaging.save_customer_and_welcome(
+            ctx, values, chosen, custom, contact_id, allow_duplicate=allow
+        )
     except ValidationError as exc:
         st.session_state[f"{key}_errors"] = {e.field: e.message for e in exc.errors}
         st.session_state.pop(f"{key}_duplicate", None)
