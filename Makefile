@@ -28,10 +28,11 @@ run: $(STAMP) ## start the app on 127.0.0.1:8501 (creates data/backoffice.duckdb
 	BACKOFFICE_DATABASE_URL=duckdb:///$(abspath $(DB)) $(PY) -m streamlit run streamlit_app.py \
 		--server.address 127.0.0.1 --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
 
-lint: $(STAMP) ## ruff (lint + format check) and mypy on backoffice/
+lint: $(STAMP) ## ruff (lint + format check), mypy on backoffice/, the layer contract (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy backoffice
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## apply ruff's formatting and safe fixes
 	$(VENV)/bin/ruff format .

@@ -1,4 +1,4 @@
-"""The `backoffice` command line: a contract for scripts and cron jobs (DESIGN.md, "The command line").
+"""The `backoffice` command line: a contract for scripts and cron jobs (docs/architecture.md, "The command line").
 
 Flags, `--json` shapes and exit codes stay stable once shipped: 0 success, 2 invalid
 input (nothing written), 1 any other failure; errors go to stderr in words a user

@@ -1,4 +1,4 @@
-"""The command line is a contract: flags, JSON shapes and exit codes (DESIGN.md)."""
+"""The command line is a contract: flags, JSON shapes and exit codes (docs/architecture.md)."""
 
 import csv
 import io

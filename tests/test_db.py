@@ -1,4 +1,4 @@
-"""The database seam: migrations, transactions, the file held by another process (DESIGN.md)."""
+"""The database seam: migrations, transactions, the file held by another process (docs/architecture.md)."""
 
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""Timed work the app runs itself, because one process owns the DuckDB file (DESIGN.md): the daily payment
+"""Timed work the app runs itself, because one process owns the DuckDB file (docs/architecture.md): the daily payment
 reminders (SPEC M7). `run_once` does one round for every organization with a sender configured; the app
 calls it from a background thread when BACKOFFICE_REMINDERS=daily; the CLI's `remind` does it by hand."""
 

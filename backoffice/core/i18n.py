@@ -2,7 +2,7 @@
 
 One catalogue from the start, keyed by the English text, looked up per session (never a
 process-wide gettext install). A meta-test fails when a string on a screen has no
-Arabic or Persian entry. Words follow ../shared/GLOSSARY.md.
+Arabic or Persian entry. Words follow docs/glossary.md.
 """
 
 from __future__ import annotations

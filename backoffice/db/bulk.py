@@ -1,5 +1,5 @@
 """Bulk moves behind two functions: an Arrow table into a table of the main database, inside the caller's
-transaction — Arrow scan + INSERT … SELECT on DuckDB, COPY on PostgreSQL (DESIGN.md) — and a query's result as
+transaction — Arrow scan + INSERT … SELECT on DuckDB, COPY on PostgreSQL (docs/architecture.md) — and a query's result as
 an Arrow table (DuckDB's own Arrow export; rows through the driver on PostgreSQL)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The words printed on documents, in English, Arabic and Persian (words from shared/GLOSSARY.md).
+"""The words printed on documents, in English, Arabic and Persian (words from docs/glossary.md).
 
 Owns document terms and which languages a document is in; the UI's strings live in backoffice.core.i18n.
 """

@@ -1,6 +1,6 @@
 """Store order import: preview first, never duplicates, posts completed orders, explains every failure (SPEC O1–O9, O12).
 
-Pipeline (DESIGN.md): the file is read into an in-memory DuckDB (backoffice.db.queries.staging), mapped by
+Pipeline (docs/architecture.md): the file is read into an in-memory DuckDB (backoffice.db.queries.staging), mapped by
 profile to the generic layout, typed and validated in SQL (every problem with row, column and reason), priced;
 the good orders go to the main database in bulk and are upserted set-based by (store, external order id);
 completed orders are invoiced and posted on their own dates by the invoicing path manual orders use, paid by

@@ -848,7 +848,7 @@ def _edge(value: Any, kind: str, cur: Currency, as_text: bool) -> Any:
 
 
 def report_json(report: Report) -> dict[str, Any]:
-    """{"rows": […], "totals": {…}} with money as decimal strings in major units plus "currency" (DESIGN.md)."""
+    """{"rows": […], "totals": {…}} with money as decimal strings in major units plus "currency" (docs/architecture.md)."""
     cur = report.currency
     kinds = {c.key: c.kind for c in report.columns}
     rows = [{"key": r["key"]} | {k: _edge(r.get(k), kinds[k], cur, True) for k in kinds} for r in report.rows]

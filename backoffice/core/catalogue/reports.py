@@ -1,4 +1,4 @@
-"""UI strings of the Reports page: report, dimension, column and VAT-return box titles (GLOSSARY.md words)."""
+"""UI strings of the Reports page: report, dimension, column and VAT-return box titles (docs/glossary.md words)."""
 
 ENTRIES: dict[str, tuple[str, str]] = {
     "Reports": ("التقارير", "گزارش\u200cها"),

@@ -1,5 +1,5 @@
 """DuckDB-native staging SQL for store imports, run in an in-memory DuckDB whatever the main engine
-(DESIGN.md: reading and validating import files is DuckDB power kept behind one module). Positional
+(docs/architecture.md: reading and validating import files is DuckDB power kept behind one module). Positional
 `?` parameters are allowed here only. Identifiers from a file's header are quoted by `ident`.
 
 Tables: raw (the file as text, row_no), src (generic columns), lines (typed), problems (row, column, reason),
