@@ -394,6 +394,51 @@ def test_the_apps_scheduler_sends_each_overdue_customer_one_reminder_a_day(duck:
     assert [m["To"] for m in smtp.messages()] == ["late@example.com"]
 
 
+def test_the_scheduler_survives_any_failure_and_runs_again_next_tick(
+    duck: Database, smtp, monkeypatch
+) -> None:
+    """A defect (not a BackofficeError) in one organization's round, or a round that fails as a whole, is logged;
+    the other organizations still get their reminders, and the thread runs the next round."""
+    import threading
+
+    from backoffice.admin import scheduler
+
+    first, second = _shop(duck, smtp), _shop(duck, smtp)
+    original = messaging.send_due_reminders
+    calls: list[int] = []
+    rounds = threading.Semaphore(0)
+
+    def flaky(ctx):
+        calls.append(ctx.org_id)
+        if ctx.org_id == first.org_id:
+            raise KeyError("a defect")
+        return original(ctx)
+
+    monkeypatch.setattr(messaging, "send_due_reminders", flaky)
+    done = scheduler.run_once(duck)
+    assert done[first.org_id] == {"error": "KeyError: 'a defect'"} and done[second.org_id]["sent"] == 0
+
+    real_round = scheduler.run_once
+    failures = iter([RuntimeError("database unreachable")])
+
+    def round_that_fails_once(db):
+        rounds.release()
+        for exc in failures:
+            raise exc
+        return real_round(db)
+
+    monkeypatch.setattr(scheduler, "run_once", round_that_fails_once)
+    stop = threading.Event()
+    thread = scheduler.start(duck, interval=0.05, stop=stop)
+    try:
+        for _ in range(3):  # the failed round, then two more: the thread lives on
+            assert rounds.acquire(timeout=30)
+        assert thread.is_alive()
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+
+
 def test_a_report_is_emailed_as_xlsx_through_the_outbox(duck: Database, smtp) -> None:
     import io
 

@@ -647,15 +647,14 @@ def test_olist_split_payments_by_method(duck: Database, tmp_path: Path) -> None:
 
 
 def _cli(db_path: Path, *args: str, crash: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = (
-        os.environ | ({"BACKOFFICE_IMPORT_CRASH": crash} if crash else {}) | {"BACKOFFICE_IMPORT_BATCH": "1"}
-    )
-    env.pop("BACKOFFICE_IMPORT_CRASH", None) if not crash else None
+    """The CLI as its own process, one order a batch; `crash` ends it at that step (tests/crash_import.py)."""
+    program = ["tests.crash_import", crash] if crash else ["backoffice.cli"]
     return subprocess.run(
-        [sys.executable, "-m", "backoffice.cli", *args, "--db", str(db_path)],
+        [sys.executable, "-m", *program, *args, "--db", str(db_path)],
         capture_output=True,
         text=True,
-        env=env,
+        env=os.environ | {"BACKOFFICE_IMPORT_BATCH": "1"},
+        cwd=Path(__file__).resolve().parents[1],
     )
 
 

@@ -1,14 +1,18 @@
 """Timed work the app runs itself, because one process owns the DuckDB file (docs/architecture.md): the daily payment
 reminders (SPEC M7). `run_once` does one round for every organization with a sender configured; the app
-calls it from a background thread when BACKOFFICE_REMINDERS=daily; the CLI's `remind` does it by hand."""
+calls it from a background thread when BACKOFFICE_REMINDERS=daily; the CLI's `remind` does it by hand.
+
+Nothing stops the thread: any failure, ours or a library's, is logged with its traceback and the next round
+runs at the next tick; one organization's failure never keeps the others from their reminders."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
+from backoffice import messaging
+from backoffice.admin import orgs
 from backoffice.core.context import Context, User
 from backoffice.core.errors import BackofficeError
 from backoffice.db import Database
@@ -19,9 +23,6 @@ INTERVAL_SECONDS = 3600  # checked hourly; reminders go at most once a day per c
 
 def run_once(db: Database) -> dict[int, Any]:
     """One round: each organization with a sender gets today's due reminders (at most one per customer)."""
-    from backoffice import messaging
-    from backoffice.admin import orgs
-
     done: dict[int, Any] = {}
     for org in orgs.list_organizations(db):
         ctx = Context(db, User.system("scheduler"), int(org["org_id"]))
@@ -32,16 +33,26 @@ def run_once(db: Database) -> dict[int, Any]:
         except BackofficeError as exc:  # one organization's mail trouble does not stop the others
             log.warning("reminders of organization %s: %s", ctx.org_id, exc)
             done[ctx.org_id] = {"error": str(exc)}
+        except Exception as exc:  # a defect: logged with its traceback; the other organizations still run
+            log.exception("reminders of organization %s failed", ctx.org_id)
+            done[ctx.org_id] = {"error": f"{type(exc).__name__}: {exc}"}
     return done
 
 
-def start(db: Database, interval: float = INTERVAL_SECONDS) -> threading.Thread:
-    """A daemon thread that runs a round now and then every `interval` seconds until the process ends."""
+def start(
+    db: Database, interval: float = INTERVAL_SECONDS, stop: threading.Event | None = None
+) -> threading.Thread:
+    """A daemon thread that runs a round now and then every `interval` seconds until the process ends (or until
+    `stop` is set)."""
+    stop = stop or threading.Event()
 
     def loop() -> None:
-        while True:
-            run_once(db)
-            time.sleep(interval)
+        while not stop.is_set():
+            try:
+                run_once(db)
+            except Exception:  # say the database is unreachable: the next tick tries again
+                log.exception("the scheduler's round failed; the next one runs in %s s", interval)
+            stop.wait(interval)
 
     thread = threading.Thread(target=loop, name="backoffice-scheduler", daemon=True)
     thread.start()

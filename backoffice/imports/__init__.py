@@ -82,12 +82,6 @@ class _Rollback(Exception):
     """Raised inside a transaction to undo a preview."""
 
 
-def _crash_point(step: str) -> None:
-    """Test hook: BACKOFFICE_IMPORT_CRASH=<step> ends the process there, as a power cut would."""
-    if os.environ.get("BACKOFFICE_IMPORT_CRASH") == step:
-        os._exit(97)
-
-
 # ---------------------------------------------------------------- stores
 
 
@@ -565,7 +559,6 @@ def import_file(
         result.errors = _error_orders(con)
         report(1.0, "done")
         return result
-    _crash_point("staged")
     if invoiced is None:  # the store's first import: nothing of it is invoiced yet
         import pyarrow as pa
 
@@ -589,8 +582,6 @@ def import_file(
                 writer.import_id = (
                     None  # undone with its batch: the next batch of the preview records its own
                 )
-            if batch == 0 and batches > 1:
-                _crash_point("batch")  # the first batch committed, the rest not written
             # "orders written" is a catalogue key: the page translates it
             report(0.4 + 0.55 * (batch + 1) / batches, "orders written")
     finally:
@@ -776,7 +767,6 @@ class _Writer:
             conn, ctx, "import", "store", store["store_id"],
             after={"file": self.file_name, "batch": batch + 1, "batches": self.batches} | found,
         )  # fmt: skip
-        _crash_point("before_commit")
 
 
 def _has(con: Any, table: str) -> bool:
@@ -827,7 +817,6 @@ def _write(
         q.carry_stock(conn, ctx.org_id)
     q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, currency_code, ctx.user.actor, at)
     q.advance_changed(conn, import_id, ctx.user.actor, at)
-    _crash_point("orders")
     summary = invoices.invoice_batch(
         conn,
         ctx,
