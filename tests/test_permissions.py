@@ -123,6 +123,7 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "messaging.send_reminders": ({}, "write"),
     "messaging.send_due_reminders": ({}, "write"),
     "messaging.send_welcome": ({"customer_id": 1}, "write"),
+    "messaging.save_customer_and_welcome": ({"values": {"name": "X"}}, "write"),
     "messaging.share_link": ({"kind": "invoice", "number": "INV-000001"}, "write"),
     "messaging.stale_sending": ({}, "read"),
     "reports.sales_report": ({}, "ledger"),

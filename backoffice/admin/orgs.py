@@ -177,8 +177,7 @@ def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
     if unknown:
         raise ValidationError(f"unknown setting(s): {', '.join(sorted(unknown))}", "settings")
     with ctx.db.write() as conn:
-        before = q.org_by_id(conn, ctx.org_id)
-        assert before is not None
+        before = q.the_org(conn, ctx.org_id)
         values = _validate(changes | {"_country": changes.get("country", before["country"])})
         if (
             "name" in values

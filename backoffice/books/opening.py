@@ -29,8 +29,7 @@ def post_opening_balances(ctx: Context, on: date, lines: list[OpeningLine]) -> i
     """Validate every line first (row numbers from 1), then post one entry; returns the entry id."""
     ctx.require("ledger.write")
     with ctx.db.write() as conn:
-        org = orgs_q.org_by_id(conn, ctx.org_id)
-        assert org is not None
+        org = orgs_q.the_org(conn, ctx.org_id)
         cur = currency(org["currency"])
         accounts = {a["code"]: a for a in ledger_q.accounts(conn, ctx.org_id)}
         problems: list[FieldError] = []

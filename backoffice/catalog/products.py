@@ -32,8 +32,7 @@ class ImportResult:
 
 
 def _currency(conn: Connection, org_id: int) -> Currency:
-    org = orgs_q.org_by_id(conn, org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, org_id)
     return currency(org["currency"])
 
 

@@ -147,7 +147,8 @@ def _validate(
 ) -> tuple[dict[str, Any], list[str], dict[int, str]]:
     """One contact's fields checked and normalized; `settings` read once by an import (then `conn` may be None)."""
     if settings is None:
-        assert conn is not None
+        if conn is None:
+            raise TypeError("checking a contact needs a connection or the settings an import read")
         settings = _settings(conn, ctx.org_id)
     unknown = set(values) - set(FORM_FIELDS)
     if unknown:

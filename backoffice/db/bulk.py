@@ -27,13 +27,21 @@ TABLES = (
 )  # the only tables bulk-loaded
 
 
+def _raw(conn: Connection) -> Any:
+    """The driver's own connection under SQLAlchemy's (DuckDB's, for Arrow scans)."""
+    raw = conn.connection.dbapi_connection
+    if raw is None:
+        raise RuntimeError("the connection is closed")
+    return raw
+
+
 def load_arrow(conn: Connection, table: str, data: Any) -> int:
     """Append the rows of `data` (a pyarrow.Table whose column names are the table's) to `table`."""
-    assert table in TABLES, "bulk loading is for the import staging tables"
+    if table not in TABLES:
+        raise ValueError(f"bulk loading is for the import staging tables, not {table}")
     if data.num_rows == 0:
         return 0
-    raw = conn.connection.dbapi_connection
-    assert raw is not None
+    raw = _raw(conn)
     columns = ", ".join(data.column_names)
     if conn.dialect.name == "duckdb":
         _settle(raw)
@@ -60,13 +68,13 @@ def insert_rows(
     """Insert rows of Python values (bytes, str, numbers, datetimes) in the caller's transaction: multi-row
     INSERTs with positional parameters on DuckDB's own connection (SQLAlchemy's bind handling of thousands of
     parameters costs more than the insert), executemany on PostgreSQL."""
-    assert table in TABLES, "bulk loading is for the tables listed in TABLES"
+    if table not in TABLES:
+        raise ValueError(f"bulk loading is for the tables listed in TABLES, not {table}")
     if not values:
         return 0
     names = ", ".join(columns)
     if conn.dialect.name == "duckdb":
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
+        raw = _raw(conn)
         _settle(raw)
         row = "(" + ", ".join("?" * len(columns)) + ")"
         for start in range(0, len(values), chunk):
@@ -100,8 +108,7 @@ def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
     import pyarrow as pa
 
     if conn.dialect.name == "duckdb":
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
+        raw = _raw(conn)
         _settle(raw)
         with warnings.catch_warnings():  # sql() would need the connection free of results: execute() it is
             warnings.simplefilter("ignore", UserWarning)

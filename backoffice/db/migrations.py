@@ -31,7 +31,8 @@ def _load() -> list[tuple[int, str, list[str | tuple[str, str]]]]:
             module = importlib.import_module(f"backoffice.db.versions.{info.name}")
             found.append((int(info.name[1:5]), module.NAME, list(module.STATEMENTS)))
     numbers = [n for n, _, _ in found]
-    assert len(numbers) == len(set(numbers)), f"two migrations share a number: {numbers}"
+    if len(numbers) != len(set(numbers)):
+        raise RuntimeError(f"two migrations share a number: {numbers}")
     return found
 
 

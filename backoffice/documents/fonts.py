@@ -93,7 +93,8 @@ def _load_face(style: str) -> _Face:
     loader = FPDF()
     loader.add_font(FAMILY, style, str(path))
     template = loader.fonts[f"{FAMILY}{style}"]
-    assert isinstance(template, TTFFont)
+    if not isinstance(template, TTFFont):
+        raise TypeError(f"fpdf2 loaded {path.name} as {type(template).__name__}, not a TrueType font")
     template.hbfont  # noqa: B018 - load the HarfBuzz face now, once
     font = TTFont(path, lazy=False)
     order = font.getGlyphOrder()

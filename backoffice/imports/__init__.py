@@ -148,7 +148,8 @@ def _store(
             q.update_store(conn, ctx.org_id, store_id, changes)
             audit.record(conn, ctx, "update", "store", store_id, {k: found.get(k) for k in changes}, changes)
     store = q.store_by_name(conn, ctx.org_id, name)
-    assert store is not None
+    if store is None:
+        raise NotFoundError(f"No store {name!r} in this organization.")
     if store["default_customer"] and store["default_customer_id"] is None:
         from backoffice.core.text import search_key
         from backoffice.db.queries import contacts as contacts_q
@@ -376,8 +377,7 @@ def _stage(
 ) -> tuple[Any, list[tuple[int, str, str]], int]:
     """The file read, mapped, typed, validated and priced in an in-memory DuckDB; returns it, the problems, and how
     many orders were skipped because their rows and status are as the last import left them."""
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, ctx.org_id)
     cur = currency(org["currency"])
     if profile not in profiles.PROFILES and mapping is None:
         saved = q.profile(conn, ctx.org_id, profile)
@@ -702,8 +702,7 @@ class _Writer:
         options = {k: store[k] if v is None else v for k, v in self.overrides.items()}
         if options["default_customer"] and not store["default_customer"]:
             store = _store(conn, ctx, self.store_name, self.profile, None, True, None)
-        org = orgs_q.org_by_id(conn, ctx.org_id)
-        assert org is not None
+        org = orgs_q.the_org(conn, ctx.org_id)
         at = now()
         if self.import_id is None:
             q.mark_interrupted(conn, _interrupted(conn, ctx.org_id))  # earlier ones whose process ended

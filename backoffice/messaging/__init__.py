@@ -299,7 +299,8 @@ def set_smtp_settings(
         q.save_smtp_settings(conn, ctx.org_id, values)
         audit.record(conn, ctx, "update", "smtp_settings", ctx.org_id, _audited(before), _audited(values))
     result = get_smtp_settings(ctx)
-    assert result is not None
+    if result is None:
+        raise NotFoundError("The sender settings were not saved.")
     return result
 
 
@@ -828,10 +829,9 @@ def _number_range(numbers: str) -> tuple[str | None, int, int]:
     """'INV-000001..INV-000050' or '1..50' → (series or None, 1, 50)."""
     parts = numbers.translate(_DIGITS).split("..")
     bounds = [re.fullmatch(r"\s*(?:([A-Za-z]+)-?)?0*(\d+)\s*", p) for p in parts]
-    if len(parts) != 2 or not all(bounds):
+    first, last = (bounds[0], bounds[1]) if len(bounds) == 2 else (None, None)
+    if first is None or last is None:
         raise ValidationError("a number range is FROM..TO, e.g. INV-000001..INV-000050 or 1..50", "numbers")
-    first, last = bounds[0], bounds[1]
-    assert first is not None and last is not None
     series = {s.upper() for s in (first[1], last[1]) if s}
     if len(series) > 1:
         raise ValidationError("both ends of the range belong to the same series", "numbers")

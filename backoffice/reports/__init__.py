@@ -270,8 +270,7 @@ def sales_report(
     documents' total. By customer category, a customer in several categories counts in each (rows overlap).
     """
     ctx.require("ledger.read")
-    checked = _check_by("sales", by, "month")
-    assert checked is not None
+    checked = _check_by("sales", by, "month") or "month"
     first = Column("label", BY_TITLES[checked], "date" if checked in PERIODS else "text")
     if checked == "method":
         dfrom, dto = _span(date_from, date_to)
@@ -314,8 +313,7 @@ def profit_report(
 ) -> Report:
     """Revenue (net sales), cost of goods sold (invoices' less credit notes'), gross profit and margin."""
     ctx.require("ledger.read")
-    checked = _check_by("profit", by, "month")
-    assert checked is not None
+    checked = _check_by("profit", by, "month") or "month"
     cur, rows, raw = _facts(ctx, date_from, date_to, checked, profit=True)
     columns = [Column("label", BY_TITLES[checked], "date" if checked in PERIODS else "text")]
     if checked == "product":
@@ -365,8 +363,7 @@ def vat_report(
     are the credit notes), otherwise one row per tax class and rate; by day/week/month: per period.
     """
     ctx.require("ledger.read")
-    checked = _check_by("vat", by, "return")
-    assert checked is not None
+    checked = _check_by("vat", by, "return") or "return"
     dfrom, dto = _span(date_from, date_to)
     rows: list[dict[str, Any]] = []
     with ctx.db.read() as conn:

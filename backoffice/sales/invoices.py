@@ -48,8 +48,7 @@ def invoice_batch(
     batch_id, count = q.stage_batch(conn, ctx.org_id, order_id, store_id, statuses, order_ids)
     if count == 0:
         return {"invoices": 0, "first": None, "last": None, "total_minor": 0, "batch_id": batch_id}
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, ctx.org_id)
     allow = org["allow_negative_stock"] if allow_negative_stock is None else allow_negative_stock
     if not allow and (short := q.stock_shortages(conn, batch_id)):
         detail = "; ".join(f"{s['sku']}: {s['stock_qty']} on hand, {s['needed']} needed" for s in short)
@@ -404,7 +403,8 @@ def _after_return(conn: Connection, ctx: Context, invoice: dict[str, Any], numbe
     fully = all(credited.get(x["invoice_line_id"], 0) >= x["quantity"] for x in lines if x["kind"] == "goods")
     status = "returned" if fully else "partially_returned"
     order = q.order(conn, ctx.org_id, invoice["order_id"])
-    assert order is not None
+    if order is None:
+        raise NotFoundError(f"No order #{invoice['order_id']} in this organization.")
     q.set_status(conn, ctx.org_id, invoice["order_id"], status, at)
     q.insert_event(
         conn,

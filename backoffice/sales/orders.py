@@ -72,19 +72,19 @@ def build_lines(
     if not requests:
         raise ValidationError("an order needs at least one line", "lines")
     problems: list[FieldError] = []
-    found: list[tuple[LineRequest, dict[str, Any] | None]] = []
+    found: list[tuple[LineRequest, dict[str, Any]]] = []
     for n, req in enumerate(requests, 1):
         product = products_q.product_by_sku(conn, ctx.org_id, normalize_digits(req.sku).strip())
         if product is None:
             problems.append(FieldError(f"line {n}", f"no product with SKU {req.sku}"))
-        found.append((req, product))
+        else:
+            found.append((req, product))
     if problems:
         raise ValidationError(problems)
-    basis = prices_include_vat if prices_include_vat is not None else bool(found[0][1]["price_includes_vat"])  # type: ignore[index]
+    basis = prices_include_vat if prices_include_vat is not None else bool(found[0][1]["price_includes_vat"])
     standard = _standard_rate(conn, ctx.org_id, on)
     lines = []
     for n, (req, product) in enumerate(found, 1):
-        assert product is not None
         rate = (
             0
             if product["vat_exempt"]
@@ -137,8 +137,7 @@ def create_in(
     prices_include_vat: bool | None = None,
 ) -> int:
     """Create an order inside the caller's transaction (the direct-invoice path uses this too)."""
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, ctx.org_id)
     cur, on = currency(org["currency"]), order_on or date.today()
     if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
         raise ValidationError(f"no customer #{customer_id} in this organization", "customer")

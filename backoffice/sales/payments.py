@@ -57,8 +57,7 @@ class Receipt:
 
 
 def _amount(conn: Connection, ctx: Context, amount: str | int, field_name: str = "amount") -> int:
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, ctx.org_id)
     minor = (
         amount if isinstance(amount, int) else to_minor(amount, currency(org["currency"]), field=field_name)
     )
@@ -201,7 +200,8 @@ def _post_payment(
     conn: Connection, ctx: Context, payment_id: int, numbers: list[str] | None, on: date
 ) -> PaymentResult:
     found = q.payment(conn, ctx.org_id, payment_id)
-    assert found is not None
+    if found is None:
+        raise NotFoundError(f"No payment #{payment_id} in this organization.")
     role = _method(conn, ctx, found["method"])
     customer_id, minor = found["customer_id"], int(found["amount_minor"])
     taken = _allocate_to(conn, ctx, customer_id, minor, numbers, on) if found["kind"] == "payment" else []
@@ -241,8 +241,7 @@ def take_deposit(
                 f"Order #{order_id} is {order['status']}: a deposit is taken before invoicing."
             )
         if amount in (None, ""):
-            org = orgs_q.org_by_id(conn, ctx.org_id)
-            assert org is not None
+            org = orgs_q.the_org(conn, ctx.org_id)
             amount = apply_rate(int(order["total_minor"]), int(org["deposit_percent_bp"]))
         minor = _amount(conn, ctx, amount)
         _method(conn, ctx, method)
@@ -526,8 +525,7 @@ def return_deposits_in(
     """A cancelled order's deposits come back by the chosen method (default: how they were paid) less the
     cancellation fee (the organization's percentage unless given), booked as income; its card authorizations are
     voided. Inside the caller's transaction (backoffice.sales.lifecycle.cancel_order)."""
-    org = orgs_q.org_by_id(conn, ctx.org_id)
-    assert org is not None
+    org = orgs_q.the_org(conn, ctx.org_id)
     rate = (
         rate_from_percent(fee_percent, "fee_percent")
         if fee_percent not in (None, "")

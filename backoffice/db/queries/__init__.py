@@ -11,6 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backoffice.core.errors import NotFoundError
+
 
 def rows(conn: Connection, sql: str, **params: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
@@ -31,3 +33,26 @@ def run(conn: Connection, sql: str, **params: Any) -> None:
 
 def insert_returning(conn: Connection, sql: str, **params: Any) -> int:
     return int(conn.execute(sa.text(sql), params).scalar_one())
+
+
+def the(conn: Connection, sql: str, missing: str, **params: Any) -> dict[str, Any]:
+    """The one row the query finds; NotFoundError(missing) when there is none."""
+    row = one(conn, sql, **params)
+    if row is None:
+        raise NotFoundError(missing)
+    return row
+
+
+def aggregate(conn: Connection, sql: str, **params: Any) -> dict[str, Any]:
+    """The row of a query that aggregates without GROUP BY (count, sum …): SQL always returns exactly one."""
+    row = one(conn, sql, **params)
+    if row is None:
+        raise RuntimeError("an aggregate query returned no row")
+    return row
+
+
+def allowed_columns(values: Any, allowed: Any) -> None:
+    """Column names are only ever the table's own (they are written into the SQL, values never are)."""
+    stray = sorted(set(values) - set(allowed))
+    if stray:
+        raise ValueError(f"not columns of this table: {', '.join(map(str, stray))}")

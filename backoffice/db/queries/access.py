@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import aggregate, insert_returning, one, rows, run, scalar
 
 
 def role_of(conn: Connection, org_id: int, user_id: int | None) -> str | None:
@@ -252,6 +252,5 @@ def recent_failures(
         "source": "SELECT count(*) AS n, max(attempted_at) AS last FROM login_attempts WHERE source = :v "
         "AND NOT succeeded AND attempted_at > :since",
     }[column]
-    row = one(conn, sql, v=value, since=since)
-    assert row is not None
+    row = aggregate(conn, sql, v=value, since=since)
     return int(row["n"]), row["last"]

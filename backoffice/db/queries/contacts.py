@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db import bulk
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import allowed_columns, insert_returning, one, rows, run, scalar
 
 CONTACT_COLUMNS = (
     "role", "name", "address", "city", "postal_code", "country", "emails", "phone", "tax_id",
@@ -29,7 +29,7 @@ def _expanding(sql: str, *names: str) -> sa.TextClause:
 
 
 def insert_contact(conn: Connection, org_id: int, values: dict[str, Any], at: datetime) -> int:
-    assert set(values) <= set(CONTACT_COLUMNS)
+    allowed_columns(values, set(CONTACT_COLUMNS))
     cols = ", ".join(values)
     params = ", ".join(f":{c}" for c in values)
     return insert_returning(
@@ -92,7 +92,7 @@ def insert_contact_details(
 def update_contact(
     conn: Connection, org_id: int, contact_id: int, values: dict[str, Any], at: datetime
 ) -> None:
-    assert set(values) <= set(CONTACT_COLUMNS)
+    allowed_columns(values, set(CONTACT_COLUMNS))
     assignments = ", ".join(f"{c} = :{c}" for c in values)
     run(
         conn,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db import bulk
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import aggregate, allowed_columns, insert_returning, one, rows, run, scalar
 
 
 def store_by_name(conn: Connection, org_id: int, name: str) -> dict[str, Any] | None:
@@ -44,7 +44,7 @@ STORE_OPTIONS = ("auto_paid", "default_customer", "allow_negative_stock", "profi
 
 
 def update_store(conn: Connection, org_id: int, store_id: int, values: dict[str, Any]) -> None:
-    assert set(values) <= set(STORE_OPTIONS)
+    allowed_columns(values, set(STORE_OPTIONS))
     assignments = ", ".join(f"{c} = :{c}" for c in values)
     sql = f"UPDATE stores SET {assignments} WHERE org_id = :org AND store_id = :id"  # noqa: S608 - names from STORE_OPTIONS
     run(conn, sql, org=org_id, id=store_id, **values)
@@ -591,14 +591,13 @@ def save_fingerprints(conn: Connection, org_id: int, store_id: int, import_id: i
 
 
 def counts(conn: Connection, import_id: int) -> dict[str, int]:
-    found = one(
+    found = aggregate(
         conn,
         "SELECT count(*) FILTER (WHERE kind = 'new' AND problem IS NULL) AS new, "
         "count(*) FILTER (WHERE kind = 'changed') AS changed, count(*) FILTER (WHERE kind = 'unchanged') AS unchanged, "
         "count(*) FILTER (WHERE problem IS NOT NULL) AS errors FROM import_orders WHERE import_id = :imp",
         imp=import_id,
     )
-    assert found is not None
     posted = scalar(
         conn, "SELECT count(*) FROM sync_log WHERE import_id = :imp AND result = 'posted'", imp=import_id
     )

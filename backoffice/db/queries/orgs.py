@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import allowed_columns, insert_returning, one, rows, run, scalar, the
 
 # Settings a user may change; also the allow-list of column names for update_org.
 SETTING_COLUMNS = (
@@ -20,7 +20,7 @@ SETTING_COLUMNS = (
 def insert_org(conn: Connection, **values: Any) -> int:
     cols = ", ".join(values)
     params = ", ".join(f":{c}" for c in values)
-    assert set(values) <= set(SETTING_COLUMNS) | {"created_at"}
+    allowed_columns(values, set(SETTING_COLUMNS) | {"created_at"})
     return insert_returning(
         conn,
         f"INSERT INTO organizations ({cols}) VALUES ({params}) RETURNING org_id",  # noqa: S608 - names from SETTING_COLUMNS
@@ -29,7 +29,7 @@ def insert_org(conn: Connection, **values: Any) -> int:
 
 
 def update_org(conn: Connection, org_id: int, values: dict[str, Any]) -> None:
-    assert set(values) <= set(SETTING_COLUMNS), "column names come from the allow-list only"
+    allowed_columns(values, set(SETTING_COLUMNS))
     assignments = ", ".join(f"{c} = :{c}" for c in values)
     sql = f"UPDATE organizations SET {assignments} WHERE org_id = :org_id"  # noqa: S608 - names from SETTING_COLUMNS
     run(conn, sql, org_id=org_id, **values)
@@ -37,6 +37,13 @@ def update_org(conn: Connection, org_id: int, values: dict[str, Any]) -> None:
 
 def org_by_id(conn: Connection, org_id: int) -> dict[str, Any] | None:
     return one(conn, "SELECT * FROM organizations WHERE org_id = :id", id=org_id)
+
+
+def the_org(conn: Connection, org_id: int) -> dict[str, Any]:
+    """The organization a Context names (it exists: the Context was made from it)."""
+    return the(
+        conn, "SELECT * FROM organizations WHERE org_id = :id", f"No organization #{org_id}.", id=org_id
+    )
 
 
 def org_by_name(conn: Connection, name: str) -> dict[str, Any] | None:

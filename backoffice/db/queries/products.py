@@ -7,14 +7,14 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import allowed_columns, insert_returning, one, rows, run, scalar
 
 PRODUCT_COLUMNS = ("sku", "name", "name_ar", "unit", "category", "price_minor", "price_includes_vat",
                    "vat_rate_bp", "vat_exempt", "cost_minor", "track_stock")  # fmt: skip
 
 
 def insert_product(conn: Connection, org_id: int, values: dict[str, Any], at: datetime) -> int:
-    assert set(values) <= set(PRODUCT_COLUMNS)
+    allowed_columns(values, set(PRODUCT_COLUMNS))
     cols = ", ".join(values)
     params = ", ".join(f":{c}" for c in values)
     sql = f"INSERT INTO products (org_id, {cols}, created_at, updated_at) VALUES (:org_id, {params}, :at, :at) RETURNING product_id"  # noqa: S608 - names from PRODUCT_COLUMNS
@@ -24,7 +24,7 @@ def insert_product(conn: Connection, org_id: int, values: dict[str, Any], at: da
 def update_product(
     conn: Connection, org_id: int, product_id: int, values: dict[str, Any], at: datetime
 ) -> None:
-    assert set(values) <= set(PRODUCT_COLUMNS) - {"sku"}
+    allowed_columns(values, set(PRODUCT_COLUMNS) - {"sku"})
     assignments = ", ".join(f"{c} = :{c}" for c in values)
     sql = f"UPDATE products SET {assignments}, updated_at = :at WHERE org_id = :org_id AND product_id = :product_id"  # noqa: S608 - names from PRODUCT_COLUMNS
     run(conn, sql, org_id=org_id, product_id=product_id, at=at, **values)

@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from backoffice.db.queries import insert_returning, one, rows, run, scalar
+from backoffice.db.queries import aggregate, insert_returning, one, rows, run, scalar
 
 
 def int_div(conn: Connection) -> str:
@@ -384,13 +384,12 @@ def close_batch(conn: Connection, batch_id: int, actor: str, at: datetime) -> No
 
 
 def batch_summary(conn: Connection, batch_id: int) -> dict[str, Any]:
-    found = one(
+    found = aggregate(
         conn,
         "SELECT count(*) AS invoices, min(number_text) AS first, max(number_text) AS last, "
         "COALESCE(SUM(total_minor), 0) AS total_minor FROM invoices WHERE batch_id = :batch",
         batch=batch_id,
     )
-    assert found is not None
     return found
 
 
