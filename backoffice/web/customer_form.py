@@ -11,9 +11,9 @@ import streamlit as st
 from backoffice import attachments, customers
 from backoffice.context import Context
 from backoffice.errors import BackofficeError, ConflictError, ValidationError
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import current_language, t
-from backoffice.ui.text import plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import current_language, t
+from backoffice.web.text import plain
 
 TEXT_FIELDS = [
     ("name", "Full name", True),

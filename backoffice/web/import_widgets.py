@@ -9,9 +9,9 @@ import streamlit as st
 from backoffice import order_import, orders
 from backoffice.context import Context
 from backoffice.order_import import ImportResult, profiles
-from backoffice.ui.state import t
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web.session import t
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 
 def mapping_form(ctx: Context, file_name: str, data: bytes) -> dict[str, str] | None:

@@ -7,9 +7,9 @@ import streamlit as st
 
 from backoffice import messaging
 from backoffice.context import Context
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import t
-from backoffice.ui.text import plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import t
+from backoffice.web.text import plain
 
 
 def sender_settings(ctx: Context, lang: str) -> None:

@@ -10,8 +10,8 @@ from backoffice import customers, products
 from backoffice.context import Context
 from backoffice.money import Currency, percent_text
 from backoffice.orders import LineRequest
-from backoffice.ui.state import t
-from backoffice.ui.tables import frame, show
+from backoffice.web.session import t
+from backoffice.web.tables import frame, show
 
 STEP_LABELS = {"confirmed": "Confirm", "fulfilled": "Mark as fulfilled", "cancelled": "Cancel order"}
 LINE_COLUMNS = {

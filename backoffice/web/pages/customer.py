@@ -4,12 +4,13 @@ import streamlit as st
 
 from backoffice import audit, customers, documents, invoices, orders, orgs, payments
 from backoffice.money import currency, format_money
-from backoffice.ui import page, t
-from backoffice.ui.customer_form import customer_form, notes_section
-from backoffice.ui.errors import attempt
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, t
+from backoffice.web.customer_form import customer_form, notes_section
+from backoffice.web.errors import attempt
+from backoffice.web.registry import page_path
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Customer profile")
 lang = current_language()
@@ -20,7 +21,7 @@ if "id" in st.query_params and st.query_params["id"].isdigit():
 contact_id = st.session_state.get("customer_id")
 if contact_id is None:
     st.info(t("Choose a customer in the Customers list."))
-    st.page_link("pages/customers.py", label=t("Customers"), icon="👥")
+    st.page_link(page_path("customers"), label=t("Customers"), icon="👥")
     st.stop()
 
 card = attempt(customers.get_customer, ctx, int(contact_id), lang=lang)

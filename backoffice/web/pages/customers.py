@@ -4,10 +4,11 @@ import streamlit as st
 
 from backoffice import customers, orgs
 from backoffice.money import currency
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.customer_form import customer_form
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.customer_form import customer_form
+from backoffice.web.registry import page_path
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Customers")
 lang = current_language()
@@ -53,7 +54,7 @@ with tab_list:
         )
         if picked is not None:
             st.session_state["customer_id"] = result.rows[picked]["contact_id"]
-            st.switch_page("pages/customer.py")
+            st.switch_page(page_path("customer"))
         st.caption(t("Select a row to open the customer's profile."))
         export = st.columns(4)
         export[0].download_button(
@@ -72,7 +73,7 @@ with tab_new:
     saved = customer_form(ctx, None, key="new_customer")
     if saved:
         st.session_state["customer_id"] = saved
-        st.switch_page("pages/customer.py")
+        st.switch_page(page_path("customer"))
 
 with tab_import:
     st.caption(

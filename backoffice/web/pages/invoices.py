@@ -5,12 +5,12 @@ import streamlit as st
 from backoffice import documents, invoices, orgs
 from backoffice.invoices import ReturnRequest
 from backoffice.money import currency, format_money
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.errors import attempt
-from backoffice.ui.sales import show_lines
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.errors import attempt
+from backoffice.web.sales import show_lines
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Invoices")
 lang = current_language()

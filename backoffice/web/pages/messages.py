@@ -5,11 +5,11 @@ import uuid
 import streamlit as st
 
 from backoffice import messaging
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.message_widgets import add_credits_form, sender_settings
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.message_widgets import add_credits_form, sender_settings
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Messages")
 lang = current_language()

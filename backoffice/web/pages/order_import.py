@@ -4,10 +4,10 @@ import streamlit as st
 
 from backoffice import order_import
 from backoffice.order_import import profiles
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.import_widgets import held_orders, mapping_form, show_result
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.import_widgets import held_orders, mapping_form, show_result
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Store import")
 lang = current_language()

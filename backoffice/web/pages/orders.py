@@ -4,11 +4,11 @@ import streamlit as st
 
 from backoffice import invoices, order_import, orders, orgs, payments
 from backoffice.money import currency, format_money
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Orders")
 lang = current_language()

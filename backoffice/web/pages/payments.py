@@ -4,11 +4,11 @@ import streamlit as st
 
 from backoffice import documents, orders, orgs, payments
 from backoffice.money import currency
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.sales import pick_customer
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.sales import pick_customer
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Payments")
 lang = current_language()

@@ -7,9 +7,9 @@ import streamlit as st
 from backoffice import customers, ledger, orgs, payments
 from backoffice.i18n import account_name
 from backoffice.money import percent_text
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Settings")
 lang = current_language()

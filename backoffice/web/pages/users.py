@@ -4,9 +4,9 @@ import streamlit as st
 
 from backoffice import auth, orgs
 from backoffice.context import ROLES
-from backoffice.ui import db, page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import db, page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Users and organizations")
 lang = current_language()
