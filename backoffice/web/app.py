@@ -31,7 +31,7 @@ def main() -> None:
                 t("Organization"),
                 list(names),
                 index=list(names).index(current) if current in names else 0,
-                format_func=names.get,
+                format_func=names.__getitem__,
             )
         codes = {name: code for code, name in LANGUAGE_NAMES.items()}  # labels as options: AppTest-friendly
         picked = st.selectbox(

@@ -50,8 +50,10 @@ def pick_customer(ctx: Context, key: str) -> int | None:
     options = {0: t("Walk-in customer")} | {
         r["contact_id"]: f"{r['name']} · {r['emails'] or r['phone'] or ''}" for r in found
     }
-    chosen = st.selectbox(t("Customer"), list(options), format_func=options.get, key=f"{key}_customer")
-    return int(chosen) or None
+    chosen = st.selectbox(
+        t("Customer"), list(options), format_func=options.__getitem__, key=f"{key}_customer"
+    )
+    return int(chosen or 0) or None
 
 
 def line_inputs(ctx: Context, key: str, count: int) -> list[LineRequest]:

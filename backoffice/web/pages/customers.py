@@ -1,6 +1,9 @@
 """Customers: search, filter, sort and page through contacts; add one; import and export (SPEC C1–C3, C7, C8)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import customers, orgs
 from backoffice.money import currency
@@ -16,7 +19,7 @@ cur = currency(orgs.get_settings(ctx)["currency"])
 tab_list, tab_new, tab_import = st.tabs([t("List"), t("New customer"), t("Import")])
 
 with tab_list:
-    cols = st.columns([4, 2, 2, 2])
+    cols: Sequence[DeltaGenerator] = st.columns([4, 2, 2, 2])
     search = cols[0].text_input(t("Search"), placeholder=t("Name, email, phone or tax ID"))
     category = cols[1].selectbox(
         t("Category"),

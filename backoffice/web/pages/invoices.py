@@ -1,6 +1,10 @@
 """Invoices and credit notes: the list, each document's lines, credit notes (returns) and the explain check (SPEC I1, I2, P6)."""
 
+import functools
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import documents, invoices, orgs
 from backoffice.invoices import ReturnRequest
@@ -51,7 +55,7 @@ with show_errors(lang):
         f"{plain(doc['customer_name'] or t('Walk-in customer'))} · {doc['issued_on']} · {t('Due')} {doc['due_on']}"
     )
     show_lines(doc["lines"], cur, "invoice_lines")
-    cols = st.columns(3)
+    cols: Sequence[DeltaGenerator] = st.columns(3)
     for col, (label, key) in zip(
         cols, [("Net", "net_minor"), ("VAT", "vat_minor"), ("Total", "total_minor")], strict=True
     ):
@@ -60,7 +64,7 @@ with show_errors(lang):
         st.caption(t("Credit notes") + ": " + ", ".join(doc["credit_notes"]))
     st.download_button(
         t("Download PDF"),
-        lambda: documents.render_invoice_pdf(ctx, number),
+        functools.partial(documents.render_invoice_pdf, ctx, number),
         file_name=f"{number}.pdf",
         mime="application/pdf",
         type="primary",

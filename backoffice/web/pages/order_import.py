@@ -41,6 +41,10 @@ with tab_import:
     run = buttons[1].button(t("Import"), type="primary", disabled=uploaded is None or not store)
     if uploaded is not None and store and (preview or run):
         bar = st.progress(0.0, text=t("Reading the file…"))
+
+        def progress(fraction: float, step: str) -> None:
+            bar.progress(fraction, text=t(step))
+
         with show_errors(lang):
             result = order_import.import_file(
                 ctx,
@@ -55,7 +59,7 @@ with tab_import:
                 allow_dates=allow_dates,
                 auto_paid=auto_paid,
                 default_customer=default_customer or None,
-                progress=lambda fraction, step: bar.progress(fraction, text=t(step)),
+                progress=progress,
             )
             show_result(result)
 

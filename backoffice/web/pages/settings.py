@@ -1,8 +1,10 @@
 """Settings: the organization's identity, branding, tax and currency, VAT rates, custom fields, chart (SPEC I5, L3, C8)."""
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import customers, ledger, orgs, payments
 from backoffice.i18n import account_name
@@ -22,7 +24,7 @@ org_tab, tax_tab, fields_tab, chart_tab = st.tabs(
     [t("Organization"), t("VAT rates"), t("Custom fields"), t("Chart of accounts")]
 )
 with org_tab, st.form("org_settings"):
-    cols = st.columns(2)
+    cols: Sequence[DeltaGenerator] = st.columns(2)
     values = {}
     for i, (field, label) in enumerate(
         [
