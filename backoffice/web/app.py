@@ -10,11 +10,19 @@ from __future__ import annotations
 import streamlit as st
 
 from backoffice import auth
+from backoffice.context import User
 from backoffice.i18n import LANGUAGE_NAMES
 from backoffice.web.registry import PAGES
 from backoffice.web.session import db, t
 from backoffice.web.state import require_sign_in
 from backoffice.web.text import plain
+
+
+def _picked_language(user: User) -> None:
+    """The sidebar's language changed: it becomes the account's (before the run that shows it)."""
+    chosen = {name: code for code, name in LANGUAGE_NAMES.items()}[st.session_state["language_picker"]]
+    auth.set_language(db(), user, chosen)
+    st.session_state["language"] = chosen
 
 
 def main() -> None:
@@ -33,15 +41,16 @@ def main() -> None:
                 index=list(names).index(current) if current in names else 0,
                 format_func=names.__getitem__,
             )
-        codes = {name: code for code, name in LANGUAGE_NAMES.items()}  # labels as options: AppTest-friendly
-        picked = st.selectbox(
-            t("Language"), list(codes), index=list(codes.values()).index(user.language), key="language_picker"
+        # the picker shows the account's language, also after it changed elsewhere (My account): a keyed
+        # widget would otherwise keep its old value and set the old language back
+        st.session_state["language_picker"] = LANGUAGE_NAMES[user.language]
+        st.selectbox(  # labels as options: AppTest-friendly
+            t("Language"),
+            list(LANGUAGE_NAMES.values()),
+            key="language_picker",
+            on_change=_picked_language,
+            args=(user,),
         )
-        chosen = codes[picked]
-        if chosen != user.language:
-            auth.set_language(db(), user, chosen)
-            st.session_state["language"] = chosen
-            st.rerun()
         st.caption(f"{plain(user.name)} · {plain(user.email)}")
         if st.button(t("Sign out")):
             st.session_state.clear()

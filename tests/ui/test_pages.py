@@ -169,6 +169,20 @@ def test_switching_to_arabic_turns_the_page_right_to_left(signed_in) -> None:
     assert any("direction: rtl" in str(h.proto) for h in at.get("html"))
 
 
+def test_the_sidebar_language_picker_switches_and_follows_my_account(signed_in) -> None:
+    at = signed_in("backoffice/web/pages/account.py")
+    at.selectbox(key="language_picker").set_value("العربية").run()
+    assert not at.exception
+    assert at.title[0].value == "حسابي"
+    assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "ar"
+    at.radio[0].set_value("English")  # saved on My account: the sidebar follows instead of setting Arabic back
+    next(b for b in at.button if b.label == "حفظ").click().run()
+    assert not at.exception
+    assert at.title[0].value == "My account"
+    assert at.selectbox(key="language_picker").value == "English"
+    assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "en"
+
+
 def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
     from backoffice import invoices, orders, products
 
