@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SCREEN_FILES = [
     *sorted((ROOT / "backoffice/web/pages").glob("*.py")),
     *sorted((ROOT / "backoffice/web").glob("*.py")),
-    ROOT / "streamlit_app.py",
 ]
 
 

@@ -175,7 +175,9 @@ def test_the_sidebar_language_picker_switches_and_follows_my_account(signed_in) 
     assert not at.exception
     assert at.title[0].value == "حسابي"
     assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "ar"
-    at.radio[0].set_value("English")  # saved on My account: the sidebar follows instead of setting Arabic back
+    at.radio[0].set_value(
+        "English"
+    )  # saved on My account: the sidebar follows instead of setting Arabic back
     next(b for b in at.button if b.label == "حفظ").click().run()
     assert not at.exception
     assert at.title[0].value == "My account"
