@@ -34,7 +34,6 @@ def require_sign_in() -> User:
         apply_direction()
         sign_in_screen()
         st.stop()
-    assert user is not None
     st.session_state["language"] = user.language
     return user
 
