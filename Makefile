@@ -6,7 +6,7 @@ PORT   ?= 8501
 PYTEST_WORKERS ?= 2
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install run demo test test-fast lint format e2e bench clean
+.PHONY: help install run demo test test-fast lint format e2e bench wheel clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -50,5 +50,9 @@ e2e: $(STAMP) ## the browser tests alone (Debian's chromium)
 bench: $(STAMP) ## benchmark figures as ratios against the raw tools (not part of `make test`)
 	$(PY) -m benchmarks
 
-clean: ## remove caches and test output (keeps .venv and data/)
-	rm -rf .pytest_cache .mypy_cache .ruff_cache test-results .hypothesis
+wheel: $(STAMP) ## build dist/backoffice-*.whl: the whole app, `backoffice serve` starts it wherever it is installed
+	rm -rf build
+	$(PY) -m pip wheel --no-deps --quiet -w dist .
+
+clean: ## remove caches, test and build output (keeps .venv and data/)
+	rm -rf .pytest_cache .mypy_cache .ruff_cache test-results .hypothesis build dist backoffice.egg-info

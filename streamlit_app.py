@@ -1,44 +1,5 @@
-"""Routing only: page config, the sign-in gate, the sidebar (organization, language, sign out) and navigation."""
+"""Starts the web app in a checkout: `streamlit run streamlit_app.py` (the app itself is backoffice/web/app.py)."""
 
-import streamlit as st
+from backoffice.web.app import main
 
-from backoffice.admin import auth
-from backoffice.core.i18n import LANGUAGE_NAMES
-from backoffice.ui import db, require_sign_in, t
-from backoffice.ui.registry import PAGES
-from backoffice.ui.text import plain
-
-st.set_page_config(page_title="backoffice", page_icon=":material/storefront:", layout="wide")
-user = require_sign_in()
-
-with st.sidebar:
-    memberships = auth.organizations_of(db(), user)
-    if len(memberships) > 1:
-        names = {m["org_id"]: m["name"] for m in memberships}
-        current = st.session_state.get("org_id", memberships[0]["org_id"])
-        st.session_state["org_id"] = st.selectbox(
-            t("Organization"),
-            list(names),
-            index=list(names).index(current) if current in names else 0,
-            format_func=names.get,
-        )
-    codes = {name: code for code, name in LANGUAGE_NAMES.items()}  # labels as options: AppTest-friendly
-    picked = st.selectbox(
-        t("Language"), list(codes), index=list(codes.values()).index(user.language), key="language_picker"
-    )
-    chosen = codes[picked]
-    if chosen != user.language:
-        auth.set_language(db(), user, chosen)
-        st.session_state["language"] = chosen
-        st.rerun()
-    st.caption(f"{plain(user.name)} · {plain(user.email)}")
-    if st.button(t("Sign out")):
-        st.session_state.clear()
-        st.rerun()
-
-sections: dict[str, list] = {}
-for spec in PAGES:
-    sections.setdefault(t(spec.section), []).append(
-        st.Page(spec.path, title=t(spec.title), icon=spec.icon, url_path=spec.url_path)
-    )
-st.navigation(sections).run()
+main()

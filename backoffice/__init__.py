@@ -1,7 +1,7 @@
 """backoffice: an open-source back-office for small merchants.
 
 The package holds the services (pure Python, no streamlit), the database seam
-(`backoffice.db`) and the Streamlit glue (`backoffice.ui`, the only part that
+(`backoffice.db`) and the Streamlit glue (`backoffice.web`, the only part that
 imports streamlit).
 """
 

@@ -120,12 +120,14 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    import importlib.resources
     import subprocess
 
     from backoffice.db import url_for
 
     env = os.environ | {"BACKOFFICE_DATABASE_URL": url_for(args.db)}
-    app = Path(__file__).resolve().parent.parent / "streamlit_app.py"
+    # the app inside the installed package (its .streamlit/config.toml beside it), wherever the cwd is
+    app = importlib.resources.files("backoffice") / "web" / "app.py"
     command = [
         sys.executable,
         "-m",

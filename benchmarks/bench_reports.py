@@ -324,7 +324,7 @@ def page_time(lines: int = 1_000_000) -> dict[str, object]:
         at.session_state["user_id"] = user_id
         at.session_state["org_id"] = org_id
         at.run()
-        at.switch_page("pages/reports.py")
+        at.switch_page("backoffice/web/pages/reports.py")
         at.run()
         at.date_input(key="report_from").set_value(DFROM)  # the whole generated year, not just this month
         at.date_input(key="report_to").set_value(DTO)

@@ -308,7 +308,7 @@ def test_the_command_line_refuses_it_by_row_column_and_reason(
 
 
 def _page_upload(admin: Any, case: Case) -> str:
-    """What the page does with the uploaded bytes (pages/order_import.py, pages/customers.py), and what it shows."""
+    """What the page does with the uploaded bytes (backoffice/web/pages/order_import.py, backoffice/web/pages/customers.py), and what it shows."""
     first, data = next(iter(case.files.items()))
     if case.command == "customer import":
         outcome = customers.import_customers(admin, first, data)
@@ -329,7 +329,7 @@ def test_the_page_refuses_it_by_row_column_and_reason(name: str, duck: Database)
     before = snapshot(duck)
     try:
         shown = _page_upload(admin, CORPUS[name])
-    except ValidationError as exc:  # the page's error box (backoffice.ui.errors.show_errors)
+    except ValidationError as exc:  # the page's error box (backoffice.web.errors.show_errors)
         shown = "\n".join(f"{e.field}: {e.message}" for e in exc.errors)
     for words in CORPUS[name].words:
         assert words in shown, (words, shown[-2000:])

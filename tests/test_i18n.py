@@ -16,16 +16,15 @@ from backoffice.core.validation import DOCUMENT_LANGUAGES
 from backoffice.db.queries.payments import DEFAULT_METHODS
 from backoffice.imports import profiles
 from backoffice.sales import orders
-from backoffice.ui.customer_form import TEXT_FIELDS
-from backoffice.ui.registry import PAGES
-from backoffice.ui.sales import LINE_COLUMNS, STEP_LABELS
-from backoffice.ui.signin import PASSWORD_HELP
+from backoffice.web.customer_form import TEXT_FIELDS
+from backoffice.web.registry import PAGES
+from backoffice.web.sales import LINE_COLUMNS, STEP_LABELS
+from backoffice.web.signin import PASSWORD_HELP
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREEN_FILES = [
-    *sorted((ROOT / "pages").glob("*.py")),
-    *sorted((ROOT / "backoffice/ui").glob("*.py")),
-    ROOT / "streamlit_app.py",
+    *sorted((ROOT / "backoffice/web/pages").glob("*.py")),
+    *sorted((ROOT / "backoffice/web").glob("*.py")),
 ]
 
 

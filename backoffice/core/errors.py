@@ -1,6 +1,6 @@
 """The one error family every service raises; messages are safe to show a user.
 
-The UI turns these into `st.error` in one helper (backoffice.ui.errors); the CLI
+The UI turns these into `st.error` in one helper (backoffice.web.errors); the CLI
 prints them to stderr and exits 2 (invalid input) or 1 (anything else).
 """
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from backoffice.contacts import customers
 from backoffice.db import Database
-from backoffice.ui.text import plain
+from backoffice.web.text import plain
 from tests.factories import make_customer, make_org
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +20,7 @@ def test_a_disguised_file_is_refused_with_its_name_and_a_real_pdf_is_attached(
     monkeypatch.setenv("BACKOFFICE_DATABASE_URL", duck.url)
     org_id, admin = make_org(duck)
     contact_id = make_customer(admin)
-    at = AppTest.from_file(str(ROOT / "pages/customer.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "backoffice/web/pages/customer.py"), default_timeout=30)
     at.session_state["user_id"] = admin.user.user_id
     at.session_state["org_id"] = org_id
     at.session_state["customer_id"] = contact_id

@@ -10,12 +10,12 @@ from streamlit.testing.v1 import AppTest
 from backoffice.admin import auth, orgs
 from backoffice.contacts import customers
 from backoffice.db import Database
-from backoffice.ui.registry import PAGES
-from backoffice.ui.text import plain
+from backoffice.web.registry import PAGES
+from backoffice.web.text import plain
 from tests.factories import PASSWORD, make_customer, make_org
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
+PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "backoffice/web/pages").glob("*.py"))
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def signed_in(app_db: Database):
 
 
 def test_the_registry_lists_exactly_the_files_in_pages() -> None:
-    assert sorted(p.path for p in PAGES) == PAGE_FILES
+    assert sorted(p.path.relative_to(ROOT).as_posix() for p in PAGES) == PAGE_FILES
     assert all(p.url_path.isascii() for p in PAGES)
 
 
@@ -58,7 +58,7 @@ def test_every_page_signed_out_shows_the_sign_in_and_stops(app_db: Database, pag
     assert at.text_input[0].label == "Email or mobile"
 
 
-@pytest.mark.parametrize("page", [p.path for p in PAGES])
+@pytest.mark.parametrize("page", [p.path.relative_to(ROOT).as_posix() for p in PAGES])
 def test_every_registered_page_runs_signed_in(signed_in, page: str) -> None:
     at = signed_in(page)
     assert at.title and at.title[0].value
@@ -100,7 +100,7 @@ def test_first_run_asks_for_the_organization_and_its_admin(app_db: Database) -> 
 
 
 def test_new_customer_form_shows_the_error_on_the_field_then_saves(signed_in, app_db: Database) -> None:
-    at = signed_in("pages/customers.py")
+    at = signed_in("backoffice/web/pages/customers.py")
     at.text_input(key="new_customer_name").input("خالد الشمري")
     at.text_input(key="new_customer_emails").input("not-an-email")
     next(b for b in at.button if b.label == "Save").click().run()
@@ -115,7 +115,7 @@ def test_new_customer_form_shows_the_error_on_the_field_then_saves(signed_in, ap
 
 
 def test_duplicate_warning_then_save_anyway(signed_in) -> None:
-    at = signed_in("pages/customers.py")
+    at = signed_in("backoffice/web/pages/customers.py")
     at.text_input(key="new_customer_name").input("Noura again")
     at.text_input(key="new_customer_emails").input("NOURA@example.com")
     next(b for b in at.button if b.label == "Save").click().run()
@@ -127,13 +127,13 @@ def test_duplicate_warning_then_save_anyway(signed_in) -> None:
 
 
 def test_search_filters_the_list(signed_in) -> None:
-    at = signed_in("pages/customers.py")
+    at = signed_in("backoffice/web/pages/customers.py")
     at.text_input[0].input("نوره").run()  # teh marbuta written as heh still finds نورة
     assert "1 found" in at.caption[0].value
 
 
 def test_settings_save_and_field_errors(signed_in) -> None:
-    at = signed_in("pages/settings.py")
+    at = signed_in("backoffice/web/pages/settings.py")
     at.text_input(key="org_tax_number").input("123")
     next(b for b in at.button if b.label == "Save").click().run()
     assert at.error and plain("tax_number") in at.error[0].value
@@ -143,7 +143,7 @@ def test_settings_save_and_field_errors(signed_in) -> None:
 
 
 def test_admin_invites_a_user_and_gets_a_token(signed_in) -> None:
-    at = signed_in("pages/users.py")
+    at = signed_in("backoffice/web/pages/users.py")
     inputs = {t.label.rstrip(" *"): t for t in at.text_input}
     inputs["Email"].input("clerk@example.com")
     inputs["Name"].input("Clerk")
@@ -156,12 +156,12 @@ def test_viewer_sees_pages_but_not_admin_actions(signed_in) -> None:
     from tests.factories import make_user
 
     viewer = make_user(signed_in.admin, "viewer")
-    at = signed_in("pages/users.py", user_id=viewer.user.user_id)
+    at = signed_in("backoffice/web/pages/users.py", user_id=viewer.user.user_id)
     assert any("Only admins" in i.value for i in at.info)
 
 
 def test_switching_to_arabic_turns_the_page_right_to_left(signed_in) -> None:
-    at = signed_in("pages/account.py")
+    at = signed_in("backoffice/web/pages/account.py")
     at.radio[0].set_value("العربية")
     next(b for b in at.button if b.label == "Save").click().run()
     assert not at.exception
@@ -170,11 +170,27 @@ def test_switching_to_arabic_turns_the_page_right_to_left(signed_in) -> None:
     assert any("direction: rtl" in str(h.proto) for h in at.get("html"))
 
 
+def test_the_sidebar_language_picker_switches_and_follows_my_account(signed_in) -> None:
+    at = signed_in("backoffice/web/pages/account.py")
+    at.selectbox(key="language_picker").set_value("العربية").run()
+    assert not at.exception
+    assert at.title[0].value == "حسابي"
+    assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "ar"
+    at.radio[0].set_value(
+        "English"
+    )  # saved on My account: the sidebar follows instead of setting Arabic back
+    next(b for b in at.button if b.label == "حفظ").click().run()
+    assert not at.exception
+    assert at.title[0].value == "My account"
+    assert at.selectbox(key="language_picker").value == "English"
+    assert auth.get_user(signed_in.admin.db, signed_in.admin.user.user_id).language == "en"
+
+
 def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
     from backoffice.catalog import products
     from backoffice.sales import invoices, orders
 
-    at = signed_in("pages/products.py")
+    at = signed_in("backoffice/web/pages/products.py")
     inputs = {t.label.rstrip(" *"): t for t in at.text_input}
     inputs["SKU"].input("CUP-1")
     inputs["Name"].input("Cup")
@@ -185,7 +201,7 @@ def test_add_a_product_then_sell_it_from_the_orders_page(signed_in) -> None:
     admin = signed_in.admin
     products.receive_stock(admin, products.get_product(admin, sku="CUP-1")["product_id"], 5)
 
-    at = signed_in("pages/orders.py")
+    at = signed_in("backoffice/web/pages/orders.py")
     at.selectbox(key="new_order_sku0").select("CUP-1")
     at.text_input(key="new_order_qty0").input("2")
     at.radio[0].set_value("confirmed")
@@ -209,7 +225,7 @@ def test_credit_note_from_the_invoices_page(signed_in) -> None:
     number = invoices.issue_direct_invoice(admin, None, [LineRequest("MUG", 3)])
     at = signed_in()
     at.session_state["invoice_number"] = number
-    at.switch_page("pages/invoices.py")
+    at.switch_page("backoffice/web/pages/invoices.py")
     at.run()
     assert any(number in s.value for s in at.subheader)
     at.number_input(key="ret_1").set_value(2)

@@ -17,7 +17,7 @@ from backoffice.sales.orders import LineRequest
 from tests.factories import make_customer, make_org, make_product, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
-PAGE = "pages/reports.py"
+PAGE = "backoffice/web/pages/reports.py"
 
 
 @pytest.fixture

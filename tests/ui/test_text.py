@@ -1,4 +1,4 @@
-"""backoffice.ui.text: user text handed to Streamlit's Markdown shows literally (issue 14, finding 5).
+"""backoffice.web.text: user text handed to Streamlit's Markdown shows literally (issue 14, finding 5).
 
 No CommonMark renderer is installed, so the escapes are read back by the rules CommonMark gives them (a backslash
 before ASCII punctuation is that character; a backslash before a line end is a line break; &#32; and &#9; are a
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backoffice.ui.text import WORD_JOINER, chart_text, plain
+from backoffice.web.text import WORD_JOINER, chart_text, plain
 
 _READ = re.compile(r"\\([!-/:-@\[-`{-~])|\\\n|&#32;|&#9;|" + WORD_JOINER)
 

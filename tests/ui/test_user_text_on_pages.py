@@ -22,7 +22,7 @@ from backoffice.contacts import customers
 from backoffice.core.context import Context
 from backoffice.db import Database
 from backoffice.sales import invoices, orders
-from backoffice.ui.text import plain
+from backoffice.web.text import plain
 from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -105,16 +105,16 @@ def seeded(duck: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     ("page", "state"),
     [
         ("streamlit_app.py", {}),  # the sidebar (the signed-in user) over the first page
-        ("pages/customers.py", {}),
-        ("pages/customer.py", {"customer_id": "contact_id"}),
-        ("pages/orders.py", {"order_id": "order_id"}),
-        ("pages/invoices.py", {"invoice_number": "invoice_number"}),
-        ("pages/messages.py", {}),
-        ("pages/users.py", {}),
-        ("pages/account.py", {}),
-        ("pages/products.py", {}),
-        ("pages/payments.py", {}),
-        ("pages/order_import.py", {}),
+        ("backoffice/web/pages/customers.py", {}),
+        ("backoffice/web/pages/customer.py", {"customer_id": "contact_id"}),
+        ("backoffice/web/pages/orders.py", {"order_id": "order_id"}),
+        ("backoffice/web/pages/invoices.py", {"invoice_number": "invoice_number"}),
+        ("backoffice/web/pages/messages.py", {}),
+        ("backoffice/web/pages/users.py", {}),
+        ("backoffice/web/pages/account.py", {}),
+        ("backoffice/web/pages/products.py", {}),
+        ("backoffice/web/pages/payments.py", {}),
+        ("backoffice/web/pages/order_import.py", {}),
     ],
 )
 def test_no_page_hands_user_text_to_markdown_unescaped(
@@ -137,7 +137,7 @@ def test_no_page_hands_user_text_to_markdown_unescaped(
 
 
 def test_the_profile_shows_the_name_city_category_and_note_literally(seeded: dict[str, Any]) -> None:
-    at = AppTest.from_file(str(ROOT / "pages/customer.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "backoffice/web/pages/customer.py"), default_timeout=30)
     at.session_state["user_id"] = seeded["user_id"]
     at.session_state["org_id"] = seeded["org_id"]
     at.session_state["customer_id"] = seeded["contact_id"]
@@ -151,7 +151,7 @@ def test_the_profile_shows_the_name_city_category_and_note_literally(seeded: dic
 
 
 def test_the_import_result_names_a_sku_from_the_file_literally(seeded: dict[str, Any]) -> None:
-    at = AppTest.from_file(str(ROOT / "pages/order_import.py"), default_timeout=30)
+    at = AppTest.from_file(str(ROOT / "backoffice/web/pages/order_import.py"), default_timeout=30)
     at.session_state["user_id"] = seeded["user_id"]
     at.session_state["org_id"] = seeded["org_id"]
     at.run()

@@ -15,10 +15,10 @@ from backoffice.core.context import Context
 from backoffice.core.i18n import CATALOGUE, RTL_LANGUAGES, account_name
 from backoffice.core.money import Currency, format_money, from_minor
 from backoffice.reports import Report
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import current_language, t
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import chart_text, plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import current_language, t
+from backoffice.web.tables import frame, show
+from backoffice.web.text import chart_text, plain
 
 CHART_MEASURE = {"sales": "net_sales", "profit": "gross_profit", "vat": "net_vat", "aging": "total"}
 NO_COMPARISON = ("aging",)

@@ -1,15 +1,30 @@
 """Messages: sender settings, credits, email a document, bulk send with preview, the outbox, reminders (SPEC M1–M9)."""
 
 import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import TypedDict
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import messaging
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.message_widgets import add_credits_form, sender_settings
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.message_widgets import add_credits_form, sender_settings
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
+
+
+class BulkSelection(TypedDict):
+    """The bulk tab's filters, as preview_bulk and send_bulk take them."""
+
+    numbers: str | None
+    date_from: date | None
+    date_to: date | None
+    category: str | None
+    unpaid_only: bool
+
 
 ctx = page("Messages")
 lang = current_language()
@@ -20,7 +35,7 @@ send_tab, bulk_tab, outbox_tab, reminders_tab, settings_tab = st.tabs(
 KINDS = {"invoice": "Invoice", "credit_note": "Credit note", "statement": "Statement"}
 
 with send_tab:
-    cols = st.columns(2)
+    cols: Sequence[DeltaGenerator] = st.columns(2)
     kind = cols[0].selectbox(t("Document"), list(KINDS), format_func=lambda k: t(KINDS[k]))
     number = cols[1].text_input(t("Number (statement: customer ID)"))
     if number:
@@ -50,7 +65,7 @@ with bulk_tab:
     cols = st.columns(2)
     category = cols[0].text_input(t("Customer category"))
     unpaid = cols[1].checkbox(t("Unpaid only"))
-    selection = {
+    selection: BulkSelection = {
         "numbers": numbers or None,
         "date_from": period[0] if len(period) > 0 else None,
         "date_to": period[1] if len(period) > 1 else None,

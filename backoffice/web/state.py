@@ -1,45 +1,19 @@
-"""Session state: the database handle, who is signed in, which organization, which language."""
+"""The sign-in gate: who is signed in, on which organization; the start of every page.
+
+The database handle, the language and the direction live one level down, in `session`: the sign-in screens
+stand on it too, so this gate imports them and they never import it.
+"""
 
 from __future__ import annotations
-
-import os
 
 import streamlit as st
 
 from backoffice.admin import auth, orgs
 from backoffice.core.context import Context, User
 from backoffice.core.errors import BackofficeError, NotFoundError
-from backoffice.core.i18n import RTL_LANGUAGES, translate
-from backoffice.db import Database, open_database, url_for
-
-RTL_CSS = """
-<style>
-.stApp, [data-testid="stSidebar"], [data-testid="stMain"] { direction: rtl; }
-h1, h2, h3, h4, h5, h6, label, p, li, [data-testid="stMarkdownContainer"], [data-testid="stCaptionContainer"],
-[data-testid="stWidgetLabel"], [data-testid="stMetricLabel"], [data-testid="stAlertContainer"] { text-align: right; }
-input, textarea { unicode-bidi: plaintext; text-align: right; }
-</style>
-"""
-
-
-@st.cache_resource(show_spinner=False)
-def _database(url: str) -> Database:
-    return open_database(url)
-
-
-def db() -> Database:
-    database = _database(url_for(None))
-    if os.environ.get("BACKOFFICE_REMINDERS") == "daily":
-        _scheduler(database.url)
-    return database
-
-
-@st.cache_resource(show_spinner=False)
-def _scheduler(url: str) -> object:
-    """One scheduler thread per app process (the app owns the database file)."""
-    from backoffice.admin import scheduler
-
-    return scheduler.start(_database(url))
+from backoffice.web.invitations import invitations_box
+from backoffice.web.session import apply_direction, db, t
+from backoffice.web.signin import sign_in_screen
 
 
 def current_user() -> User | None:
@@ -53,33 +27,13 @@ def current_user() -> User | None:
         return None
 
 
-def current_language() -> str:
-    return str(st.session_state.get("language", "en"))
-
-
-def t(text: str) -> str:
-    return translate(text, current_language())
-
-
-def apply_direction() -> None:
-    if current_language() in RTL_LANGUAGES:
-        st.html(RTL_CSS)
-
-
-def _sign_in_form() -> None:
-    from backoffice.ui.signin import sign_in_screen
-
-    sign_in_screen()
-
-
 def require_sign_in() -> User:
     """The gate every page passes: shows sign-in (or first-run setup) and stops when nobody is signed in."""
     user = current_user()
     if user is None:
         apply_direction()
-        _sign_in_form()
+        sign_in_screen()
         st.stop()
-    assert user is not None
     st.session_state["language"] = user.language
     return user
 
@@ -89,8 +43,6 @@ def context() -> Context:
     user = require_sign_in()
     memberships = auth.organizations_of(db(), user)
     if not memberships:
-        from backoffice.ui.invitations import invitations_box
-
         apply_direction()
         st.error(t("You are not a member of any organization. Ask an admin to invite you."))
         invitations_box(user)

@@ -4,10 +4,10 @@ import streamlit as st
 
 from backoffice import imports as order_import
 from backoffice.imports import profiles
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.import_widgets import held_orders, mapping_form, show_result
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.import_widgets import held_orders, mapping_form, show_result
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Store import")
 lang = current_language()
@@ -41,6 +41,10 @@ with tab_import:
     run = buttons[1].button(t("Import"), type="primary", disabled=uploaded is None or not store)
     if uploaded is not None and store and (preview or run):
         bar = st.progress(0.0, text=t("Reading the file…"))
+
+        def progress(fraction: float, step: str) -> None:
+            bar.progress(fraction, text=t(step))
+
         with show_errors(lang):
             result = order_import.import_file(
                 ctx,
@@ -55,7 +59,7 @@ with tab_import:
                 allow_dates=allow_dates,
                 auto_paid=auto_paid,
                 default_customer=default_customer or None,
-                progress=lambda fraction, step: bar.progress(fraction, text=t(step)),
+                progress=progress,
             )
             show_result(result)
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from backoffice.core.errors import BackofficeError, ValidationError
 from backoffice.core.i18n import translate
-from backoffice.ui.text import plain
+from backoffice.web.text import plain
 
 T = TypeVar("T")
 

@@ -1,12 +1,15 @@
 """Users and organizations: members and their roles, invitations, reset tokens, new branches (SPEC A2–A4)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice.admin import auth, orgs
 from backoffice.core.context import ROLES
-from backoffice.ui import db, page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import db, page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Users and organizations")
 lang = current_language()
@@ -37,7 +40,7 @@ invite_tab, role_tab, reset_tab, org_tab = st.tabs(
     [t("Invite a user"), t("Change a role"), t("Reset a password"), t("New organization")]
 )
 with invite_tab, st.form("invite", clear_on_submit=True):
-    cols = st.columns(2)
+    cols: Sequence[DeltaGenerator] = st.columns(2)
     email = cols[0].text_input(t("Email") + " *")
     name = cols[1].text_input(t("Name") + " *")
     mobile = cols[0].text_input(t("Mobile (with country code)"))

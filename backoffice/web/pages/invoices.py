@@ -1,18 +1,22 @@
 """Invoices and credit notes: the list, each document's lines, credit notes (returns) and the explain check (SPEC I1, I2, P6)."""
 
+import functools
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import documents
 from backoffice.admin import orgs
 from backoffice.core.money import currency, format_money
 from backoffice.sales import invoices
 from backoffice.sales.invoices import ReturnRequest
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.errors import attempt
-from backoffice.ui.sales import show_lines
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.errors import attempt
+from backoffice.web.sales import show_lines
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Invoices")
 lang = current_language()
@@ -53,7 +57,7 @@ with show_errors(lang):
         f"{plain(doc['customer_name'] or t('Walk-in customer'))} · {doc['issued_on']} · {t('Due')} {doc['due_on']}"
     )
     show_lines(doc["lines"], cur, "invoice_lines")
-    cols = st.columns(3)
+    cols: Sequence[DeltaGenerator] = st.columns(3)
     for col, (label, key) in zip(
         cols, [("Net", "net_minor"), ("VAT", "vat_minor"), ("Total", "total_minor")], strict=True
     ):
@@ -62,7 +66,7 @@ with show_errors(lang):
         st.caption(t("Credit notes") + ": " + ", ".join(doc["credit_notes"]))
     st.download_button(
         t("Download PDF"),
-        lambda: documents.render_invoice_pdf(ctx, number),
+        functools.partial(documents.render_invoice_pdf, ctx, number),
         file_name=f"{number}.pdf",
         mime="application/pdf",
         type="primary",

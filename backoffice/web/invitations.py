@@ -6,8 +6,8 @@ import streamlit as st
 
 from backoffice.admin import auth
 from backoffice.core.context import User
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import current_language, db, t
+from backoffice.web.errors import show_errors
+from backoffice.web.session import current_language, db, t
 
 
 def invitations_box(user: User) -> None:

@@ -1,14 +1,17 @@
 """Products: the catalogue with stock on hand at average cost; add, receive stock, import (SPEC I6, O9)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice.admin import orgs
 from backoffice.catalog import products
 from backoffice.core.money import currency
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Products")
 lang = current_language()
@@ -48,7 +51,7 @@ with tab_list:
         st.warning(t("Below zero") + ": " + plain(", ".join(f"{p['sku']} ({p['stock_qty']})" for p in short)))
 
 with tab_new, st.form("new_product", clear_on_submit=True):
-    cols = st.columns(3)
+    cols: Sequence[DeltaGenerator] = st.columns(3)
     values = {
         "sku": cols[0].text_input(t("SKU") + " *"),
         "name": cols[1].text_input(t("Name") + " *"),
@@ -68,11 +71,11 @@ with tab_new, st.form("new_product", clear_on_submit=True):
 with tab_stock, st.form("receive"):
     everything = products.list_products(ctx, page_size=1000)[0]
     labels = {p["product_id"]: f"{p['sku']} · {p['name']}" for p in everything}
-    chosen = st.selectbox(t("Product"), list(labels), format_func=labels.get) if labels else None
+    chosen = st.selectbox(t("Product"), list(labels), format_func=labels.__getitem__) if labels else None
     cols = st.columns(2)
     quantity = cols[0].number_input(t("Quantity"), min_value=1, value=1, step=1)
     unit_cost = cols[1].text_input(t("Unit cost (blank: the product's cost)"))
-    if st.form_submit_button(t("Receive"), disabled=not (can_edit and chosen)):
+    if st.form_submit_button(t("Receive"), disabled=not (can_edit and chosen)) and chosen is not None:
         with show_errors(lang):
             products.receive_stock(ctx, int(chosen), int(quantity), unit_cost or None)
             st.success(t("Saved"))

@@ -11,8 +11,8 @@ from backoffice.contacts import customers
 from backoffice.core.context import Context
 from backoffice.core.money import Currency, percent_text
 from backoffice.sales.orders import LineRequest
-from backoffice.ui.state import t
-from backoffice.ui.tables import frame, show
+from backoffice.web.session import t
+from backoffice.web.tables import frame, show
 
 STEP_LABELS = {"confirmed": "Confirm", "fulfilled": "Mark as fulfilled", "cancelled": "Cancel order"}
 LINE_COLUMNS = {
@@ -51,8 +51,10 @@ def pick_customer(ctx: Context, key: str) -> int | None:
     options = {0: t("Walk-in customer")} | {
         r["contact_id"]: f"{r['name']} · {r['emails'] or r['phone'] or ''}" for r in found
     }
-    chosen = st.selectbox(t("Customer"), list(options), format_func=options.get, key=f"{key}_customer")
-    return int(chosen) or None
+    chosen = st.selectbox(
+        t("Customer"), list(options), format_func=options.__getitem__, key=f"{key}_customer"
+    )
+    return int(chosen or 0) or None
 
 
 def line_inputs(ctx: Context, key: str, count: int) -> list[LineRequest]:

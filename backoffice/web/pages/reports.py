@@ -4,10 +4,10 @@ with charts, the documents behind a row, and CSV/XLSX downloads (SPEC R1–R7). 
 import streamlit as st
 
 from backoffice import reports
-from backoffice.ui import page, show_errors, t
-from backoffice.ui import report_widgets as widgets
-from backoffice.ui.state import current_language
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web import report_widgets as widgets
+from backoffice.web.session import current_language
+from backoffice.web.text import plain
 
 ctx = page("Reports")
 lang = current_language()

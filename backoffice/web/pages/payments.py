@@ -1,17 +1,20 @@
 """Payments: money received (split, partial, on account), deposits on orders, refunds, and the list (SPEC P1–P5, P8)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import documents
 from backoffice.admin import orgs
 from backoffice.books import receivables
 from backoffice.core.money import currency
 from backoffice.sales import orders, payments
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.sales import pick_customer
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.sales import pick_customer
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Payments")
 lang = current_language()
@@ -27,7 +30,7 @@ with receive:
         position = receivables.customer_position(ctx, customer_id)
         open_numbers = [i["number_text"] for i in position["open_invoices"]]
         with st.form("payment", clear_on_submit=True):
-            cols = st.columns(3)
+            cols: Sequence[DeltaGenerator] = st.columns(3)
             amount = cols[0].text_input(t("Amount") + " *")
             method = cols[1].selectbox(t("Payment method"), methods, format_func=t)
             reference = cols[2].text_input(t("Reference"))
@@ -53,11 +56,11 @@ with deposit, st.form("deposit"):
     labels = {
         o["order_id"]: f"#{o['order_id']} · {o['customer_name'] or ''} · {o['order_on']}" for o in open_orders
     }
-    order_id = st.selectbox(t("Order"), list(labels), format_func=labels.get) if labels else None
+    order_id = st.selectbox(t("Order"), list(labels), format_func=labels.__getitem__) if labels else None
     cols = st.columns(2)
     amount = cols[0].text_input(t("Amount (blank: the default deposit percentage)"))
     method = cols[1].selectbox(t("Payment method"), methods, format_func=t, key="deposit_method")
-    if st.form_submit_button(t("Take deposit"), disabled=order_id is None):
+    if st.form_submit_button(t("Take deposit"), disabled=order_id is None) and order_id is not None:
         with show_errors(lang):
             payments.take_deposit(ctx, int(order_id), amount or None, method)
             st.success(t("Saved"))
@@ -87,10 +90,10 @@ with listing:
         and moves[picked]["kind"] in ("payment", "deposit")
         and moves[picked]["status"] == "captured"
     ):
-        chosen = moves[picked]["payment_id"]
+        payment_id = int(moves[picked]["payment_id"])
         st.download_button(
             t("Receipt PDF"),
-            lambda: documents.render_receipt_pdf(ctx, payments.receipt(ctx, chosen)),
-            file_name=f"receipt-{chosen}.pdf",
+            lambda: documents.render_receipt_pdf(ctx, payments.receipt(ctx, payment_id)),
+            file_name=f"receipt-{payment_id}.pdf",
             mime="application/pdf",
         )

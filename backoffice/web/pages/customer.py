@@ -1,6 +1,9 @@
 """Customer profile: the card, balance from the ledger, edit, private notes with files, activity (SPEC C4–C6)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import documents
 from backoffice.admin import orgs
@@ -9,12 +12,13 @@ from backoffice.contacts import customers
 from backoffice.core.money import currency, format_money
 from backoffice.db import audit
 from backoffice.sales import invoices, orders
-from backoffice.ui import page, t
-from backoffice.ui.customer_form import customer_form, notes_section
-from backoffice.ui.errors import attempt
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, t
+from backoffice.web.customer_form import customer_form, notes_section
+from backoffice.web.errors import attempt
+from backoffice.web.registry import page_path
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Customer profile")
 lang = current_language()
@@ -25,15 +29,16 @@ if "id" in st.query_params and st.query_params["id"].isdigit():
 contact_id = st.session_state.get("customer_id")
 if contact_id is None:
     st.info(t("Choose a customer in the Customers list."))
-    st.page_link("pages/customers.py", label=t("Customers"), icon="👥")
+    st.page_link(page_path("customers"), label=t("Customers"), icon="👥")
     st.stop()
+customer_id = int(contact_id)
 
-card = attempt(customers.get_customer, ctx, int(contact_id), lang=lang)
+card = attempt(customers.get_customer, ctx, customer_id, lang=lang)
 if card is None:
     st.stop()
 
 st.subheader(plain(card["name"]))
-cols = st.columns(4)
+cols: Sequence[DeltaGenerator] = st.columns(4)
 cols[0].metric(t("Balance"), format_money(card["balance_minor"], cur, lang))
 cols[1].metric(t("Payment terms (days)"), card["payment_terms_days"])
 cols[2].metric(t("Type"), t(card["role"]))
@@ -54,12 +59,12 @@ with details:
         st.rerun()
 
 with documents_tab:
-    position = receivables.customer_position(ctx, int(contact_id))
+    position = receivables.customer_position(ctx, customer_id)
     cols = st.columns(3)
     cols[0].metric(t("Owed to us"), format_money(position["receivable_minor"], cur, lang))
     cols[1].metric(t("Credit held"), format_money(position["credit_minor"], cur, lang))
     cols[2].metric(t("Open invoices"), len(position["open_invoices"]))
-    placed = orders.list_orders(ctx, customer_id=int(contact_id), page_size=200)[0]
+    placed = orders.list_orders(ctx, customer_id=customer_id, page_size=200)[0]
     show(
         frame(
             placed,
@@ -75,7 +80,7 @@ with documents_tab:
         ),
         "customer_orders",
     )
-    issued = invoices.list_invoices(ctx, customer_id=int(contact_id), page_size=200)[0]
+    issued = invoices.list_invoices(ctx, customer_id=customer_id, page_size=200)[0]
     show(
         frame(
             issued,
@@ -87,13 +92,13 @@ with documents_tab:
     )
 
 with notes:
-    notes_section(ctx, int(contact_id))
+    notes_section(ctx, customer_id)
 
 with activity:
     cols = st.columns(4)
     date_from = cols[0].date_input(t("From"), value=None, key="statement_from")
     date_to = cols[1].date_input(t("To"), value=None, key="statement_to")
-    found = receivables.statement(ctx, int(contact_id), date_from, date_to)
+    found = receivables.statement(ctx, customer_id, date_from, date_to)
     st.caption(
         t("Opening balance")
         + ": "
@@ -106,7 +111,7 @@ with activity:
     st.download_button(
         t("Statement PDF"),
         lambda: documents.render_statement_pdf(
-            ctx, receivables.statement_from_ledger(ctx, int(contact_id), date_from, date_to)
+            ctx, receivables.statement_from_ledger(ctx, customer_id, date_from, date_to)
         ),
         file_name=f"statement-{contact_id}.pdf",
         mime="application/pdf",

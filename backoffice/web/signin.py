@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from backoffice.admin import auth, orgs
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import current_language, db, t
-from backoffice.ui.text import plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import current_language, db, t
+from backoffice.web.text import plain
 
 
 def _source() -> str:

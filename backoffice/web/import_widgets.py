@@ -10,9 +10,9 @@ from backoffice import imports as order_import
 from backoffice.core.context import Context
 from backoffice.imports import ImportResult, profiles
 from backoffice.sales import orders
-from backoffice.ui.state import t
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web.session import t
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 
 def mapping_form(ctx: Context, file_name: str, data: bytes) -> dict[str, str] | None:

@@ -3,19 +3,22 @@ message and welcome invoice."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import messaging
 from backoffice.core.context import Context
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import t
-from backoffice.ui.text import plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import t
+from backoffice.web.text import plain
 
 
 def sender_settings(ctx: Context, lang: str) -> None:
     current = messaging.get_smtp_settings(ctx) or {}
     with st.form("smtp_settings"):
-        cols = st.columns(3)
+        cols: Sequence[DeltaGenerator] = st.columns(3)
         host = cols[0].text_input(t("SMTP host"), current.get("host", ""))
         port = cols[1].text_input(t("Port"), str(current.get("port", 587)))
         modes = list(messaging.TLS_MODES)

@@ -1,8 +1,10 @@
 """Settings: the organization's identity, branding, tax and currency, VAT rates, custom fields, chart (SPEC I5, L3, C8)."""
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice.admin import orgs
 from backoffice.books import ledger
@@ -10,9 +12,9 @@ from backoffice.contacts import customers
 from backoffice.core.i18n import account_name
 from backoffice.core.money import percent_text
 from backoffice.sales import payments
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Settings")
 lang = current_language()
@@ -25,7 +27,7 @@ org_tab, tax_tab, fields_tab, chart_tab = st.tabs(
     [t("Organization"), t("VAT rates"), t("Custom fields"), t("Chart of accounts")]
 )
 with org_tab, st.form("org_settings"):
-    cols = st.columns(2)
+    cols: Sequence[DeltaGenerator] = st.columns(2)
     values = {}
     for i, (field, label) in enumerate(
         [

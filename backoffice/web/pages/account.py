@@ -4,11 +4,11 @@ import streamlit as st
 
 from backoffice.admin import auth
 from backoffice.core.i18n import LANGUAGE_NAMES
-from backoffice.ui import db, page, show_errors, t
-from backoffice.ui.invitations import invitations_box
-from backoffice.ui.signin import PASSWORD_HELP
-from backoffice.ui.state import current_language
-from backoffice.ui.text import plain
+from backoffice.web import db, page, show_errors, t
+from backoffice.web.invitations import invitations_box
+from backoffice.web.session import current_language
+from backoffice.web.signin import PASSWORD_HELP
+from backoffice.web.text import plain
 
 ctx = page("My account")
 lang = current_language()

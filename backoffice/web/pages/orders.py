@@ -6,11 +6,11 @@ from backoffice import imports as order_import
 from backoffice.admin import orgs
 from backoffice.core.money import currency, format_money
 from backoffice.sales import invoices, lifecycle, orders
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
-from backoffice.ui.text import plain
+from backoffice.web import page, show_errors, t
+from backoffice.web.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
+from backoffice.web.text import plain
 
 ctx = page("Orders")
 lang = current_language()

@@ -1,21 +1,23 @@
 """Books: the trial balance for any period, straight from the journal (SPEC I5, R6)."""
 
+from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice.admin import orgs
 from backoffice.books import ledger
 from backoffice.core.i18n import account_name
 from backoffice.core.money import currency, format_money
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Books")
 lang = current_language()
 cur = currency(orgs.get_settings(ctx)["currency"])
-cols = st.columns(4)
+cols: Sequence[DeltaGenerator] = st.columns(4)
 date_from = cols[0].date_input(t("From"), value=date(date.today().year, 1, 1))
 date_to = cols[1].date_input(t("To"), value=date.today())
 

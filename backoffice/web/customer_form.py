@@ -3,6 +3,7 @@ a duplicate warning with "save anyway", Save and Save & new (SPEC C2, C3, C4, C8
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
@@ -12,9 +13,9 @@ from backoffice import messaging
 from backoffice.contacts import attachments, customers
 from backoffice.core.context import Context
 from backoffice.core.errors import BackofficeError, ConflictError, ValidationError
-from backoffice.ui.errors import show_errors
-from backoffice.ui.state import current_language, t
-from backoffice.ui.text import plain
+from backoffice.web.errors import show_errors
+from backoffice.web.session import current_language, t
+from backoffice.web.text import plain
 
 TEXT_FIELDS = [
     ("name", "Full name", True),
@@ -158,6 +159,10 @@ def _after_save(key: str, saved: int, name: str, and_new: bool) -> int:
     return saved
 
 
+def _attachment_bytes(ctx: Context, attachment_id: int) -> bytes:
+    return customers.get_attachment(ctx, attachment_id)[2]
+
+
 def notes_section(ctx: Context, contact_id: int) -> None:
     """Private notes with attachments on the customer's profile (SPEC C6)."""
     with st.form("note", clear_on_submit=True):
@@ -186,7 +191,7 @@ def notes_section(ctx: Context, contact_id: int) -> None:
             for att in note["attachments"]:
                 st.download_button(
                     f"📎 {plain(att['file_name'])} ({att['size_bytes']:,} B)",
-                    lambda a=att["attachment_id"]: customers.get_attachment(ctx, a)[2],
+                    functools.partial(_attachment_bytes, ctx, att["attachment_id"]),
                     file_name=att["file_name"],
                     mime=att["mime"],
                     key=f"att_{att['attachment_id']}",

@@ -1,14 +1,18 @@
 """Customers: search, filter, sort and page through contacts; add one; import and export (SPEC C1–C3, C7, C8)."""
 
+from collections.abc import Sequence
+
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from backoffice.admin import orgs
 from backoffice.contacts import customers
 from backoffice.core.money import currency
-from backoffice.ui import page, show_errors, t
-from backoffice.ui.customer_form import customer_form
-from backoffice.ui.state import current_language
-from backoffice.ui.tables import frame, show
+from backoffice.web import page, show_errors, t
+from backoffice.web.customer_form import customer_form
+from backoffice.web.registry import page_path
+from backoffice.web.session import current_language
+from backoffice.web.tables import frame, show
 
 ctx = page("Customers")
 lang = current_language()
@@ -16,7 +20,7 @@ cur = currency(orgs.get_settings(ctx)["currency"])
 tab_list, tab_new, tab_import = st.tabs([t("List"), t("New customer"), t("Import")])
 
 with tab_list:
-    cols = st.columns([4, 2, 2, 2])
+    cols: Sequence[DeltaGenerator] = st.columns([4, 2, 2, 2])
     search = cols[0].text_input(t("Search"), placeholder=t("Name, email, phone or tax ID"))
     category = cols[1].selectbox(
         t("Category"),
@@ -54,7 +58,7 @@ with tab_list:
         )
         if picked is not None:
             st.session_state["customer_id"] = result.rows[picked]["contact_id"]
-            st.switch_page("pages/customer.py")
+            st.switch_page(page_path("customer"))
         st.caption(t("Select a row to open the customer's profile."))
         export = st.columns(4)
         export[0].download_button(
@@ -73,7 +77,7 @@ with tab_new:
     saved = customer_form(ctx, None, key="new_customer")
     if saved:
         st.session_state["customer_id"] = saved
-        st.switch_page("pages/customer.py")
+        st.switch_page(page_path("customer"))
 
 with tab_import:
     st.caption(

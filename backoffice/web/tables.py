@@ -13,7 +13,7 @@ import streamlit as st
 
 from backoffice.core.i18n import RTL_LANGUAGES
 from backoffice.core.money import Currency, format_money
-from backoffice.ui.state import current_language, t
+from backoffice.web.session import current_language, t
 
 
 def frame(
