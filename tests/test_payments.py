@@ -100,6 +100,26 @@ def test_cancelling_an_order_refunds_the_deposit_less_the_fee(shop) -> None:
     assert tb["4900"] == 400  # the fee is income
 
 
+def test_moving_an_order_takes_the_path_its_next_status_needs(shop) -> None:
+    """What the Orders page and `order transition` call: each of an order's next steps, by its own path."""
+    admin, customer = shop
+    plain = orders.create_order(admin, customer, [LineRequest("CUP", 1)])
+    assert orders.get_order(admin, plain)["next"] == ["confirmed", "cancelled"]
+    assert lifecycle.move_order(admin, plain, "confirmed") == "confirmed"
+    assert orders.get_order(admin, plain)["can_invoice"]
+    assert lifecycle.move_order(admin, plain, "fulfilled") == "fulfilled"  # no deposit: not invoiced yet
+    with_deposit = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")
+    payments.take_deposit(admin, with_deposit, "40", "card")
+    assert lifecycle.move_order(admin, with_deposit, "fulfilled") == "invoiced"  # the deposit settles it
+    assert not orders.get_order(admin, with_deposit)["can_invoice"]
+    cancelled = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")
+    payments.take_deposit(admin, cancelled, "40", "card")
+    assert lifecycle.move_order(admin, cancelled, "cancelled") == "cancelled"
+    assert receivables.customer_position(admin, customer)["credit_minor"] == 0  # deposit back, less any fee
+    with pytest.raises(ConflictError, match="cannot become confirmed"):
+        lifecycle.move_order(admin, cancelled, "confirmed")
+
+
 def test_a_failed_cancellation_changes_nothing(shop) -> None:
     admin, customer = shop
     order_id = orders.create_order(admin, customer, [LineRequest("CUP", 1)], status="confirmed")

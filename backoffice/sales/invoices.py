@@ -37,7 +37,7 @@ def invoice_batch(
     store_id: int | None = None,
     issued_on: date | None = None,
     allow_negative_stock: bool | None = None,
-    statuses: tuple[str, ...] = ("confirmed", "fulfilled"),
+    statuses: tuple[str, ...] = orders.INVOICEABLE,
     order_ids: list[int] | None = None,
 ) -> dict[str, Any]:
     """Issue and post the invoices of every confirmed or fulfilled order (of one order, or one store) without one.
@@ -98,7 +98,7 @@ def issue_in(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> 
         raise ConflictError(
             f"Order #{order_id} already has invoice {existing['number_text']}; an order is invoiced once."
         )
-    if found["status"] not in ("confirmed", "fulfilled"):
+    if found["status"] not in orders.INVOICEABLE:
         raise ConflictError(
             f"Order #{order_id} is {found['status']}: only a confirmed or fulfilled order is invoiced."
         )
@@ -428,6 +428,18 @@ def get_invoice(ctx: Context, number: str) -> dict[str, Any]:
         if found is None:
             raise NotFoundError(f"No invoice or credit note {number} in this organization.")
         found["lines"] = q.invoice_lines(conn, ctx.org_id, found["invoice_id"])
+        credited = (
+            {
+                int(c["corrects_line_id"]): int(c["quantity"])
+                for c in q.credited_so_far(conn, ctx.org_id, found["invoice_id"])
+            }
+            if found["kind"] == "invoice"
+            else {}
+        )
+        for line in found["lines"]:  # what a credit note may still return of each goods line
+            returnable = found["kind"] == "invoice" and line["kind"] == "goods" and line["sku"]
+            left = int(line["quantity"]) - credited.get(int(line["invoice_line_id"]), 0)
+            line["returnable"] = max(0, left) if returnable else 0
         found["credit_notes"] = [
             r["number_text"]
             for r in q.list_invoices(conn, ctx.org_id, "credit_note", None, 1000, 0)

@@ -17,6 +17,17 @@ from backoffice.db import audit
 from backoffice.sales import invoices, orders, payments
 
 
+def move_order(ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
+    """Move an order to the status a user picked from its next steps (orders.get_order's "next"), by the path that
+    status needs: fulfilling captures and may invoice, cancelling returns deposits; returns the new status."""
+    if to == "fulfilled":  # authorizations are captured; an order with a deposit is invoiced (seed 004)
+        return str(fulfil_order(ctx, order_id)["status"])
+    if to == "cancelled":  # deposits come back less the organization's cancellation fee
+        cancel_order(ctx, order_id)
+        return "cancelled"
+    return orders.transition_order(ctx, order_id, to, note)
+
+
 def cancel_order(
     ctx: Context,
     order_id: int,

@@ -25,6 +25,11 @@ from backoffice.db.queries import sales as q
 from backoffice.sales import pricing
 
 STATUSES = ("draft", "confirmed", "fulfilled", "invoiced", "partially_returned", "returned", "cancelled")
+INVOICEABLE = (
+    "confirmed",
+    "fulfilled",
+)  # an order is invoiced once confirmed, before or after it is fulfilled
+TAKES_DEPOSIT = ("draft", "confirmed", "fulfilled")  # a deposit is taken before the order is invoiced
 TRANSITIONS = {  # what a user may do by hand; invoicing and returns come from backoffice.sales.invoices
     "draft": ("confirmed", "cancelled"),
     "confirmed": ("fulfilled", "cancelled"),
@@ -283,6 +288,7 @@ def get_order(ctx: Context, order_id: int) -> dict[str, Any]:
         invoice = q.invoice_for_order(conn, ctx.org_id, order_id)
     found["invoice_number"] = invoice["number_text"] if invoice else None
     found["next"] = list(TRANSITIONS.get(found["status"], ()))
+    found["can_invoice"] = found["status"] in INVOICEABLE
     return found
 
 

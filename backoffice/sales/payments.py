@@ -26,6 +26,7 @@ from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import payments as q
 from backoffice.db.queries import sales as sales_q
+from backoffice.sales import orders
 
 
 @dataclass
@@ -236,7 +237,7 @@ def take_deposit(
         order = sales_q.order(conn, ctx.org_id, order_id)
         if order is None:
             raise NotFoundError(f"No order #{order_id} in this organization.")
-        if order["status"] not in ("draft", "confirmed", "fulfilled"):
+        if order["status"] not in orders.TAKES_DEPOSIT:
             raise ConflictError(
                 f"Order #{order_id} is {order['status']}: a deposit is taken before invoicing."
             )

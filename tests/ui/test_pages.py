@@ -233,3 +233,6 @@ def test_credit_note_from_the_invoices_page(signed_in) -> None:
     assert not at.exception
     assert invoices.get_invoice(admin, number)["credit_notes"] == ["CN-000001"]
     assert products.get_product(admin, sku="MUG")["stock_qty"] == 4
+    at.session_state["invoice_number"] = number  # back to the invoice: only the one unit left can be returned
+    at.run()
+    assert at.number_input(key="ret_1").max == 1

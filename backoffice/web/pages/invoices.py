@@ -88,13 +88,13 @@ if doc["kind"] == "invoice" and ctx.can("invoices.issue"):
             x["sku"]: st.number_input(
                 plain(f"{x['sku']} · {x['description']}"),
                 min_value=0,
-                max_value=int(x["quantity"]),
+                max_value=int(x["returnable"]),
                 value=0,
                 step=1,
                 key=f"ret_{x['line_no']}",
             )
             for x in doc["lines"]
-            if x["kind"] == "goods" and x["sku"]
+            if x["returnable"] > 0
         }
         reason = st.text_input(t("Reason"))
         cols = st.columns(2)

@@ -56,16 +56,9 @@ with tab_list:
             buttons = st.columns(5)
             for n, step in enumerate(order["next"]):
                 if buttons[n].button(t(STEP_LABELS[step]), key=f"to_{step}"):
-                    if step == "fulfilled":  # seed 004: capture authorizations; a deposit order is invoiced
-                        lifecycle.fulfil_order(ctx, order["order_id"])
-                    elif step == "cancelled":  # deposits are refunded less the cancellation fee
-                        lifecycle.cancel_order(ctx, order["order_id"])
-                    else:
-                        orders.transition_order(ctx, order["order_id"], step)
+                    lifecycle.move_order(ctx, order["order_id"], step)
                     st.rerun()
-            if order["status"] in ("confirmed", "fulfilled") and buttons[3].button(
-                t("Issue invoice"), type="primary"
-            ):
+            if order["can_invoice"] and buttons[3].button(t("Issue invoice"), type="primary"):
                 st.session_state["orders_notice"] = (
                     t("Issued") + ": " + invoices.issue_invoice(ctx, order["order_id"])
                 )

@@ -51,7 +51,7 @@ with receive:
 
 with deposit, st.form("deposit"):
     open_orders = [
-        o for o in orders.list_orders(ctx, page_size=500)[0] if o["status"] in ("draft", "confirmed")
+        o for o in orders.list_orders(ctx, page_size=500)[0] if o["status"] in orders.TAKES_DEPOSIT
     ]
     labels = {
         o["order_id"]: f"#{o['order_id']} · {o['customer_name'] or ''} · {o['order_on']}" for o in open_orders
