@@ -32,7 +32,8 @@ from backoffice.errors import (
     ThrottledError,
     ValidationError,
 )
-from backoffice.validation import LANGUAGES, check_emails, check_phone
+from backoffice.i18n import LANGUAGES
+from backoffice.validation import check_emails, check_phone
 
 ACCOUNT_THRESHOLD, SOURCE_THRESHOLD = 5, 20
 BASE_DELAY, MAX_DELAY = 30, 900  # seconds: 30 s after the 5th failure, doubling, at most 15 minutes

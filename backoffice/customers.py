@@ -24,8 +24,8 @@ from backoffice.db.queries import orgs as orgs_q
 from backoffice.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.money import parse_decimal
 from backoffice.text import clean_header_value, digits_only, normalize_digits, search_key
+from backoffice.i18n import LANGUAGES
 from backoffice.validation import (
-    LANGUAGES,
     check_country,
     check_emails,
     check_phone,

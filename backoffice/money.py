@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Invalid
 from enum import StrEnum
 
 from backoffice.errors import ValidationError
-from backoffice.text import normalize_digits
+from backoffice.text import normalize_digits, to_native_digits
 
 # ISO 4217 exponents for the currencies our merchants use; IRR is kept in whole rials (no subunit in use).
 EXPONENTS: dict[str, int] = {
@@ -167,7 +167,3 @@ def format_money(minor: int, cur: Currency, locale: str = "en", native_digits: b
 def _babel_locale(locale: str) -> str:
     return {"ar": "ar_SA", "fa": "fa_IR"}.get(locale[:2], "en")
 
-
-def to_native_digits(text: str, locale: str) -> str:
-    table = "٠١٢٣٤٥٦٧٨٩" if locale.startswith("ar") else "۰۱۲۳۴۵۶۷۸۹"
-    return text.translate(str.maketrans("0123456789", table))

@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from backoffice import customers, ledger, orgs, payments
-from backoffice.i18n import account_name
+from backoffice.i18n import DOCUMENT_LANGUAGES, account_name
 from backoffice.money import percent_text
 from backoffice.ui import page, show_errors, t
 from backoffice.ui.state import current_language
@@ -45,7 +45,7 @@ with org_tab, st.form("org_settings"):
     for col, (field, label, options) in zip(
         cols,
         [
-            ("language", "Document language", ["en", "ar", "fa", "ar-en", "fa-en"]),
+            ("language", "Document language", list(DOCUMENT_LANGUAGES)),
             ("business_type", "Business type", list(ledger.BUSINESS_TYPES)),
             ("calendar", "Calendar", list(orgs.CALENDARS)),
             ("rounding_rule", "VAT rounding", list(orgs.ROUNDING_RULES)),

@@ -5,8 +5,8 @@ Owns document terms and which languages a document is in; the UI's strings live 
 
 from __future__ import annotations
 
-RTL = frozenset({"ar", "fa"})
-LANGUAGE_SETS = {"en": ("en",), "ar": ("ar",), "fa": ("fa",), "ar-en": ("ar", "en"), "fa-en": ("fa", "en")}
+from backoffice.i18n import LANGUAGE_SETS as LANGUAGE_SETS
+from backoffice.i18n import RTL_LANGUAGES as RTL
 
 # key: (English, Arabic, Persian)
 TERMS: dict[str, tuple[str, str, str]] = {
