@@ -166,4 +166,3 @@ def format_money(minor: int, cur: Currency, locale: str = "en", native_digits: b
 
 def _babel_locale(locale: str) -> str:
     return {"ar": "ar_SA", "fa": "fa_IR"}.get(locale[:2], "en")
-

@@ -16,8 +16,8 @@ from backoffice.db import Database, now
 from backoffice.db.queries import access as access_q
 from backoffice.db.queries import orgs as q
 from backoffice.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from backoffice.money import currency, percent_text, rate_from_percent
 from backoffice.i18n import DOCUMENT_LANGUAGES
+from backoffice.money import currency, percent_text, rate_from_percent
 from backoffice.validation import check_color, check_country, check_tax_id
 
 MAX_LOGO_BYTES = 1_000_000

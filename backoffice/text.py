@@ -19,19 +19,19 @@ DIGITS_TO = "0123456789" * 2 + ".,"
 _DIGITS = str.maketrans(DIGITS_FROM, DIGITS_TO)
 # Letters folded for search: Persian/Arabic yeh and kaf variants, alef with hamza/madda, alef maqsura.
 LETTER_FOLDS: dict[str, str | None] = {
-        "ي": "ی",
-        "ى": "ی",
-        "ئ": "ی",
-        "ك": "ک",
-        "أ": "ا",
-        "إ": "ا",
-        "آ": "ا",
-        "ٱ": "ا",
-        "ؤ": "و",
-        "ـ": None,  # tatweel
-        "\u200c": " ",  # zero-width non-joiner (Persian half-space)
-        "\u200f": None,
-        "\u200e": None,
+    "ي": "ی",
+    "ى": "ی",
+    "ئ": "ی",
+    "ك": "ک",
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ؤ": "و",
+    "ـ": None,  # tatweel
+    "\u200c": " ",  # zero-width non-joiner (Persian half-space)
+    "\u200f": None,
+    "\u200e": None,
 }
 _LETTERS = str.maketrans(LETTER_FOLDS)
 _MARKS = re.compile(r"[\u064B-\u065F\u0670]")  # harakat and superscript alef
@@ -46,7 +46,9 @@ def normalize_digits(text: str) -> str:
 
 def to_native_digits(text: str, locale: str) -> str:
     """ASCII digits as Arabic-Indic (an Arabic locale) or Persian digits (any other)."""
-    return text.translate(str.maketrans("0123456789", ARABIC_INDIC_DIGITS if locale.startswith("ar") else PERSIAN_DIGITS))
+    return text.translate(
+        str.maketrans("0123456789", ARABIC_INDIC_DIGITS if locale.startswith("ar") else PERSIAN_DIGITS)
+    )
 
 
 def search_key(text: str | None) -> str:

@@ -5,8 +5,7 @@ Owns document terms and which languages a document is in; the UI's strings live 
 
 from __future__ import annotations
 
-from backoffice.i18n import LANGUAGE_SETS as LANGUAGE_SETS
-from backoffice.i18n import RTL_LANGUAGES as RTL
+from backoffice.i18n import LANGUAGE_SETS
 
 # key: (English, Arabic, Persian)
 TERMS: dict[str, tuple[str, str, str]] = {

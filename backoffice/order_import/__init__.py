@@ -36,7 +36,7 @@ from backoffice.db.queries import staging
 from backoffice.errors import BackofficeError, NotFoundError, ValidationError
 from backoffice.money import currency
 from backoffice.order_import import profiles
-from backoffice.tabular import check_headers, decode, refuse_other_formats, utf16_without_bom
+from backoffice.tabular import check_headers, decode, refuse_other_formats, sniff_delimiter, utf16_without_bom
 
 Progress = Callable[[float, str], None]
 SAME_ROWS = (
@@ -322,7 +322,7 @@ def _refuse_nul(data: bytes | Path, head: bytes) -> None:
     row = before + chunk.count(b"\n", 0, at) + 1
     line = chunk[chunk.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", errors="replace")
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
-    delimiter = max((",", ";", "\t"), key=first.count)
+    delimiter = sniff_delimiter(first)
     headers = [h.strip().strip('"') for h in first.split(delimiter)]
     index = line.count(delimiter)
     column = headers[index] if row > 1 and index < len(headers) else f"column {index + 1}"
@@ -344,7 +344,7 @@ def _utf8(head: bytes) -> bool:
 
 def _load_csv(con: Any, path: str, head: str) -> list[str]:
     first = head.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
+    delimiter = sniff_delimiter(first)
     check_headers(
         next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delimiter), []), profiles._key
     )

@@ -34,6 +34,7 @@ AMOUNTS = {  # typed column prefix: generic column
     "paid": "paid_amount",
 }
 
+
 def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
