@@ -89,14 +89,7 @@ def decode(data: bytes) -> str:
             raise ValidationError(
                 "This is not a text file (it holds binary data). Save it as CSV (UTF-8) or XLSX.", "file"
             )
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                f"The file looks like UTF-16 text ({encoding[-2:].upper()}, without a byte order mark) but is "
-                "damaged further on. Save it again as CSV (UTF-8).",
-                "file",
-            ) from exc
+        return _decode_as(data, encoding, f"UTF-16 text ({encoding[-2:].upper()}, without a byte order mark)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -140,13 +133,15 @@ def _decode_legacy(data: bytes) -> str:
             "file",
         )
     encoding = readings.popitem()[1]
+    return _decode_as(data, encoding, f"{_NAMES[encoding]} text")
+
+
+def _decode_as(data: bytes, encoding: str, what: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ValidationError(
-            f"The file reads as {_NAMES.get(encoding, encoding)} text but is damaged further on (byte "
-            f"{exc.start + 1:,}). Save it again as CSV (UTF-8).",
-            "file",
+            f"The file looks like {what} but is damaged further on. Save it again as CSV (UTF-8).", "file"
         ) from exc
 
 

@@ -143,7 +143,9 @@ def test_utf16_without_a_byte_order_mark_is_read(shop, tmp_path: Path, encoding:
     assert {c["name"] for c in customers.list_customers(shop).rows} == {"نورة", "Olivia"}
 
 
-WESTERN_PEOPLE = "name,street,city\nJürgen Müller,Hauptstraße 5,München\nCafé Lumière,Rue de l'Église,Paris\n"
+WESTERN_PEOPLE = (
+    "name,address,city\nJürgen Müller,Hauptstraße 5,München\nCafé Lumière,Rue de l'Église,Paris\n"
+)
 ARABIC_PEOPLE = "الاسم,المدينة\nمحمد العتيبي,الرياض\nنورة القحطاني,جدة\n"
 PERSIAN_PEOPLE = "نام,شهر\nعلی رضایی,تهران\nزهرا کریمی,اصفهان\nشماره ۱۲۳۴,یزد\n"
 

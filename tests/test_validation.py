@@ -75,7 +75,9 @@ def test_lists_split_alike() -> None:
     text = " Ali@Example.com; bo@example.com ,, <cy@example.com>\r\n"
     assert split_emails(text) == ["Ali@Example.com", "bo@example.com", "cy@example.com"]
     assert split_emails(["ali@example.com", " ", "bo@example.com"]) == ["ali@example.com", "bo@example.com"]
-    assert _card_accepts(text) == _mail_accepts(text) == ["ali@example.com", "bo@example.com", "cy@example.com"]
+    assert (
+        _card_accepts(text) == _mail_accepts(text) == ["ali@example.com", "bo@example.com", "cy@example.com"]
+    )
     assert messaging.parse_addresses("Ali@Example.com, ali@example.com") == ["Ali@Example.com"]  # case kept
 
 
@@ -94,8 +96,12 @@ def test_the_card_and_the_messaging_accept_the_same_addresses(text: str) -> None
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.sampled_from(["ali", "Bo", "نورة", "a.b", "x+y", "o'k", "_", "-", "."]), min_size=1, max_size=4),
-    st.lists(st.sampled_from(["example", "مثال", "a-b", "xn--mgbh0fb", "1", "-", "_", ""]), min_size=1, max_size=3),
+    st.lists(
+        st.sampled_from(["ali", "Bo", "نورة", "a.b", "x+y", "o'k", "_", "-", "."]), min_size=1, max_size=4
+    ),
+    st.lists(
+        st.sampled_from(["example", "مثال", "a-b", "xn--mgbh0fb", "1", "-", "_", ""]), min_size=1, max_size=3
+    ),
     st.sampled_from(["com", "sa", "السعودية", "c", "1", "xn--mgberp4a5d4ar", ""]),
 )
 def test_address_shaped_text_is_judged_alike(local: list[str], labels: list[str], top: str) -> None:

@@ -280,7 +280,7 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
         table = pa.table({n: [row[i] if i < len(row) else None for row in body] for i, n in enumerate(names)})
         return staging.load_frame(con, table)
     refuse_other_formats(raw)
-    text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
+    text = decode(raw)  # Windows-1256/1252 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
     handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
     with handle:
         handle.write(text)
@@ -484,7 +484,7 @@ def _all_problems(con: Any, result: ImportResult) -> None:
 
 
 def _load_payments(con: Any, payments: bytes | Path, exponent: int, currency_code: str) -> None:
-    """The payments file, decoded as the orders file is (UTF-8, UTF-16 with BOM, Windows-1256), into `pays`; a file
+    """The payments file, decoded as the orders file is (UTF-8, UTF-16, Windows-1256 or 1252), into `pays`; a file
     that is not text or not CSV is refused by name."""
     raw = payments.read_bytes() if isinstance(payments, Path) else payments
     try:
