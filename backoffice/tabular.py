@@ -1,6 +1,6 @@
 """Reading and writing small tables for people: CSV (UTF-8, with or without BOM, UTF-16 with or without BOM,
-Windows-1256, Windows-1252 or ISO-8859-1; comma, semicolon or tab) and XLSX (formulas as their saved values; whatever the file is called),
-with formula-injection-safe cells on the way out (SPEC A6, R7).
+Windows-1256, Windows-1252 or ISO-8859-1; comma, semicolon or tab) and XLSX (formulas as their saved values;
+whatever the file is called), with formula-injection-safe cells on the way out (SPEC A6, R7).
 
 Owns file formats for row-at-a-time work of human scale (customers, products, settings).
 Million-row store imports do not come here: they stage in DuckDB (order_import).
@@ -107,7 +107,7 @@ def _decode_legacy(data: bytes) -> str:
         evidence += line.group() + b"\n"
         if len(evidence) > 1 << 16:
             break
-    readings: dict[str, str] = {}  # text: encoding, best first
+    readings: dict[str, str] = {}  # text: encoding, of the best-scored decodings
     matches = sorted(
         from_bytes(evidence, cp_isolation=list(LEGACY_ENCODINGS), enable_fallback=False),
         key=lambda m: (m.chaos, -m.coherence),
@@ -116,9 +116,8 @@ def _decode_legacy(data: bytes) -> str:
     for match in matches:
         if (match.chaos, match.coherence) == best:
             readings.setdefault(str(match), match.encoding)
-    if (
-        len(readings) > 1
-    ):  # a few words are too little for charset-normalizer: drop a reading with impossible words
+    if len(readings) > 1:
+        # a few words are too little for charset-normalizer to tell: drop a reading with impossible words
         readings = {text: encoding for text, encoding in readings.items() if not _impossible_words(text)}
     if not readings:
         raise ValidationError(
