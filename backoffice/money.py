@@ -159,7 +159,7 @@ def format_money(minor: int, cur: Currency, locale: str = "en", native_digits: b
 
     pattern = "#,##0" + ("." + "0" * cur.exponent if cur.exponent else "")
     text = format_decimal(from_minor(minor, cur), format=pattern, locale=_babel_locale(locale))
-    if native_digits and locale.startswith(("ar", "fa")):
+    if native_digits:
         text = to_native_digits(text, locale)
     return f"{text} {cur.code}"
 

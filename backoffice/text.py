@@ -12,6 +12,8 @@ import unicodedata
 
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
+# The languages that write digits of their own, and which (documents and amounts "with native digits").
+NATIVE_DIGITS = {"ar": ARABIC_INDIC_DIGITS, "fa": PERSIAN_DIGITS}
 # The one digit table: Arabic-Indic and Persian digits, and the Arabic decimal and thousands marks, to ASCII. The
 # SQL that folds digits (backoffice.db.queries.staging) is built from these two strings, never copied by hand.
 DIGITS_FROM = ARABIC_INDIC_DIGITS + PERSIAN_DIGITS + "٫٬"
@@ -45,10 +47,10 @@ def normalize_digits(text: str) -> str:
 
 
 def to_native_digits(text: str, locale: str) -> str:
-    """ASCII digits as Arabic-Indic (an Arabic locale) or Persian digits (any other)."""
-    return text.translate(
-        str.maketrans("0123456789", ARABIC_INDIC_DIGITS if locale.startswith("ar") else PERSIAN_DIGITS)
-    )
+    """ASCII digits as the locale's language writes them (NATIVE_DIGITS): Arabic-Indic for Arabic, Persian for
+    Persian; unchanged in any other language."""
+    native = NATIVE_DIGITS.get(locale[:2])
+    return text.translate(str.maketrans("0123456789", native)) if native else text
 
 
 def search_key(text: str | None) -> str:
