@@ -23,6 +23,7 @@ from pathlib import Path
 from backoffice import imports as order_import
 from backoffice.admin import orgs
 from backoffice.contacts import customers
+from backoffice.core import tabular
 from backoffice.core.context import Context, User
 from backoffice.db import open_database
 
@@ -105,7 +106,7 @@ def run() -> list[dict[str, object]]:
 
     data = _customers_csv(CUSTOMERS)
     seconds, wait, saves, outcome = _during(ctx, lambda: customers.import_customers(ctx, "c.csv", data))
-    assert isinstance(outcome, customers.ImportResult) and outcome.created == CUSTOMERS, outcome
+    assert isinstance(outcome, tabular.ImportResult) and outcome.created == CUSTOMERS, outcome
     results.append(_line(f"customer import of {CUSTOMERS:,} rows", seconds, wait, saves))
 
     sold, returned = folder / "sold.csv", folder / "returned.csv"

@@ -11,8 +11,7 @@ from backoffice.admin import orgs
 from backoffice.books import ledger
 from backoffice.contacts import customers
 from backoffice.core.context import ROLES
-from backoffice.core.i18n import CATALOGUE, translate
-from backoffice.core.validation import DOCUMENT_LANGUAGES
+from backoffice.core.i18n import CATALOGUE, DOCUMENT_LANGUAGES, translate
 from backoffice.db.queries.payments import DEFAULT_METHODS
 from backoffice.imports import profiles
 from backoffice.sales import orders

@@ -83,12 +83,17 @@ def test_credit_notes_have_their_own_series_and_undo_exactly(db: Database) -> No
     customer = make_customer(admin)
     make_product(admin, "CUP", price="10", cost="3.33", stock=3)
     number = _sell(admin, customer, [LineRequest("CUP", 3)], shipping="5")
-    assert [x["returnable"] for x in invoices.get_invoice(admin, number)["lines"]] == [3, 0]  # goods, shipping
+    assert [x["returnable"] for x in invoices.get_invoice(admin, number)["lines"]] == [
+        3,
+        0,
+    ]  # goods, shipping
     first = invoices.issue_credit_note(admin, number, [ReturnRequest("CUP", 1)], reason="broken")
     second = invoices.issue_credit_note(admin, number, [ReturnRequest("CUP", 1)])
     assert (first, second) == ("CN-000001", "CN-000002")
     assert [x["returnable"] for x in invoices.get_invoice(admin, number)["lines"]] == [1, 0]  # what is left
-    assert all(x["returnable"] == 0 for x in invoices.get_invoice(admin, first)["lines"])  # a credit note: none
+    assert all(
+        x["returnable"] == 0 for x in invoices.get_invoice(admin, first)["lines"]
+    )  # a credit note: none
     assert (
         orders.get_order(admin, invoices.get_invoice(admin, number)["order_id"])["status"]
         == "partially_returned"

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from backoffice import imports as order_import
 from backoffice.contacts import customers
+from backoffice.core import tabular
 from backoffice.core.errors import ValidationError
 from backoffice.db import Database
 from tests.factories import make_org
@@ -142,6 +143,76 @@ def test_utf16_without_a_byte_order_mark_is_read(shop, tmp_path: Path, encoding:
     result = customers.import_customers(shop, "people.csv", people)
     assert (result.created, result.written, result.problems) == (2, True, [])
     assert {c["name"] for c in customers.list_customers(shop).rows} == {"نورة", "Olivia"}
+
+
+WESTERN_PEOPLE = (
+    "name,address,city\nJürgen Müller,Hauptstraße 5,München\nCafé Lumière,Rue de l'Église,Paris\n"
+)
+ARABIC_PEOPLE = "الاسم,المدينة\nمحمد العتيبي,الرياض\nنورة القحطاني,جدة\n"
+PERSIAN_PEOPLE = "نام,شهر\nعلی رضایی,تهران\nزهرا کریمی,اصفهان\nشماره ۱۲۳۴,یزد\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (WESTERN_PEOPLE, "cp1252"),  # "Straße" used to come back as "Straكe" (read as Windows-1256)
+        ("name,street\nAnna Schmidt,Straße 1\n", "cp1252"),
+        ("sku,name,price\nK1,Kaffee – groß,3 €\n", "cp1252"),  # the dash and the euro sign are 1252's own
+        ("name,city\nFrançois Müller,Zürich\nSøren Ærø,København\n", "latin_1"),
+        (ARABIC_PEOPLE, "cp1256"),
+        ("name\nنورة\n", "cp1256"),
+        ("name\nعلي\n", "cp1256"),  # three letters: charset-normalizer ties, "Úáí" is no one's word
+        ("sku;name;price\nA1;قهوة عربية;25\nA2;Coffee beans;30\n", "cp1256"),
+        (PERSIAN_PEOPLE, "utf-8"),
+        (PERSIAN_PEOPLE, "utf-8-sig"),
+        (WESTERN_PEOPLE + ARABIC_PEOPLE, "utf-8"),
+        (PERSIAN_PEOPLE, "utf-16"),  # with its BOM (little-endian here)
+        (PERSIAN_PEOPLE, "utf-16-le"),  # without a BOM
+        (PERSIAN_PEOPLE, "utf-16-be"),
+        ("\ufeff" + PERSIAN_PEOPLE, "utf-16-be"),  # big-endian with its BOM
+    ],
+)
+def test_each_encoding_a_spreadsheet_saves_is_read_right(text: str, encoding: str) -> None:
+    data = text.encode(encoding)
+    assert tabular.decode(data) == text.lstrip("\ufeff")
+    lines = text.lstrip("\ufeff").splitlines()
+    delimiter = tabular.sniff_delimiter(lines[0])
+    assert tabular.read_table("people.csv", data) == (
+        lines[0].split(delimiter),
+        [line.split(delimiter) for line in lines[1:]],
+    )
+
+
+def test_one_arabic_city_far_down_a_file_of_ascii_is_still_arabic() -> None:
+    """Thousands of ASCII lines read alike in every code page: the lines that differ decide."""
+    rows = "".join(f"A{i},Item {i},{i % 9}\n" for i in range(20_000))
+    for word, encoding in (("الرياض", "cp1256"), ("Straße", "cp1252")):
+        text = f"order_id,name,qty\n{rows}B1,{word},1\n"
+        assert tabular.decode(text.encode(encoding)) == text
+
+
+def test_windows_1252_is_read_right_by_both_imports(shop) -> None:
+    result = customers.import_customers(shop, "people.csv", WESTERN_PEOPLE.encode("cp1252"))
+    assert (result.created, result.problems) == (2, [])
+    names = {c["name"] for c in customers.list_customers(shop).rows}
+    assert names == {"Jürgen Müller", "Café Lumière"}
+    header = ",".join([*ORDERS_HEADER, "customer_name", "customer_city"])
+    orders = f"{header}\nW1,2026-01-05,completed,CUP,Cup,2,10,Jürgen Müller,Straße\n"
+    result = order_import.import_file(shop, "Web", "orders.csv", orders.encode("cp1252"))
+    assert (result.new, result.problems) == (1, [])
+    assert "Jürgen Müller" in {c["name"] for c in customers.list_customers(shop).rows}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        bytes(range(0x80, 0x100)) * 8,  # every high byte, no word in any script
+        "name\nß\n".encode("cp1252"),  # one letter: "ß" in Western, "ك" in Arabic, nothing says which
+    ],
+)
+def test_what_no_code_page_reads_for_sure_is_refused_not_guessed(data: bytes) -> None:
+    with pytest.raises(ValidationError, match="cannot be read|more than one way"):
+        tabular.decode(data)
 
 
 def test_an_xlsx_named_csv_is_read_as_the_workbook_it_is(shop) -> None:

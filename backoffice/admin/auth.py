@@ -29,7 +29,8 @@ from backoffice.core.errors import (
     ThrottledError,
     ValidationError,
 )
-from backoffice.core.validation import LANGUAGES, check_emails, check_phone
+from backoffice.core.i18n import LANGUAGES
+from backoffice.core.validation import check_emails, check_phone
 from backoffice.db import Database, audit, now
 from backoffice.db.queries import access as q
 

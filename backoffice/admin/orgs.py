@@ -13,8 +13,9 @@ from backoffice.admin.auth import insert_user
 from backoffice.books import ledger
 from backoffice.core.context import Context, User
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.core.i18n import DOCUMENT_LANGUAGES
 from backoffice.core.money import currency, percent_text, rate_from_percent
-from backoffice.core.validation import DOCUMENT_LANGUAGES, check_color, check_country, check_tax_id
+from backoffice.core.validation import check_color, check_country, check_tax_id
 from backoffice.db import Database, audit, now
 from backoffice.db.queries import access as access_q
 from backoffice.db.queries import orgs as q

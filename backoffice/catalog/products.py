@@ -7,7 +7,6 @@ issued (backoffice.sales.invoices); stock value and quantity always move togethe
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,17 +17,11 @@ from backoffice.core import tabular
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.money import Currency, currency, rate_from_percent, to_minor
+from backoffice.core.tabular import ImportResult
 from backoffice.core.text import normalize_digits
 from backoffice.db import audit, now
 from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import products as q
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    problems: list[tuple[int, str, str]] | None = None
-    written: bool = False
 
 
 def _currency(conn: Connection, org_id: int) -> Currency:
@@ -219,14 +212,14 @@ def import_products(ctx: Context, file_name: str, data: bytes, dry_run: bool = F
     All or nothing: any bad row and nothing is written; every problem is listed by row and column.
     """
     ctx.require("products.write")
-    result = ImportResult(problems=[])
-    assert result.problems is not None
+    result = ImportResult()
     try:
         headers, body = tabular.read_table(file_name, data)
     except ValidationError as exc:
         result.problems.append((0, "file", exc.errors[0].message))
         return result
-    keys = [HEADERS.get(h.strip().lower().lstrip("\ufeff")) or HEADERS.get(h.strip()) for h in headers]
+    by_key = {tabular.header_key(h): key for h, key in HEADERS.items()}
+    keys = [by_key.get(tabular.header_key(h)) for h in headers]
     for header, key in zip(headers, keys, strict=True):
         if key is None:
             result.problems.append((1, header, "unknown column"))

@@ -20,10 +20,11 @@ from backoffice.contacts import attachments
 from backoffice.core import tabular
 from backoffice.core.context import Context
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.core.i18n import LANGUAGES
 from backoffice.core.money import parse_decimal
+from backoffice.core.tabular import ImportResult
 from backoffice.core.text import clean_header_value, digits_only, normalize_digits, search_key
 from backoffice.core.validation import (
-    LANGUAGES,
     check_country,
     check_emails,
     check_phone,
@@ -64,13 +65,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, reason)
-    written: bool = False
 
 
 # ---------------------------------------------------------------- validation
@@ -551,12 +545,12 @@ HEADER_ALIASES = {
 def _map_headers(
     headers: list[str], custom_names: list[str]
 ) -> tuple[dict[int, str], list[tuple[int, str, str]]]:
-    lookup = {alias.casefold(): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
-    lookup |= {name.casefold(): f"custom:{name}" for name in custom_names}
+    lookup = {tabular.header_key(alias): key for key, aliases in HEADER_ALIASES.items() for alias in aliases}
+    lookup |= {tabular.header_key(name): f"custom:{name}" for name in custom_names}
     mapping: dict[int, str] = {}
     problems: list[tuple[int, str, str]] = []
     for i, header in enumerate(headers):
-        key = lookup.get(header.strip().lstrip("\ufeff").casefold())
+        key = lookup.get(tabular.header_key(header))
         if key is None:
             problems.append(
                 (1, header, "unknown column (expected name, email, phone, tax_id, … or a custom field)")

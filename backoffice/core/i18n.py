@@ -9,8 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+# The languages, in one place: of the interface and a person (LANGUAGES), written right to left (RTL_LANGUAGES), and
+# of a document (DOCUMENT_LANGUAGES: one language or two, primary first, as LANGUAGE_SETS spells them out).
 LANGUAGE_NAMES = {"en": "English", "ar": "العربية", "fa": "فارسی"}
+LANGUAGES = tuple(LANGUAGE_NAMES)
 RTL_LANGUAGES = frozenset({"ar", "fa"})
+LANGUAGE_SETS: dict[str, tuple[str, ...]] = {
+    "en": ("en",),
+    "ar": ("ar",),
+    "fa": ("fa",),
+    "ar-en": ("ar", "en"),
+    "fa-en": ("fa", "en"),
+}
+DOCUMENT_LANGUAGES = tuple(LANGUAGE_SETS)
 
 # English: (Arabic, Persian)
 CATALOGUE: dict[str, tuple[str, str]] = {

@@ -14,7 +14,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, Invalid
 from enum import StrEnum
 
 from backoffice.core.errors import ValidationError
-from backoffice.core.text import normalize_digits
+from backoffice.core.text import normalize_digits, to_native_digits
 
 # ISO 4217 exponents for the currencies our merchants use; IRR is kept in whole rials (no subunit in use).
 EXPONENTS: dict[str, int] = {
@@ -159,15 +159,10 @@ def format_money(minor: int, cur: Currency, locale: str = "en", native_digits: b
 
     pattern = "#,##0" + ("." + "0" * cur.exponent if cur.exponent else "")
     text = format_decimal(from_minor(minor, cur), format=pattern, locale=_babel_locale(locale))
-    if native_digits and locale.startswith(("ar", "fa")):
+    if native_digits:
         text = to_native_digits(text, locale)
     return f"{text} {cur.code}"
 
 
 def _babel_locale(locale: str) -> str:
     return {"ar": "ar_SA", "fa": "fa_IR"}.get(locale[:2], "en")
-
-
-def to_native_digits(text: str, locale: str) -> str:
-    table = "٠١٢٣٤٥٦٧٨٩" if locale.startswith("ar") else "۰۱۲۳۴۵۶۷۸۹"
-    return text.translate(str.maketrans("0123456789", table))

@@ -1,6 +1,6 @@
-"""Reading and writing small tables for people: CSV (UTF-8, with or without BOM, UTF-16 with or without BOM, or
-Windows-1256; comma, semicolon or tab) and XLSX (formulas as their saved values; whatever the file is called),
-with formula-injection-safe cells on the way out (SPEC A6, R7).
+"""Reading and writing small tables for people: CSV (UTF-8, with or without BOM, UTF-16 with or without BOM,
+Windows-1256, Windows-1252 or ISO-8859-1; comma, semicolon or tab) and XLSX (formulas as their saved values;
+whatever the file is called), with formula-injection-safe cells on the way out (SPEC A6, R7).
 
 Owns file formats for row-at-a-time work of human scale (customers, products, settings).
 Million-row store imports do not come here: they stage in DuckDB (order_import).
@@ -13,6 +13,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -46,6 +47,16 @@ def utf16_without_bom(data: bytes) -> str | None:
     return encoding
 
 
+@dataclass
+class ImportResult:
+    """What an import of a table of people's rows (customers, products) did: the rows created (or, in a preview,
+    ready), every problem as (row, column, reason) with the header as row 1, and whether anything was written."""
+
+    created: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)
+    written: bool = False
+
+
 class CellError(ValidationError):
     """A file refused at one place: its row (the header is row 1) and column, beside the reason."""
 
@@ -54,9 +65,17 @@ class CellError(ValidationError):
         super().__init__(f"row {row}, {column}: {message}", "file")
 
 
+# The single-byte code pages a CSV from a spreadsheet in our markets is saved in when it is not Unicode: Arabic
+# Windows, Western Windows, and ISO-8859-1 (Western Windows' subset, written by older Unix and Mac programs).
+LEGACY_ENCODINGS = ("cp1256", "cp1252", "latin_1")
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM stripped) when it decodes; UTF-16 with its BOM or without it; otherwise Windows-1256, the
-    Arabic Windows code page."""
+    """UTF-8 (BOM stripped) when it decodes; UTF-16 with its BOM or without it; otherwise one of LEGACY_ENCODINGS,
+    chosen by charset-normalizer, which scores each decoding by how coherent its text is (Arabic letters in Arabic
+    words, Latin letters in Latin words): "Straße" in Windows-1252 does not become "Straكe". A file no code page
+    reads as text, or that two of them read as different texts equally well, is refused: never guess what a file
+    did not say."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -70,21 +89,87 @@ def decode(data: bytes) -> str:
             raise ValidationError(
                 "This is not a text file (it holds binary data). Save it as CSV (UTF-8) or XLSX.", "file"
             )
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError as exc:
-            raise ValidationError(
-                f"The file looks like UTF-16 text ({encoding[-2:].upper()}, without a byte order mark) but is "
-                "damaged further on. Save it again as CSV (UTF-8).",
-                "file",
-            ) from exc
+        return _decode_as(data, encoding, f"UTF-16 text ({encoding[-2:].upper()}, without a byte order mark)")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        try:
-            return data.decode("cp1256")
-        except UnicodeDecodeError as exc:
-            raise ValidationError("The file is neither UTF-8 nor Windows-1256 text.", "file") from exc
+        pass
+    return _decode_legacy(data)
+
+
+def _decode_legacy(data: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    # The evidence is in the lines with bytes above ASCII: every code page reads the others alike, and in a file of
+    # mostly ASCII lines (order ids, SKUs, English headers) they would outvote one Arabic city far down.
+    evidence = b""
+    for line in _NOT_ASCII_LINE.finditer(data):
+        evidence += line.group() + b"\n"
+        if len(evidence) > 1 << 16:
+            break
+    readings: dict[str, str] = {}  # text: encoding, of the best-scored decodings
+    matches = sorted(
+        from_bytes(evidence, cp_isolation=list(LEGACY_ENCODINGS), enable_fallback=False),
+        key=lambda m: (m.chaos, -m.coherence),
+    )
+    best = (matches[0].chaos, matches[0].coherence) if matches else None
+    for match in matches:
+        if (match.chaos, match.coherence) == best:
+            readings.setdefault(str(match), match.encoding)
+    if len(readings) > 1:
+        # a few words are too little for charset-normalizer to tell: drop a reading with impossible words
+        readings = {text: encoding for text, encoding in readings.items() if not _impossible_words(text)}
+    if not readings:
+        raise ValidationError(
+            "The file's characters cannot be read: it is not UTF-8, UTF-16, Windows-1256 (Arabic) or Windows-1252 "
+            "(Western) text. Save it as CSV (UTF-8).",
+            "file",
+        )
+    if len(readings) > 1:
+        raise ValidationError(
+            "The file's characters can be read in more than one way (Windows-1256 Arabic or Windows-1252 Western) "
+            "and nothing in it tells which. Save it as CSV (UTF-8).",
+            "file",
+        )
+    encoding = readings.popitem()[1]
+    return _decode_as(data, encoding, f"{_NAMES[encoding]} text")
+
+
+def _decode_as(data: bytes, encoding: str, what: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ValidationError(
+            f"The file looks like {what} but is damaged further on. Save it again as CSV (UTF-8).", "file"
+        ) from exc
+
+
+_NOT_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
+_NAMES = {
+    "cp1256": "Windows-1256 (Arabic)",
+    "cp1252": "Windows-1252 (Western)",
+    "latin_1": "ISO-8859-1 (Western)",
+}
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _impossible_words(text: str) -> bool:
+    """Whether a text has a word no one writes: Arabic and Latin letters in one word ("Straكe", Western text read
+    as Arabic), or a word of accented Latin letters only ("Úáí", Arabic text read as Western)."""
+    for word in _WORD.findall(text):
+        arabic = sum("\u0600" <= c <= "\u06ff" for c in word)
+        ascii_letters = sum(c.isascii() for c in word)
+        if arabic and arabic < len(word) or (len(word) > 1 and not arabic and not ascii_letters):
+            return True
+    return False
+
+
+DELIMITERS = (",", ";", "\t")
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """The delimiter of a CSV file: of comma, semicolon and tab, the one its first line holds most (comma on a tie)."""
+    return max(DELIMITERS, key=first_line.count)
 
 
 def header_key(header: str) -> str:
@@ -140,7 +225,7 @@ def read_table(file_name: str, data: bytes) -> tuple[list[str], list[list[str]]]
         refuse_other_formats(data)
         text = decode(data)
         first = text.splitlines()[0] if text.strip() else ""  # CR-only line ends (old Mac exports) count too
-        delimiter = max((",", ";", "\t"), key=first.count)
+        delimiter = sniff_delimiter(first)
         # newline="": the reader sees \r, \n and \r\n line ends alike; cells of any length are read, then measured
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))  # only ever raised: threads share it

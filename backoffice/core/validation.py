@@ -7,26 +7,58 @@ so a form can collect every field's problem at once (beancount's habit).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import phonenumbers
 
-from backoffice.core.text import digits_only, normalize_digits
+# The language lists live in backoffice.core.i18n; named here too for callers that import them from validation.
+from backoffice.core.text import clean_header_value, digits_only, normalize_digits
 
-LANGUAGES = ("en", "ar", "fa")
-DOCUMENT_LANGUAGES = ("en", "ar", "fa", "ar-en", "fa-en")
-_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]{2,}$")
+# The one email rule (customer cards, users, message recipients, the sender address, contact imports): a pragmatic
+# subset of RFC 5322's addr-spec, as mail providers accept it.
+#   local part: a dot-atom of 1-64 characters: no space, control character or invisible direction mark, none of ( ) < > [ ] : ; @ \ , " and
+#     no dot at either end or two in a row (quoted local parts such as "a b"@x.com are refused);
+#     letters of any script are accepted (RFC 6531).
+#   domain: two labels or more, dot-separated; a label is 1-63 letters (any script: IDN domains such as
+#     مثال.السعودية are accepted as typed), digits or inner hyphens; the last label is 2 letters or more, or an
+#     A-label (xn--…). No IP-address literals, no trailing dot.
+#   the whole address: at most 254 characters (RFC 5321's path limit).
+_EMAIL_ATOM = r"[^\s\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff()<>\[\]:;@\\,\".]+"
+_EMAIL_LOCAL = re.compile(rf"{_EMAIL_ATOM}(?:\.{_EMAIL_ATOM})*")
+_EMAIL_LABEL = re.compile(r"[^\W_](?:(?:[^\W_]|-){0,61}[^\W_])?")
+_EMAIL_TLD = re.compile(r"[^\W\d_]{2,63}|[xX][nN]--[a-zA-Z0-9-]{1,59}")
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 
 
-def check_emails(text: str | None) -> tuple[list[str], str | None]:
+def is_email(address: str) -> bool:
+    """Whether one address follows the email rule above."""
+    if len(address) > 254 or address.count("@") != 1:
+        return False
+    local, domain = address.split("@")
+    labels = domain.split(".")
+    return (
+        len(local) <= 64
+        and _EMAIL_LOCAL.fullmatch(local) is not None
+        and len(labels) >= 2
+        and all(_EMAIL_LABEL.fullmatch(label) for label in labels)
+        and _EMAIL_TLD.fullmatch(labels[-1]) is not None
+    )
+
+
+def split_emails(value: str | Iterable[str] | None) -> list[str]:
+    """The addresses in 'a@x.com, b@y.com' (commas or semicolons) or a list, as written: each trimmed, without CR,
+    LF or NUL and without the angle brackets of '<a@x.com>'; empty ones dropped. Not checked: see is_email."""
+    parts = re.split(r"[,;]", value) if isinstance(value, str) else list(value or [])
+    found = [clean_header_value(str(part)).strip("<>").strip() for part in parts]
+    return [address for address in found if address]
+
+
+def check_emails(text: str | Iterable[str] | None) -> tuple[list[str], str | None]:
     """Comma- or semicolon-separated addresses, each valid; lower-cased, duplicates removed."""
     found: list[str] = []
-    for part in re.split(r"[,;]", text or ""):
-        address = part.strip()
-        if not address:
-            continue
-        if not _EMAIL.match(address):
+    for address in split_emails(text):
+        if not is_email(address):
             return [], f"'{address}' is not a valid email address"
         if address.lower() not in found:
             found.append(address.lower())

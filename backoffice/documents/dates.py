@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from backoffice.core.money import to_native_digits
+from backoffice.core.text import NATIVE_DIGITS, to_native_digits
 
 HIJRI_MONTHS = {
     "ar": (
@@ -102,7 +102,7 @@ _ERA = {"hijri": {"ar": "هـ", "fa": "ق", "en": "AH"}, "jalali": {"ar": "هـ.
 
 def digits(text: str, language: str, native: bool) -> str:
     """Arabic-Indic digits for Arabic, Persian digits for Persian, when the organization asks for them."""
-    return to_native_digits(text, language) if native and language in ("ar", "fa") else text
+    return to_native_digits(text, language) if native and language in NATIVE_DIGITS else text
 
 
 def gregorian(on: date, language: str, native: bool = False) -> str:

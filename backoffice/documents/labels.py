@@ -5,8 +5,7 @@ Owns document terms and which languages a document is in; the UI's strings live 
 
 from __future__ import annotations
 
-RTL = frozenset({"ar", "fa"})
-LANGUAGE_SETS = {"en": ("en",), "ar": ("ar",), "fa": ("fa",), "ar-en": ("ar", "en"), "fa-en": ("fa", "en")}
+from backoffice.core.i18n import LANGUAGE_SETS
 
 # key: (English, Arabic, Persian)
 TERMS: dict[str, tuple[str, str, str]] = {

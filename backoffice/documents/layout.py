@@ -19,8 +19,9 @@ from fpdf import FPDF
 from fpdf.bidi import BidiParagraph, auto_detect_base_direction
 from fpdf.enums import MethodReturnValue, TextDirection
 
+from backoffice.core.i18n import RTL_LANGUAGES
 from backoffice.documents import fonts
-from backoffice.documents.labels import RTL, term
+from backoffice.documents.labels import term
 
 Paper = Literal["a4", "80mm"]
 PAPERS = ("a4", "80mm")
@@ -135,7 +136,7 @@ class _Pen:
         self.sheet = sheet
         self.family = "helvetica" if pdf.core else fonts.FAMILY
         self.primary = sheet.languages[0]
-        self.rtl = self.primary in RTL
+        self.rtl = self.primary in RTL_LANGUAGES
         self.left = pdf.l_margin
         self.width = pdf.w - pdf.l_margin - pdf.r_margin
         self.color = sheet.brand.color
@@ -155,7 +156,7 @@ class _Pen:
         elif number or not has_rtl(text):  # figures and dates in any digits read left to right
             wanted = (True, "ltr")
         else:
-            wanted = (True, "rtl" if (lang or self.primary) in RTL else None)
+            wanted = (True, "rtl" if (lang or self.primary) in RTL_LANGUAGES else None)
         if wanted != self._shaping:
             if wanted[0]:
                 self.pdf.set_text_shaping(True, direction=wanted[1])
@@ -164,7 +165,7 @@ class _Pen:
             self._shaping = wanted
 
     def align(self, how: str, lang: str | None = None) -> Literal["L", "R", "C"]:
-        rtl = (lang or self.primary) in RTL
+        rtl = (lang or self.primary) in RTL_LANGUAGES
         if how == "start":
             return "R" if rtl else "L"
         if how == "end":
@@ -452,7 +453,7 @@ def _compact_row(pen: _Pen, y: float, key: str, value: str) -> float:
 
 def _joined(key: str, languages: tuple[str, ...]) -> str:
     """«رقم الفاتورة / Invoice no.»: a left-to-right mark keeps a Latin label's final period with it."""
-    return " / ".join(term(key, lang) + ("" if lang in RTL else "\u200e") for lang in languages)
+    return " / ".join(term(key, lang) + ("" if lang in RTL_LANGUAGES else "\u200e") for lang in languages)
 
 
 # ---------------------------------------------------------------- the lines table

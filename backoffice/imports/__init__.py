@@ -27,7 +27,13 @@ from sqlalchemy.engine import Connection
 from backoffice.core.context import Context
 from backoffice.core.errors import BackofficeError, NotFoundError, ValidationError
 from backoffice.core.money import currency
-from backoffice.core.tabular import check_headers, decode, refuse_other_formats, utf16_without_bom
+from backoffice.core.tabular import (
+    check_headers,
+    decode,
+    refuse_other_formats,
+    sniff_delimiter,
+    utf16_without_bom,
+)
 from backoffice.db import audit, bulk, now
 from backoffice.db.queries import imports as q
 from backoffice.db.queries import orgs as orgs_q
@@ -275,7 +281,7 @@ def _read(con: Any, file_name: str, data: bytes | Path, profile: str) -> list[st
         table = pa.table({n: [row[i] if i < len(row) else None for row in body] for i, n in enumerate(names)})
         return staging.load_frame(con, table)
     refuse_other_formats(raw)
-    text = decode(raw)  # Windows-1256 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
+    text = decode(raw)  # Windows-1256/1252 and UTF-16 become UTF-8 here: DuckDB 2.0 cannot decode them itself
     handle = tempfile.NamedTemporaryFile("w", suffix=".csv", encoding="utf-8", delete=False)
     with handle:
         handle.write(text)
@@ -317,7 +323,7 @@ def _refuse_nul(data: bytes | Path, head: bytes) -> None:
     row = before + chunk.count(b"\n", 0, at) + 1
     line = chunk[chunk.rfind(b"\n", 0, at) + 1 : at].decode("utf-8", errors="replace")
     first = head.split(b"\n", 1)[0].decode("utf-8", errors="replace").lstrip("\ufeff")
-    delimiter = max((",", ";", "\t"), key=first.count)
+    delimiter = sniff_delimiter(first)
     headers = [h.strip().strip('"') for h in first.split(delimiter)]
     index = line.count(delimiter)
     column = headers[index] if row > 1 and index < len(headers) else f"column {index + 1}"
@@ -339,7 +345,7 @@ def _utf8(head: bytes) -> bool:
 
 def _load_csv(con: Any, path: str, head: str) -> list[str]:
     first = head.lstrip("\ufeff").split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
+    delimiter = sniff_delimiter(first)
     check_headers(
         next(csv.reader(io.StringIO(head.lstrip("\ufeff")), delimiter=delimiter), []), profiles._key
     )
@@ -478,7 +484,7 @@ def _all_problems(con: Any, result: ImportResult) -> None:
 
 
 def _load_payments(con: Any, payments: bytes | Path, exponent: int, currency_code: str) -> None:
-    """The payments file, decoded as the orders file is (UTF-8, UTF-16 with BOM, Windows-1256), into `pays`; a file
+    """The payments file, decoded as the orders file is (UTF-8, UTF-16, Windows-1256 or 1252), into `pays`; a file
     that is not text or not CSV is refused by name."""
     raw = payments.read_bytes() if isinstance(payments, Path) else payments
     try:

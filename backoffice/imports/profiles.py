@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from backoffice.core.errors import FieldError, ValidationError
+from backoffice.core.tabular import header_key
 
 GENERIC = ("order_id", "order_date", "status", "currency", "customer_name", "customer_email", "customer_phone",
            "customer_city", "customer_country", "customer_tax_id", "sku", "product_name", "quantity", "unit_price",
@@ -56,7 +57,8 @@ PROFILES = ("generic", "shopify", "salla-json")
 
 
 def _key(text: str) -> str:
-    return " ".join(text.strip().lstrip("\ufeff").replace("_", " ").casefold().split())
+    """A store export's header as tabular.header_key cleans it, with "_" as a space: "Order_ID" is "order id"."""
+    return header_key(text.replace("_", " "))
 
 
 def map_headers(

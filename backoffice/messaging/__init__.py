@@ -30,8 +30,11 @@ from backoffice.books import receivables
 from backoffice.contacts import customers
 from backoffice.core.context import Context
 from backoffice.core.errors import BackofficeError, ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.core.i18n import LANGUAGES
 from backoffice.core.money import currency, format_money
-from backoffice.core.text import search_key
+from backoffice.core.text import clean_header_value as clean_header
+from backoffice.core.text import digits_only, normalize_digits, search_key
+from backoffice.core.validation import is_email, split_emails
 from backoffice.db import audit, now
 from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import messaging as q
@@ -47,9 +50,6 @@ STATUSES = ("queued", "sending", "sent", "failed", "shared")
 _WIRE = compat32.clone(linesep="\r\n")  # SMTP line endings, headers folded at 78
 Progress = Callable[[int, int, str], None]
 
-_UNSAFE = re.compile(r"[\r\n\x00]+")
-_EMAIL = re.compile(r"^[^@\s,;<>\"()]+@[^@\s,;<>\"()]+\.[^@\s,;<>\"()]+$")
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _FLUSH_EVERY, _FLUSH_SECONDS, _CHUNK = 200, 2.0, 100
 
 _SUBJECTS: dict[str, dict[str, str]] = {
@@ -108,20 +108,11 @@ class Draft:
 # ---------------------------------------------------------------- small helpers
 
 
-def clean_header(value: str | None) -> str:
-    """A header value or file name without CR, LF or NUL (encoded-newline injection, CVE-2024-6923)."""
-    return _UNSAFE.sub(" ", value or "").strip()
-
-
 def parse_addresses(value: str | Iterable[str] | None, field: str = "to") -> list[str]:
     """Addresses from 'a@x.com, b@y.com' (commas or semicolons) or a list; each checked, duplicates dropped."""
-    parts = re.split(r"[,;]", value) if isinstance(value, str) else list(value or [])
     found: list[str] = []
-    for part in parts:
-        address = clean_header(str(part)).strip().strip("<>")
-        if not address:
-            continue
-        if not _EMAIL.match(address):
+    for address in split_emails(value):
+        if not is_email(address):
             raise ValidationError(f"'{address}' is not an email address", field)
         if address.lower() not in (a.lower() for a in found):
             found.append(address)
@@ -130,7 +121,7 @@ def parse_addresses(value: str | Iterable[str] | None, field: str = "to") -> lis
 
 def _language(org: dict[str, Any], contact: dict[str, Any] | None) -> str:
     lang = (contact or {}).get("language") or org.get("language") or "en"
-    return lang if lang in ("en", "ar", "fa") else "en"
+    return lang if lang in LANGUAGES else "en"
 
 
 def _text(table: dict[str, dict[str, str]], key: str, lang: str, **values: Any) -> str:
@@ -210,7 +201,7 @@ def parse_welcome_invoice(value: str | Sequence[tuple[str, int | str]] | None) -
         pairs = list(value)
     lines = []
     for n, (sku, quantity) in enumerate(pairs, 1):
-        text = str(quantity).translate(_DIGITS).strip()
+        text = normalize_digits(str(quantity)).strip()
         if not sku:
             raise ValidationError(f"welcome invoice line {n}: give a product SKU", "welcome_invoice")
         if not text.isdigit() or int(text) < 1:
@@ -321,7 +312,7 @@ def add_credits(ctx: Context, amount: int | str) -> int:
     """An admin adds message credits; returns the new balance."""
     ctx.require("settings.write")
     try:
-        n = int(str(amount).strip().translate(_DIGITS))
+        n = int(normalize_digits(str(amount)).strip())
     except ValueError:
         n = 0
     if n <= 0:
@@ -673,7 +664,7 @@ def _document(ctx: Context, kind: str, number: str) -> dict[str, Any]:
     number = clean_header(str(number))
     if kind == "statement":
         match = re.fullmatch(
-            r"(\d+)(?::(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?)?", number.translate(_DIGITS)
+            r"(\d+)(?::(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?)?", normalize_digits(number)
         )
         if not match:
             raise ValidationError(
@@ -827,7 +818,7 @@ def send_test_message(ctx: Context, to: str) -> dict[str, Any]:
 
 def _number_range(numbers: str) -> tuple[str | None, int, int]:
     """'INV-000001..INV-000050' or '1..50' → (series or None, 1, 50)."""
-    parts = numbers.translate(_DIGITS).split("..")
+    parts = normalize_digits(numbers).split("..")
     bounds = [re.fullmatch(r"\s*(?:([A-Za-z]+)-?)?0*(\d+)\s*", p) for p in parts]
     first, last = (bounds[0], bounds[1]) if len(bounds) == 2 else (None, None)
     if first is None or last is None:
@@ -1104,7 +1095,7 @@ def share_link(ctx: Context, kind: str, number: str, phone: str | None = None) -
     ctx.require("customers.write")
     doc = _document(ctx, kind, number)
     contact = _contact(ctx, doc["customer_id"]) if doc["customer_id"] else None
-    digits = re.sub(r"\D", "", (phone or (contact or {}).get("phone") or "").translate(_DIGITS))
+    digits = digits_only(phone or (contact or {}).get("phone"))
     digits = digits[2:] if digits.startswith("00") else digits
     if len(digits) < 8:
         raise ValidationError("give the phone number in international form, e.g. +966501234567", "phone")

@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from backoffice.core.text import DIGITS_FROM, DIGITS_TO, LETTER_FOLDS
+
 # Limits of what an import accepts (each named in the problem it raises). Money is BIGINT minor units: an amount or
 # a line (quantity × price) of at most 10^14 minor units (a trillion riyals at two decimals) leaves room below 2^63
 # (9.2 × 10^18) for VAT arithmetic on it (× 2 × 10,000) and for the sums reports and balances make of many orders.
@@ -32,10 +34,22 @@ AMOUNTS = {  # typed column prefix: generic column
     "paid": "paid_amount",
 }
 
-FOLD = """CREATE OR REPLACE MACRO fold(x) AS lower(regexp_replace(regexp_replace(regexp_replace(
-    translate(x, 'يىئكأإآٱؤ٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹', 'یییکاااوا01234567890123456789'),
-    '[\u064b-\u065f\u0670\u0640]', '', 'g'), 'ة(\\s|$)', 'ه\\1', 'g'), '\\s+', ' ', 'g'))"""
-DIGITS = "translate(trim(CAST({x} AS VARCHAR)), '٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬', '01234567890123456789.,')"
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# Folding and digits come from backoffice.core.text's tables (the same as search_key and normalize_digits in Python);
+# a character with no counterpart (tatweel, direction marks) is deleted by translate.
+_KEPT = {k: v for k, v in LETTER_FOLDS.items() if v is not None}
+FOLD_FROM = "".join(_KEPT) + DIGITS_FROM + "".join(k for k, v in LETTER_FOLDS.items() if v is None)
+FOLD_TO = "".join(_KEPT.values()) + DIGITS_TO
+FOLD = (
+    "CREATE OR REPLACE MACRO fold(x) AS lower(regexp_replace(regexp_replace(regexp_replace(\n"
+    f"    translate(x, {_sql_text(FOLD_FROM)}, {_sql_text(FOLD_TO)}),\n"
+    """    '[\u064b-\u065f\u0670\u0640]', '', 'g'), 'ة(\\s|$)', 'ه\\1', 'g'), '\\s+', ' ', 'g'))"""
+)
+DIGITS = f"translate(trim(CAST({{x}} AS VARCHAR)), {_sql_text(DIGITS_FROM)}, {_sql_text(DIGITS_TO)})"
 ORDER_LEVEL = ("order_date", "status", "currency", "customer_name", "customer_email", "customer_phone", "customer_city",
                "customer_country", "customer_tax_id", "prices_include_vat", "shipping", "order_discount",
                "payment_method", "paid_amount")  # fmt: skip

@@ -9,7 +9,7 @@ from streamlit.delta_generator import DeltaGenerator
 from backoffice.admin import orgs
 from backoffice.books import ledger
 from backoffice.contacts import customers
-from backoffice.core.i18n import account_name
+from backoffice.core.i18n import DOCUMENT_LANGUAGES, account_name
 from backoffice.core.money import percent_text
 from backoffice.sales import payments
 from backoffice.web import page, show_errors, t
@@ -50,7 +50,7 @@ with org_tab, st.form("org_settings"):
     for col, (field, label, options) in zip(
         cols,
         [
-            ("language", "Document language", ["en", "ar", "fa", "ar-en", "fa-en"]),
+            ("language", "Document language", list(DOCUMENT_LANGUAGES)),
             ("business_type", "Business type", list(ledger.BUSINESS_TYPES)),
             ("calendar", "Calendar", list(orgs.CALENDARS)),
             ("rounding_rule", "VAT rounding", list(orgs.ROUNDING_RULES)),
