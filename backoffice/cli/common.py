@@ -12,7 +12,6 @@ import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -89,7 +88,9 @@ class Command(_FullHelp, click.Command):
         if not negative:
             return [token for _, token in read]
         # options first, then "--": click reads every token after it as a positional, "-5" included
-        return [t for is_option, t in read if is_option] + ["--"] + [t for is_option, t in read if not is_option]
+        return (
+            [t for is_option, t in read if is_option] + ["--"] + [t for is_option, t in read if not is_option]
+        )
 
 
 class Group(_FullHelp, click.Group):
@@ -100,10 +101,6 @@ class Group(_FullHelp, click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
-
-
-def group(name: str, help: str | None = None) -> Group:  # noqa: A002 (click's own parameter name)
-    return Group(name, help=help)
 
 
 def options(json_flag: bool = True) -> Callable[[F], F]:
@@ -150,7 +147,7 @@ def choice(values: Sequence[str]) -> click.Choice[str]:
     return click.Choice(list(values))
 
 
-def flag(name: str, help: str) -> Callable[[F], F]:  # noqa: A002
+def flag(name: str, help: str | None) -> Callable[[F], F]:
     """`--name/--no-name`, None when neither is given (argparse's BooleanOptionalAction with default None)."""
     return click.option(f"--{name}/--no-{name}", default=None, help=help)
 
@@ -169,7 +166,9 @@ def open_database(must_exist: bool = True) -> Database:
 
     path = option("db")
     if path and must_exist and not Path(path).exists():
-        raise ValidationError(f"No database at {path}. Create one with `backoffice init --db {path} …`.", "db")
+        raise ValidationError(
+            f"No database at {path}. Create one with `backoffice init --db {path} …`.", "db"
+        )
     db = open_url(url_for(path))
     _OPENED.append(db)
     return db

@@ -63,9 +63,7 @@ def _pair(text: str, flag: str) -> tuple[str, str]:
 @click.option("--role", type=common.choice(ROLES))
 @click.option("--category", multiple=True, help="repeat for several categories")
 @click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value")
-@click.option(
-    "--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another"
-)
+@click.option("--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another")
 def add(
     name: str | None,
     email: tuple[str, ...],
@@ -141,7 +139,7 @@ def list_customers(
 @customer.command("show")
 @common.options()
 @click.argument("id", type=int)
-def show(id: int) -> None:  # noqa: A002 (the argument's name in the help)
+def show(id: int) -> None:
     from backoffice import customers
 
     ctx = common.context()
@@ -153,7 +151,7 @@ def show(id: int) -> None:  # noqa: A002 (the argument's name in the help)
 @click.argument("id", type=int)
 @click.option("--from", "date_from")
 @click.option("--to", "date_to")
-def statement(id: int, date_from: str | None, date_to: str | None) -> None:  # noqa: A002
+def statement(id: int, date_from: str | None, date_to: str | None) -> None:
     from datetime import date
 
     from backoffice import payments
@@ -164,8 +162,8 @@ def statement(id: int, date_from: str | None, date_to: str | None) -> None:  # n
     found = payments.statement(
         ctx,
         id,
-        date_from and date.fromisoformat(date_from),
-        date_to and date.fromisoformat(date_to),
+        date.fromisoformat(date_from) if date_from else None,
+        date.fromisoformat(date_to) if date_to else None,
     )
     lines = [
         {

@@ -83,7 +83,11 @@ def statement(
     found = documents.statement_from_ledger(
         ctx, customer_id, _date(date_from, "--from"), _date(date_to, "--to")
     )
-    _write(out, documents.render_statement_pdf(ctx, found, paper, language), f"statement of customer #{customer_id}")
+    _write(
+        out,
+        documents.render_statement_pdf(ctx, found, paper, language),
+        f"statement of customer #{customer_id}",
+    )
 
 
 @pdf.command("receipt", help="a payment's receipt")

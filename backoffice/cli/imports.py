@@ -19,7 +19,9 @@ from backoffice.errors import ValidationError
 @click.option("--profile", default="generic", help="salla-json, shopify, generic or a saved mapping's name")
 @click.option("--mapping", metavar="FILE", help="JSON {generic_column: source_header}")
 @click.option("--payments", metavar="FILE", help="split payments: order_id, payment_method, amount, paid_at")
-@click.option("--dry-run", is_flag=True, help="preview: count new/changed/unchanged/error orders, write nothing")
+@click.option(
+    "--dry-run", is_flag=True, help="preview: count new/changed/unchanged/error orders, write nothing"
+)
 @click.option("--all-or-nothing", is_flag=True, help="reject the whole file if any row is bad")
 @click.option(
     "--allow-dates",

@@ -25,8 +25,8 @@ def trial_balance(date_from: str | None, date_to: str | None) -> None:
     ctx = common.context()
     tb = books.trial_balance(
         ctx,
-        date_from and date.fromisoformat(date_from),
-        date_to and date.fromisoformat(date_to),
+        date.fromisoformat(date_from) if date_from else None,
+        date.fromisoformat(date_to) if date_to else None,
     )
     cur = common.money(ctx)
     rows = [

@@ -76,7 +76,9 @@ def set_smtp(
     if password_env:
         password = os.environ.get(password_env)
         if not password:
-            raise ValidationError(f"the environment variable {password_env} is empty or unset", "password-env")
+            raise ValidationError(
+                f"the environment variable {password_env} is empty or unset", "password-env"
+            )
     settings = messaging.set_smtp_settings(
         common.context(),
         host=host,

@@ -89,7 +89,7 @@ def add(
 @click.argument("id", type=int)
 @click.option("--to", required=True, type=common.choice(TARGETS))
 @click.option("--note")
-def transition(id: int, to: str, note: str | None) -> None:  # noqa: A002 (the argument's name in the help)
+def transition(id: int, to: str, note: str | None) -> None:
     from backoffice import orders, payments
 
     ctx = common.context()
@@ -108,7 +108,7 @@ def transition(id: int, to: str, note: str | None) -> None:  # noqa: A002 (the a
 @click.argument("id", type=int)
 @click.option("--fee-percent", help="default: the organization's cancellation fee")
 @click.option("--refund-method", help="default: the deposit's own method")
-def cancel(id: int, fee_percent: str | None, refund_method: str | None) -> None:  # noqa: A002
+def cancel(id: int, fee_percent: str | None, refund_method: str | None) -> None:
     from backoffice import payments
     from backoffice.money import to_json
 
@@ -128,7 +128,7 @@ def cancel(id: int, fee_percent: str | None, refund_method: str | None) -> None:
 @order.command("show")
 @common.options()
 @click.argument("id", type=int)
-def show(id: int) -> None:  # noqa: A002
+def show(id: int) -> None:
     from backoffice import orders
 
     ctx = common.context()

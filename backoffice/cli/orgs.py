@@ -40,7 +40,9 @@ def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @click.option("--language", type=common.choice(DOCUMENT_LANGUAGES))
 @click.option("--calendar", type=common.choice(CALENDARS))
 @click.option("--business-type", type=common.choice(BUSINESS_TYPES))
-@click.option("--vat", metavar="PERCENT", help="a new standard VAT rate, in force from --vat-from (default today)")
+@click.option(
+    "--vat", metavar="PERCENT", help="a new standard VAT rate, in force from --vat-from (default today)"
+)
 @click.option("--logo", metavar="FILE", help="PNG or JPEG")
 @click.option("--deposit-percent", metavar="PERCENT", help="default deposit on an order")
 @click.option("--cancellation-fee-percent", metavar="PERCENT", help="kept from a cancelled order's deposit")

@@ -31,9 +31,7 @@ def _payment_json(result: Any, cur: Any) -> dict[str, Any]:
 @click.option("--customer", type=int)
 @click.option("--amount", required=True)
 @click.option("--method", required=True, help="cash, card, bank_transfer, wallet, store_payout, or your own")
-@click.option(
-    "--invoice", multiple=True, metavar="NUMBER", help="pay these invoices (default: oldest first)"
-)
+@click.option("--invoice", multiple=True, metavar="NUMBER", help="pay these invoices (default: oldest first)")
 @click.option("--order", type=int)
 @click.option("--deposit", is_flag=True, help="a deposit on --order, held until it is invoiced")
 @click.option("--authorize", is_flag=True, help="authorize only; counts once captured")
@@ -70,7 +68,7 @@ def add(
 @payment.command("capture", help="capture an authorized payment")
 @common.options()
 @click.argument("id", type=int)
-def capture(id: int) -> None:  # noqa: A002 (the argument's name in the help)
+def capture(id: int) -> None:
     from backoffice import payments
 
     ctx = common.context()
@@ -81,7 +79,7 @@ def capture(id: int) -> None:  # noqa: A002 (the argument's name in the help)
 @payment.command("void", help="release an authorization")
 @common.options()
 @click.argument("id", type=int)
-def void(id: int) -> None:  # noqa: A002
+def void(id: int) -> None:
     from backoffice import payments
 
     payments.void_payment(common.context(), id)

@@ -49,7 +49,8 @@ def init(
         language=language,
     )
     common.emit(
-        {"id": org_id, "name": name}, f"Created organization '{name}' (id {org_id}) and its admin {admin_email}."
+        {"id": org_id, "name": name},
+        f"Created organization '{name}' (id {org_id}) and its admin {admin_email}.",
     )
 
 
