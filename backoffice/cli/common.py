@@ -46,8 +46,8 @@ class _FullHelp:
 
 class Command(_FullHelp, click.Command):
     """A leaf command that reads its arguments the way the argparse CLI did: a unique prefix of a long option
-    stands for it (`--dry` is `--dry-run`), and a negative number is a value, not an option (`credits add -5`).
-    """
+    stands for it (`--dry` is `--dry-run`); a negative number is a value, not an option (`credits add -5`);
+    an option is not taken for the value of the one before it (`--name --json` is refused, as it was)."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         return super().parse_args(ctx, self._argparse_reading(ctx, args))
@@ -78,6 +78,8 @@ class Command(_FullHelp, click.Command):
                 read.append((True, name + equals + value))
                 if takes_value.get(name) and not equals and i + 1 < len(args):
                     i += 1
+                    if _looks_like_an_option(args[i]):  # `--name --json`: argparse refused, click took it
+                        raise click.BadOptionUsage(name, f"Option '{name}' requires an argument.", ctx)
                     read.append((True, args[i]))
             elif _NEGATIVE_NUMBER.match(token):
                 read.append((False, token))
@@ -91,6 +93,12 @@ class Command(_FullHelp, click.Command):
         return (
             [t for is_option, t in read if is_option] + ["--"] + [t for is_option, t in read if not is_option]
         )
+
+
+def _looks_like_an_option(token: str) -> bool:
+    """argparse's reading: a token is an option, not a value, if it starts with "-", is longer than that, and
+    is neither a negative number nor text with a space ("- buy milk" is a value)."""
+    return token.startswith("-") and len(token) > 1 and not _NEGATIVE_NUMBER.match(token) and " " not in token
 
 
 class Group(_FullHelp, click.Group):
