@@ -1,6 +1,7 @@
 """The command line's shape (backoffice/cli, docs/decisions/0007): every area and command answers --help, a
 usage error exits 2 before anything runs, argparse's readings are kept (a unique prefix of an option, a
-negative number as a value), the choices are the domain's own constants, and a run imports only its area."""
+negative number as a value), the choices are the domain's own constants, a run imports only its area, and
+one function (common.run) turns every error into its exit code."""
 
 import json
 import subprocess
@@ -11,6 +12,7 @@ import click
 import pytest
 
 from backoffice.cli import AREAS, cli, main
+from backoffice.errors import NotFoundError, PermissionDenied, ValidationError
 
 
 def _paths(command: click.Command, path: tuple[str, ...]) -> list[str]:
@@ -163,3 +165,31 @@ def test_a_run_imports_only_its_own_area() -> None:
     area = _modules_after("credits", "--help")
     assert "backoffice.cli.messaging" in area and "backoffice.messaging" in area
     assert not {"backoffice.cli.customers", "backoffice.cli.reports", "backoffice.reports"} & area
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "words"),
+    [
+        (None, 0, ""),
+        (ValidationError("name: required"), 2, "error: name: required"),
+        (NotFoundError("No order #9"), 2, "error: No order #9"),
+        (PermissionDenied("not allowed"), 1, "error: not allowed"),
+        (ValueError("bad number"), 2, "error: bad number"),
+        (OSError("disk full"), 1, "error: disk full"),
+        (BrokenPipeError(32, "Broken pipe"), 1, "error: [Errno 32] Broken pipe"),  # not click's silent exit
+        (KeyboardInterrupt(), 130, "error: interrupted"),
+    ],
+)
+def test_common_run_is_the_one_place_for_exit_codes(raised, code, words, capsys) -> None:
+    from backoffice.cli.common import Group, run
+
+    group = Group("backoffice")
+
+    @group.command("go")
+    def go() -> None:
+        if raised is not None:
+            raise raised
+
+    assert run(group, ["go"]) == code
+    out, err = capsys.readouterr()
+    assert out == "" and err.strip() == words and "Traceback" not in err
