@@ -350,6 +350,7 @@ FOREIGN: dict[str, list[Call]] = {
         lambda w: {"customer_id": w.a.customer, "invoice_numbers": [ONLY_IN_B]}
     ],
     "lifecycle.cancel_order:order_id": [lambda w: {"order_id": w.b_order}],
+    "lifecycle.move_order:order_id": [lambda w: {"order_id": w.b_order, "to": "confirmed"}],
     "payments.capture_payment:payment_id": [lambda w: {"payment_id": w.b_authorization}],
     "receivables.customer_position:customer_id": [lambda w: {"customer_id": w.b.customer}],
     "lifecycle.fulfil_order:order_id": [lambda w: {"order_id": w.b_order}],

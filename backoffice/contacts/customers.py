@@ -53,6 +53,8 @@ FORM_FIELDS = (
 )
 REQUIRED = ("name",)
 PAGE_SIZES = (25, 50, 100, 200)
+SORT_KEYS = tuple(q.SORTS)  # what a list can be sorted by
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 @dataclass
@@ -335,8 +337,8 @@ def list_customers(
 ) -> Page:
     """One page of contacts matching the search (name, email, phone, tax ID) and category."""
     ctx.require("customers.read")
-    if sort not in q.SORTS:
-        raise ValidationError(f"sort by one of {', '.join(q.SORTS)}", "sort")
+    if sort not in SORT_KEYS:
+        raise ValidationError(f"sort by one of {', '.join(SORT_KEYS)}", "sort")
     page_size = max(1, min(page_size, 1000))
     pattern, cat = search_pattern(search), (search_key(category) or None)
     with ctx.db.read() as conn:
@@ -785,6 +787,6 @@ def export_customers(
     headers = list(EXPORT_COLUMNS) + fields
     if fmt == "xlsx":
         return tabular.to_xlsx({"customers": (headers, rows)})
-    if fmt != "csv":
+    if fmt not in EXPORT_FORMATS:
         raise ValidationError("choose csv or xlsx", "format")
     return tabular.to_csv(headers, rows)

@@ -57,6 +57,7 @@ BY_OPTIONS: dict[str, tuple[str, ...]] = {
     "balance-sheet": (),
 }
 REPORTS = tuple(BY_OPTIONS)
+FORMATS = ("json", "csv", "xlsx")  # report_json, report_csv, report_xlsx
 REPORT_TITLES = {
     "sales": "Sales",
     "profit": "Profit",

@@ -34,6 +34,7 @@ TRANSITIONS = {  # what a user may do by hand; invoicing and returns come from b
     "draft": ("confirmed", "cancelled"),
     "confirmed": ("fulfilled", "cancelled"),
 }
+TARGETS = tuple(s for s in STATUSES if any(s in to for to in TRANSITIONS.values()))  # reachable by hand
 WHY_NOT = {
     "cancelled": "a cancelled order is closed",
     "invoiced": "an invoiced order is corrected by a credit note (return), not changed",

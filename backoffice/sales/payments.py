@@ -121,11 +121,14 @@ def list_methods(ctx: Context) -> list[dict[str, Any]]:
         return q.methods(conn, ctx.org_id)
 
 
+METHOD_ACCOUNTS = ("cash", "bank", "card_clearing")  # the accounts a payment method of your own can post to
+
+
 def add_method(ctx: Context, code: str, name: str, account: str) -> None:
     """A payment method of the organization's own (e.g. 'mada', 'tabby'), mapped to cash, bank or card clearing."""
     ctx.require("settings.write")
     code = code.strip().lower()
-    if not code or account not in ("cash", "bank", "card_clearing"):
+    if not code or account not in METHOD_ACCOUNTS:
         raise ValidationError("give a code and an account: cash, bank or card_clearing", "method")
     with ctx.db.write() as conn:
         q.ensure_methods(conn, ctx.org_id)

@@ -1,0 +1,235 @@
+"""`backoffice customer …`: contacts (customers, suppliers, employees), their statement, import and export."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from backoffice.books import receivables
+from backoffice.cli import common
+from backoffice.contacts.customers import EXPORT_FORMATS, ROLES, SORT_KEYS
+from backoffice.core.errors import ValidationError
+
+customer = common.Group("customer")
+
+
+def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
+    from backoffice.core.money import currency, to_json
+
+    cur = currency(currency_code)
+    keys = (
+        "role",
+        "name",
+        "emails",
+        "phone",
+        "tax_id",
+        "address",
+        "city",
+        "postal_code",
+        "country",
+        "contact_person",
+        "payment_terms_days",
+    )
+    data = {"id": row["contact_id"]} | {k: row.get(k) for k in keys}
+    data["emails"] = [e for e in (row.get("emails") or "").split(", ") if e]
+    data["categories"] = list(row.get("categories") or [])
+    data["custom"] = row.get("custom", {})
+    data["balance"] = to_json(row.get("balance_minor", 0), cur)
+    data["currency"] = cur.code
+    return data
+
+
+def _pair(text: str, flag: str) -> tuple[str, str]:
+    if "=" not in text:
+        raise ValidationError(f"write {flag} NAME=VALUE", flag)
+    name, value = text.split("=", 1)
+    return name.strip(), value
+
+
+@customer.command("add", help="add a contact")
+@common.options()
+@click.option("--name")
+@click.option("--email", multiple=True, help="repeat for several addresses")
+@click.option("--phone")
+@click.option("--tax-id")
+@click.option("--address")
+@click.option("--city")
+@click.option("--country")
+@click.option("--postal-code")
+@click.option("--contact-person")
+@click.option("--payment-terms")
+@click.option("--role", type=common.choice(ROLES))
+@click.option("--category", multiple=True, help="repeat for several categories")
+@click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value")
+@click.option("--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another")
+def add(
+    name: str | None,
+    email: tuple[str, ...],
+    phone: str | None,
+    tax_id: str | None,
+    address: str | None,
+    city: str | None,
+    country: str | None,
+    postal_code: str | None,
+    contact_person: str | None,
+    payment_terms: str | None,
+    role: str | None,
+    category: tuple[str, ...],
+    field: tuple[str, ...],
+    allow_duplicate: bool,
+) -> None:
+    from backoffice import messaging
+    from backoffice.contacts import customers
+
+    ctx = common.context()
+    values = {
+        "name": name or "",
+        "emails": ",".join(email) or None,
+        "phone": phone,
+        "tax_id": tax_id,
+        "address": address,
+        "city": city,
+        "country": country,
+        "postal_code": postal_code,
+        "contact_person": contact_person,
+        "role": role,
+        "payment_terms_days": payment_terms,
+    }
+    custom = dict(_pair(p, "--field") for p in field)
+    contact_id = messaging.save_customer_and_welcome(  # a new customer is welcomed when that is on
+        ctx,
+        {k: v for k, v in values.items() if v is not None},
+        list(category),
+        custom,
+        allow_duplicate=allow_duplicate,
+    )
+    row = customers.get_customer(ctx, contact_id)
+    common.emit(_customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {contact_id}).")
+
+
+@customer.command("list", help="search contacts")
+@common.options()
+@click.option("--search")
+@click.option("--category")
+@click.option("--role", type=common.choice(ROLES))
+@click.option("--sort", default="name", type=common.choice(SORT_KEYS))
+@click.option("--desc", is_flag=True)
+@click.option("--page", type=int, default=1)
+@click.option("--page-size", type=int, default=50)
+def list_customers(
+    search: str | None,
+    category: str | None,
+    role: str | None,
+    sort: str,
+    desc: bool,
+    page: int,
+    page_size: int,
+) -> None:
+    from backoffice.contacts import customers
+
+    ctx = common.context()
+    found = customers.list_customers(ctx, search, category, role, sort, desc, page, page_size)
+    code = common.currency_code(ctx)
+    data = [_customer_json(r, code) for r in found.rows]
+    text = "\n".join(f"{d['id']:>6}  {d['name']}  {', '.join(d['emails'])}  {d['phone'] or ''}" for d in data)
+    common.emit(data, text + f"\n({found.total} found, page {found.page} of {found.pages})")
+
+
+@customer.command("show")
+@common.options()
+@click.argument("id", type=int)
+def show(id: int) -> None:
+    from backoffice.contacts import customers
+
+    ctx = common.context()
+    common.emit(_customer_json(customers.get_customer(ctx, id), common.currency_code(ctx)))
+
+
+@customer.command("statement", help="statement of account for a period")
+@common.options()
+@click.argument("id", type=int)
+@click.option("--from", "date_from")
+@click.option("--to", "date_to")
+def statement(id: int, date_from: str | None, date_to: str | None) -> None:
+    from datetime import date
+
+    from backoffice.core.money import to_json
+
+    ctx = common.context()
+    cur = common.money(ctx)
+    found = receivables.statement(
+        ctx,
+        id,
+        date.fromisoformat(date_from) if date_from else None,
+        date.fromisoformat(date_to) if date_to else None,
+    )
+    lines = [
+        {
+            "date": x["date"],
+            "description": x["description"],
+            "document": x["document"],
+            "debit": to_json(x["debit_minor"], cur),
+            "credit": to_json(x["credit_minor"], cur),
+            "balance": to_json(x["balance_minor"], cur),
+        }
+        for x in found["lines"]
+    ]
+    data = {
+        "customer": found["customer_name"],
+        "opening_balance": to_json(found["opening_balance_minor"], cur),
+        "closing_balance": to_json(found["closing_balance_minor"], cur),
+        "lines": lines,
+        "currency": cur.code,
+    }
+    text = "\n".join(
+        f"{x['date']}  {x['description']:<44} {x['debit']:>12} {x['credit']:>12} {x['balance']:>12}"
+        for x in lines
+    )
+    common.emit(data, f"Opening {data['opening_balance']}\n{text}\nClosing {data['closing_balance']}")
+
+
+@customer.command("import", help="import contacts from CSV or XLSX")
+@common.options()
+@click.argument("file")
+@click.option("--skip-invalid", is_flag=True, help="import the good rows, list the bad ones")
+@click.option("--dry-run", is_flag=True)
+def import_customers(file: str, skip_invalid: bool, dry_run: bool) -> int:
+    from backoffice.contacts import customers
+
+    result = customers.import_customers(
+        common.context(), file, Path(file).read_bytes(), skip_invalid=skip_invalid, dry_run=dry_run
+    )
+    data = {
+        "created": result.created,
+        "written": result.written,
+        "problems": [{"row": r, "column": c, "reason": m} for r, c, m in result.problems],
+    }
+    lines = [f"row {r}, {c}: {m}" for r, c, m in result.problems]
+    common.emit(
+        data,
+        "\n".join(
+            lines
+            + [f"{result.created} contacts {'imported' if result.written else 'ready (nothing written)'}."]
+        ),
+    )
+    if result.problems and not result.written:  # the reasons on stderr too, where scripts look
+        print("\n".join(["error: nothing imported:", *lines]), file=sys.stderr)
+    return 2 if result.problems and not result.written else 0
+
+
+@customer.command("export", help="export contacts with custom fields")
+@common.options()
+@click.option("--out", required=True)
+@click.option("--format", "fmt", type=common.choice(EXPORT_FORMATS))
+@click.option("--search")
+@click.option("--category")
+def export(out: str, fmt: str | None, search: str | None, category: str | None) -> None:
+    from backoffice.contacts import customers
+
+    fmt = fmt or ("xlsx" if out.endswith(".xlsx") else "csv")
+    data = customers.export_customers(common.context(), fmt, search, category)
+    Path(out).write_bytes(data)
+    common.emit({"file": out, "bytes": len(data)}, f"Wrote {out}.")

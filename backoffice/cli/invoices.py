@@ -1,0 +1,111 @@
+"""`backoffice invoice issue|credit-note|show|explain`: invoices and credit notes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from backoffice.cli import common
+from backoffice.core.errors import ValidationError
+
+invoice = common.Group("invoice")
+
+
+def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
+    from backoffice.core.money import to_json
+
+    return {
+        "number": row["number_text"],
+        "kind": row["kind"],
+        "order": row["order_id"],
+        "customer": row["customer_id"],
+        "date": row["issued_on"],
+        "due": row["due_on"],
+        "net": to_json(row["net_minor"], cur),
+        "vat": to_json(row["vat_minor"], cur),
+        "total": to_json(row["total_minor"], cur),
+        "currency": cur.code,
+        "lines": [
+            {
+                "sku": x["sku"],
+                "description": x["description"],
+                "quantity": x["quantity"],
+                "net": to_json(x["net_minor"], cur),
+                "vat": to_json(x["vat_minor"], cur),
+                "total": to_json(x["gross_minor"], cur),
+            }
+            for x in row.get("lines", [])
+        ],
+    }
+
+
+@invoice.command("issue", help="invoice a confirmed or fulfilled order")
+@common.options()
+@click.option("--order", type=int, required=True)
+def issue(order: int) -> None:
+    from backoffice.sales import invoices
+
+    ctx = common.context()
+    number = invoices.issue_invoice(ctx, order)
+    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)), f"Issued {number}.")
+
+
+@invoice.command("credit-note", help="credit an invoice, in full or the lines given")
+@common.options()
+@click.argument("number")
+@click.option("--line", multiple=True, metavar="SKU:QTY")
+@click.option("--reason")
+def credit_note(number: str, line: tuple[str, ...], reason: str | None) -> None:
+    from backoffice.sales import invoices
+
+    ctx = common.context()
+    returns = None
+    if line:
+        returns = []
+        for text in line:
+            sku, _, qty = text.partition(":")
+            if not sku or not qty:
+                raise ValidationError(f"write --line SKU:QTY (got {text!r})", "line")
+            returns.append(invoices.ReturnRequest(sku, qty))
+    issued = invoices.issue_credit_note(ctx, number, returns, reason)
+    common.emit(_invoice_json(invoices.get_invoice(ctx, issued), common.money(ctx)), f"Issued {issued}.")
+
+
+@invoice.command("show")
+@common.options()
+@click.argument("number")
+def show(number: str) -> None:
+    from backoffice.sales import invoices
+
+    ctx = common.context()
+    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)))
+
+
+@invoice.command("explain", help="recalculate from the lines; exit 1 when a total disagrees")
+@common.options()
+@click.argument("number")
+def explain(number: str) -> int:
+    from backoffice.core.money import to_json
+    from backoffice.sales import invoices
+
+    ctx = common.context()
+    cur = common.money(ctx)
+    found = invoices.explain_invoice(ctx, number)
+    data = [
+        {
+            "where": d.where,
+            "stored": to_json(d.stored_minor, cur),
+            "computed": to_json(d.computed_minor, cur),
+            "reason": d.reason,
+        }
+        for d in found
+    ]
+    common.emit(
+        data,
+        "\n".join(
+            f"{d['where']}: stored {d['stored']}, lines give {d['computed']} — {d['reason']}" for d in data
+        )
+        or f"{number}: every total agrees with its lines.",
+    )
+    return 1 if found else 0
