@@ -13,7 +13,7 @@ import itertools
 import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import suppress
 from datetime import date
 from pathlib import Path
@@ -90,7 +90,9 @@ def _orders(statuses: dict[str, str]) -> str:
 
 
 @pytest.fixture
-def copies(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[list[Database]]:
+def copies(
+    db: Database, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[[Database], Database]]:
     """Copies of `db` made on demand (`copy(db)` appends one), on its engine; disposed and dropped at the end."""
     made: list[tuple[Database, str | None]] = []
 
@@ -108,7 +110,7 @@ def copies(db: Database, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
         made.append((other, name))
         return other
 
-    yield copy  # type: ignore[misc]
+    yield copy
     for other, name in made:
         other.dispose()
         if name is not None:
@@ -222,7 +224,9 @@ def _dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     orders of a file, are written as the store's order ids, in the columns and texts that hold them."""
     with db.read() as conn:
         found = {table: [list(r) for r in conn.execute(sa.text(sql))] for table, sql in _TABLES.items()}
-        external = dict(conn.execute(sa.text("SELECT order_id, external_id FROM orders")).all())
+        external: dict[int, str] = dict(
+            conn.execute(sa.text("SELECT order_id, external_id FROM orders")).all()
+        )
 
     def text(value: Any) -> Any:
         if not isinstance(value, str):
@@ -252,7 +256,11 @@ def _books(ctx: Context) -> tuple[bool, dict[int, int]]:
     ids=["paid-one-batch", "paid-batches", "unpaid-batches"],
 )
 def test_set_based_returns_write_what_the_per_order_path_writes(
-    db: Database, copies: Any, monkeypatch: pytest.MonkeyPatch, paid: bool, batch: int | None
+    db: Database,
+    copies: Callable[[Database], Database],
+    monkeypatch: pytest.MonkeyPatch,
+    paid: bool,
+    batch: int | None,
 ) -> None:
     again = (_orders(AGAIN).replace(HEADER + "\n", HEADER + "\n" + STANDALONE)).encode()  # returns first
     fast = _shop(db)
