@@ -969,8 +969,8 @@ def test_an_import_being_written_is_not_called_interrupted(db: Database) -> None
 def test_a_reimport_of_many_returns_credits_them_a_few_per_transaction(
     shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each return is credited and refunded as by hand (~0.15 s): a batch holds CREDITS_PER_BATCH of them, so another
-    user's save waits for a few, not for thousands; the books are those of crediting each one."""
+    """Returns are credited and refunded set-based, a batch holding CREDITS_PER_BATCH of them at most, so another
+    user's save waits for one batch, not for all of them; the books are those of crediting each one by hand."""
     sold = HEADER + "".join(
         f"\nR{i},2026-03-0{1 + i % 5},completed,SAR,Huda {i},h{i}@example.com,,TEA,Tea,{1 + i % 2},11.50,15,true,,"
         + ("cash" if i % 2 else "mada")

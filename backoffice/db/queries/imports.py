@@ -397,12 +397,13 @@ def new_returns(conn: Connection, import_id: int) -> list[dict[str, Any]]:
 
 
 def returns_to_credit(conn: Connection, import_id: int) -> list[dict[str, Any]]:
-    """Invoiced orders the store now calls returned or cancelled: they get a credit note."""
+    """Invoiced orders the store now calls returned or cancelled: they get a credit note (in file order). The import
+    credits them set-based (import_returns); this list is the per-order path's, which a test holds it to."""
     return rows(
         conn,
         "SELECT io.order_id, io.external_id, i.number_text FROM import_orders io JOIN invoices i "
         "ON i.org_id = io.org_id AND i.order_invoice_key = io.order_id WHERE io.import_id = :imp AND io.kind = 'changed' "
-        "AND io.previous_status = 'invoiced' AND io.status IN ('returned', 'cancelled')",
+        "AND io.previous_status = 'invoiced' AND io.status IN ('returned', 'cancelled') ORDER BY io.first_row",
         imp=import_id,
     )
 

@@ -562,9 +562,9 @@ def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
 
 
 def weighted_batches(con: duckdb.DuckDBPyConnection, size: int, invoiced: Any, weight: int) -> int:
-    """batches, as `batches` makes them, but an order that is credited one by one in the writer counts as `weight`
-    orders: a return of its own (is_return), or an order the store now calls returned or cancelled that is invoiced
-    in the books (`invoiced`: pyarrow, external_id). So a batch of them holds the writer seconds, like any other."""
+    """batches, as `batches` makes them, but an order that is credited in the writer counts as `weight` orders: a
+    return of its own (is_return), or an order the store now calls returned or cancelled that is invoiced in the
+    books (`invoiced`: pyarrow, external_id). So a batch of them holds the writer seconds, like any other."""
     complete = getattr(con, "complete", None)  # a result left part-read refuses register(): finish it first
     if complete is not None:
         complete()
