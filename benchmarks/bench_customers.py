@@ -64,7 +64,7 @@ def run() -> list[dict[str, object]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-customers-"))
     path = folder / "bench.duckdb"
     db = open_database(f"duckdb:///{path}")
-    org_id = orgs.setup(db, "Bench", "SAR", "15")
+    org_id = orgs.setup(db, "Bench", "SAR", "15", actor=User.system())
     frame = _frame(org_id)
     with db.write() as conn:
         raw = conn.connection.dbapi_connection  # the DuckDB connection under SQLAlchemy, for a bulk insert

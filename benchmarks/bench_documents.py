@@ -141,7 +141,7 @@ def _service(results: list[dict[str, object]]) -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="bench-documents-"))
     db = open_database(f"duckdb:///{folder / 'bench.duckdb'}")
-    org_id = orgs.setup(db, "متجر الواحة", "SAR", "15", country="SA", language="ar-en")
+    org_id = orgs.setup(db, "متجر الواحة", "SAR", "15", country="SA", language="ar-en", actor=User.system())
     ctx = Context(db, User.system("bench"), org_id)
     orgs.update_settings(ctx, tax_number="300000000000003", calendar="hijri")
     for sku, name, name_ar in PRODUCTS:

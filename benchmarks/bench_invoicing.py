@@ -42,7 +42,7 @@ def _orders(raw, org_id: int, product_ids: list[int]) -> None:  # type: ignore[n
 def run() -> list[dict[str, object]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-invoicing-"))
     db = open_database(f"duckdb:///{folder / 'bench.duckdb'}")
-    org_id = orgs.setup(db, "Bench", "SAR", "15")
+    org_id = orgs.setup(db, "Bench", "SAR", "15", actor=User.system())
     ctx = Context(db, User.system("bench"), org_id)
     product_ids = []
     for n in range(50):

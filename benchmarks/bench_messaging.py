@@ -135,7 +135,7 @@ def run() -> list[dict[str, object]]:
         process, port = _server(folder, cert if tls else None, key if tls else None)
         try:
             db = open_database(f"duckdb:///{folder / f'bench-{tls}.duckdb'}")
-            org_id = orgs.setup(db, "Bench", "SAR", "15")
+            org_id = orgs.setup(db, "Bench", "SAR", "15", actor=User.system())
             ctx = Context(db, User.system("bench"), org_id)
             messaging.set_smtp_settings(ctx, "127.0.0.1", port, "billing@bench.example", "Bench",
                                         tls="starttls" if tls else "none")  # fmt: skip

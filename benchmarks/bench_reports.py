@@ -255,7 +255,7 @@ def _ours(ctx: Context) -> dict[str, Callable[[], object]]:
 def run(lines: int = LINES) -> list[dict[str, object]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-reports-"))
     db = open_database(f"duckdb:///{folder / 'bench.duckdb'}")
-    org_id = orgs.setup(db, "Bench", "SAR", "15", country="SA")
+    org_id = orgs.setup(db, "Bench", "SAR", "15", country="SA", actor=User.system())
     ctx = Context(db, User.system("bench"), org_id)
     start = time.perf_counter()
     with db.write() as conn:
@@ -303,7 +303,9 @@ def page_time(lines: int = 1_000_000) -> dict[str, object]:
     folder = Path(tempfile.mkdtemp(prefix="bench-reports-page-"))
     url = f"duckdb:///{folder / 'page.duckdb'}"
     db = open_database(url)
-    org_id = orgs.setup(db, "Bench", "SAR", "15", "owner@bench.example", "Bench#2026pw", country="SA")
+    org_id = orgs.setup(
+        db, "Bench", "SAR", "15", "owner@bench.example", "Bench#2026pw", country="SA", actor=User.system()
+    )
     with db.write() as conn:
         accounts = {
             r[0]: r[1]

@@ -100,7 +100,7 @@ def _line(label: str, seconds: float, wait: float, saves: int) -> dict[str, obje
 def run() -> list[dict[str, object]]:
     folder = Path(tempfile.mkdtemp(prefix="bench-writer-"))
     db = open_database(f"duckdb:///{folder / 'shop.duckdb'}")
-    org_id = orgs.setup(db, "Bench", "SAR", "15", country="SA")
+    org_id = orgs.setup(db, "Bench", "SAR", "15", country="SA", actor=User.system())
     ctx = Context(db, User.system("bench"), org_id)
     results = []
 

@@ -35,6 +35,7 @@ def make_org(
         admin_name=f"Admin {n}",
         country=country,
         business_type=business_type,
+        actor=User.system(),
     )
     return org_id, Context(db, auth.sign_in(db, email, PASSWORD), org_id)
 

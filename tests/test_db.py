@@ -194,3 +194,51 @@ def test_the_writer_goes_first_come_first_served(db: Database) -> None:
     job.join()
     other.join()
     assert order.index("save") == 1, order  # right after the batch during which it began to wait
+
+
+def test_a_service_inside_another_joins_its_transaction_and_still_checks_its_permission(db: Database) -> None:
+    """The seam (decision 0008): ctx.write() inside ctx.write() is one transaction, undone whole when the outer
+    block fails; a nested service still checks the permission of the Context that calls it."""
+    from backoffice.core.errors import PermissionDenied
+    from backoffice.sales import orders
+    from backoffice.sales.orders import LineRequest
+    from tests.factories import make_org as org
+    from tests.factories import make_product, make_user
+
+    _, admin = org(db)
+    make_product(admin, "CUP", stock=5)
+    viewer = make_user(admin, "viewer")
+    with pytest.raises(RuntimeError, match="after the order"):
+        with admin.write():
+            orders.create_order(admin, None, [LineRequest("CUP", 1)])
+            assert orders.list_orders(admin)[1] == 1  # a read inside sees the transaction's own write
+            raise RuntimeError("after the order")
+    assert orders.list_orders(admin)[1] == 0  # undone with the outer block
+    with admin.write():
+        with pytest.raises(PermissionDenied):
+            orders.create_order(viewer, None, [LineRequest("CUP", 1)])
+
+
+def test_each_thread_has_its_own_transaction(db: Database) -> None:
+    """A transaction is held by the thread that opened it: another thread's ctx.write() waits for the writer and
+    gets a connection of its own, never the first thread's."""
+    import threading
+
+    from tests.factories import make_org as org
+
+    _, admin = org(db)
+    inside, seen = threading.Event(), {}
+
+    def other() -> None:
+        inside.wait(30)
+        with admin.write() as conn:
+            seen["other"] = conn
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with admin.write() as mine:
+        inside.set()
+        thread.join(0.5)
+        assert thread.is_alive()  # it waits: the writer is this thread's
+    thread.join(30)
+    assert seen["other"] is not mine

@@ -1,6 +1,6 @@
 """A store re-import credits its returns in one set-based pass (issue 14, finding 11): every row it writes is the row
-the per-order path (`invoices.credit_in` + `payments.refund_in`, `invoices.standalone_credit_in` +
-`payments.refund_standalone_in`, which the UI keeps using) writes, on both engines.
+the per-order path (`invoices.issue_credit_note` + `payments.refund_credit_note`, `invoices.credit_returned_order` +
+`payments.refund_returned_order`, which the UI keeps using) writes, on both engines.
 
 Two identical databases are built step by step; the same re-import runs in each, one with the set-based pass, the
 other with the per-order functions, and every table the import touches is compared row by row, surrogate ids
@@ -152,17 +152,16 @@ def _one_by_one(conn: Connection, ctx: Context, import_id: int, paid: bool) -> i
     """The per-order path the import took before issue 14 (finding 11), as it was."""
     made = 0
     for row in imports_q.new_returns(conn, import_id):
-        number = invoices.standalone_credit_in(
-            conn, ctx, row["order_id"], row["order_on"], "returned in the store"
+        number = invoices.credit_returned_order(
+            ctx, row["order_id"], row["order_on"], "returned in the store"
         )
         if paid and row["total_minor"] > 0:
-            payments.refund_standalone_in(
-                conn, ctx, number, row["payment_method"] or "store_payout", row["order_on"]
+            payments.refund_returned_order(
+                ctx, number, row["payment_method"] or "store_payout", row["order_on"]
             )
         made += 1
     for row in imports_q.returns_to_credit(conn, import_id):
-        note = invoices.credit_in(
-            conn,
+        note = invoices.issue_credit_note(
             ctx,
             row["number_text"],
             None,
@@ -170,7 +169,7 @@ def _one_by_one(conn: Connection, ctx: Context, import_id: int, paid: bool) -> i
             date.today(),
         )
         with suppress(BackofficeError):  # nothing was paid on it: the credit note alone settles it
-            payments.refund_in(conn, ctx, note, False, date.today())
+            payments.refund_credit_note(ctx, note, False, date.today())
         made += 1
     return made
 

@@ -66,7 +66,7 @@ _REFERENCE_NAMES = {  # parameters that name another entity without ending in _i
     "key",  # a report row: a customer, product, store, category or account
 }
 _REFERENCE_FIELDS = {"account", "customer", "sku"}  # dataclass fields that name another entity
-_NOT_IDS = {"request_id"}  # an idempotency key the caller makes up, not a reference to anything stored
+_NOT_IDS = {"request_id", "source_id"}  # an idempotency key the caller makes up; the document an entry cites
 
 
 def _dataclasses_in(fn: Callable[..., Any], annotation: Any) -> list[type]:
@@ -371,6 +371,28 @@ FOREIGN: dict[str, list[Call]] = {
         lambda w: {"customer_id": w.b.customer, "amount": "1", "method": "cash"}
     ],
     "payments.refund_credit_note:credit_note": [lambda w: {"credit_note": w.b_credit_note}],
+    "payments.refund_returned_order:credit_note": [
+        lambda w: {"credit_note": w.b_credit_note, "method": "cash", "on": date(2026, 1, 5)}
+    ],
+    "payments.settle_deposits:order_id": [lambda w: {"order_id": w.b_order, "on": date(2026, 1, 5)}],
+    "payments.return_deposits:order_id": [
+        lambda w: {"order_id": w.b_order, "fee_percent": None, "refund_method": None, "on": date(2026, 1, 5)}
+    ],
+    "payments.capture_authorized:order_id": [lambda w: {"order_id": w.b_order, "on": date(2026, 1, 5)}],
+    "payments.has_deposit_left:order_id": [lambda w: {"order_id": w.b_order}],
+    "receivables.check_customer:customer_id": [lambda w: {"customer_id": w.b.customer}],
+    "invoices.credit_returned_order:order_id": [lambda w: {"order_id": w.b_order, "on": date(2026, 1, 5)}],
+    "invoices.invoice_batch:order_id": [lambda w: {"order_id": w.b_order}],
+    "invoices.invoice_batch:order_ids": [lambda w: {"order_ids": [w.b_order]}],
+    "invoices.invoice_batch:store_id": [lambda w: {"store_id": w.b_store}],
+    "ledger.post_entry:lines": [
+        lambda w: {
+            "entry_on": date(2026, 1, 5),
+            "memo": "m",
+            "lines": [ledger.EntryLine("ar", 100, 0, w.b.customer), ledger.EntryLine("4000", 0, 100)],
+            "source_type": "manual",
+        },
+    ],
     "receivables.statement:customer_id": [lambda w: {"customer_id": w.b.customer}],
     "payments.take_deposit:order_id": [lambda w: {"order_id": w.b_order, "amount": "1"}],
     "payments.void_payment:payment_id": [lambda w: {"payment_id": w.b_authorization}],

@@ -6,7 +6,7 @@ import pytest
 
 from backoffice.admin import orgs
 from backoffice.books import ledger
-from backoffice.core.errors import ConflictError, PermissionDenied, ValidationError
+from backoffice.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from backoffice.db import Database, audit
 from tests.factories import make_org, make_user
 
@@ -29,6 +29,25 @@ def test_first_run_with_a_weak_password_writes_nothing(db: Database) -> None:
     with pytest.raises(ValidationError, match="password needs"):
         orgs.setup(db, "Shop", "SAR", "15", "a@example.com", "weak")
     assert orgs.needs_first_run(db)
+
+
+def test_after_the_first_run_only_an_admin_or_the_command_line_creates_an_organization(db: Database) -> None:
+    """The first-run form makes the first organization; replayed later (by anyone reaching it), it is refused and
+    writes nothing. An admin of an organization may add a branch; a clerk may not; the CLI (system) may."""
+    from backoffice.core.context import User
+
+    orgs.setup(db, "First", "SAR", "15", "first@example.com", "Sesame#2026")  # the first run
+    with pytest.raises(PermissionDenied, match="Only an organization's admin"):
+        orgs.setup(db, "Replayed", "SAR", "15", "intruder@example.com", "Sesame#2026")
+    _, admin = make_org(db)
+    clerk = make_user(admin, "sales")
+    with pytest.raises(PermissionDenied):
+        orgs.setup(db, "By a clerk", "SAR", "15", actor=clerk.user)
+    branch = orgs.setup(db, "Branch", "SAR", "15", actor=admin.user)
+    assert orgs.find_org_id(db, "Branch") == branch
+    assert orgs.setup(db, "By the CLI", "SAR", "15", actor=User.system())
+    with pytest.raises(NotFoundError):  # nothing of the refused ones was written
+        orgs.find_org_id(db, "Replayed")
 
 
 @pytest.mark.parametrize(

@@ -223,7 +223,7 @@ def add_user(
     """
     ctx.require("users.manage")
     _check_role(role)
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         existing = q.user_by_login(conn, email.strip().lower())
         if existing is not None:
             if q.role_of(conn, ctx.org_id, existing["user_id"]):
@@ -313,7 +313,7 @@ def issue_reset_token(ctx: Context, user_id: int) -> str:
     every organization of the account, so an admin of one cannot reset the password of a member of another.
     """
     ctx.require("users.manage")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         if not q.role_of(conn, ctx.org_id, user_id):
             raise NotFoundError("That user is not a member of this organization.")
         if not ctx.user.is_system:
@@ -374,7 +374,7 @@ def set_language(db: Database, user: User, language: str) -> User:
 def set_role(ctx: Context, user_id: int, role: str) -> None:
     ctx.require("users.manage")
     _check_role(role)
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.role_of(conn, ctx.org_id, user_id)
         if before is None and (offered := q.invitation(conn, ctx.org_id, user_id)) is not None:
             q.set_invitation_role(conn, ctx.org_id, user_id, role)  # the offer changes; still no access
@@ -394,7 +394,7 @@ def remove_member(ctx: Context, user_id: int) -> None:
     """Remove a member (or withdraw an invitation): the invitation and reset tokens this organization issued
     for the account stop working, and so does every token once the account belongs nowhere."""
     ctx.require("users.manage")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.role_of(conn, ctx.org_id, user_id)
         offered = q.invitation(conn, ctx.org_id, user_id)
         if before is None and offered is None:
@@ -412,13 +412,13 @@ def remove_member(ctx: Context, user_id: int) -> None:
 def list_invitations(ctx: Context) -> list[dict[str, Any]]:
     """Accounts this organization invited that have not answered yet."""
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.pending_invitations(conn, ctx.org_id)
 
 
 def list_members(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.members(conn, ctx.org_id)
 
 

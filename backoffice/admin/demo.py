@@ -127,6 +127,7 @@ def load_demo(
         country="SA",
         language="ar-en",
         admin_language="en",
+        actor=User.system(),
     )
     ctx = Context(db, User.system("demo"), org_id)
     orgs.update_settings(

@@ -12,7 +12,7 @@ from typing import Any
 from backoffice.admin.auth import insert_user
 from backoffice.books import ledger
 from backoffice.core.context import Context, User
-from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
+from backoffice.core.errors import ConflictError, FieldError, NotFoundError, PermissionDenied, ValidationError
 from backoffice.core.i18n import DOCUMENT_LANGUAGES
 from backoffice.core.money import currency, percent_text, rate_from_percent
 from backoffice.core.validation import check_color, check_country, check_tax_id
@@ -101,7 +101,9 @@ def setup(
 ) -> int:
     """Create an organization with its chart of accounts and standard VAT rate, and its admin — one transaction.
 
-    The first run passes the admin's email and password; an existing admin creating a branch passes `actor`.
+    The first run passes the admin's email and password; an existing admin creating a branch passes `actor`
+    (they become its admin), the command line passes the system user (it holds the database). Once an
+    organization exists, only those may create another: the first-run form cannot be replayed.
     """
     values = _validate(
         {
@@ -114,6 +116,13 @@ def setup(
     )
     rate_bp = rate_from_percent(vat_percent)
     with db.write() as conn:
+        allowed = actor is not None and (
+            actor.is_system or (actor.user_id is not None and access_q.is_admin_anywhere(conn, actor.user_id))
+        )
+        if not allowed and q.count_orgs(conn) > 0:
+            raise PermissionDenied(
+                "Only an organization's admin, or the command line, creates another organization."
+            )
         if q.org_by_name(conn, values["name"]):
             raise ConflictError(f"An organization named '{values['name']}' already exists.")
         org_id = q.insert_org(conn, **values, created_at=now())
@@ -160,7 +169,7 @@ def find_org_id(db: Database, name: str | None) -> int:
 
 def get_settings(ctx: Context) -> dict[str, Any]:
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         row = q.org_by_id(conn, ctx.org_id)
         if row is None:
             raise NotFoundError("No such organization.")
@@ -177,7 +186,7 @@ def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
     unknown = set(changes) - set(q.SETTING_COLUMNS)
     if unknown:
         raise ValidationError(f"unknown setting(s): {', '.join(sorted(unknown))}", "settings")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.the_org(conn, ctx.org_id)
         values = _validate(changes | {"_country": changes.get("country", before["country"])})
         if (
@@ -207,7 +216,7 @@ def set_tax_rate(ctx: Context, code: str, percent: str, valid_from: date, name: 
     code = (code or "").strip().lower()
     if not code:
         raise ValidationError("the rate's code is required", "code")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         q.insert_tax_rate(
             conn, org_id=ctx.org_id, code=code, name=name or code, rate_bp=rate_bp, valid_from=valid_from
         )
@@ -217,7 +226,7 @@ def set_tax_rate(ctx: Context, code: str, percent: str, valid_from: date, name: 
 def vat_rate_on(ctx: Context, on: date, code: str = "standard") -> int:
     """The rate in force on a document's date, in basis points."""
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         rate = q.tax_rate_on(conn, ctx.org_id, code, on)
     if rate is None:
         raise NotFoundError(f"No '{code}' VAT rate is in force on {on.isoformat()}.")

@@ -121,8 +121,23 @@ def check_balanced(lines: Sequence[EntryLine]) -> list[str]:
     return problems
 
 
+# Who may post an entry of each source: the permission of the service that owns the event.
+POSTED_BY = {
+    "stock_in": "products.write",
+    "credit_note": "invoices.issue",
+    "stock_return": "invoices.issue",
+    "payment": "payments.write",
+    "deposit": "payments.write",
+    "credit": "payments.write",
+    "refund": "payments.write",
+    "credit_kept": "payments.write",
+    "fee": "payments.write",
+    "manual": "ledger.write",
+    "opening": "ledger.write",
+}
+
+
 def post_entry(
-    conn: Connection,
     ctx: Context,
     entry_on: date,
     memo: str,
@@ -130,7 +145,24 @@ def post_entry(
     source_type: str,
     source_id: object = None,
 ) -> int:
-    """Post one balanced entry inside the caller's transaction; the caller has checked permission."""
+    """Post one balanced entry, in the caller's transaction when there is one; the caller needs the permission of
+    the service that owns entries of `source_type` (POSTED_BY). Every line's contact must be the organization's."""
+    if source_type not in POSTED_BY:
+        raise ValueError(f"no service posts entries of source {source_type!r}")
+    ctx.require(POSTED_BY[source_type])
+    with ctx.write() as conn:
+        return _post(conn, ctx, entry_on, memo, lines, source_type, source_id)
+
+
+def _post(
+    conn: Connection,
+    ctx: Context,
+    entry_on: date,
+    memo: str,
+    lines: Sequence[EntryLine],
+    source_type: str,
+    source_id: object,
+) -> int:
     if problems := check_balanced(lines):
         raise ValidationError("Unbalanced journal entry: " + "; ".join(problems), "lines")
     by_key = {}
@@ -179,21 +211,21 @@ def post_manual_entry(ctx: Context, entry_on: date, memo: str, lines: Sequence[E
     ctx.require("ledger.write")
     from backoffice.db import audit
 
-    with ctx.db.write() as conn:
-        entry_id = post_entry(conn, ctx, entry_on, memo, lines, "manual")
+    with ctx.write() as conn:
+        entry_id = post_entry(ctx, entry_on, memo, lines, "manual")
         audit.record(conn, ctx, "post", "journal_entry", entry_id, after={"memo": memo, "lines": len(lines)})
     return entry_id
 
 
 def list_accounts(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.accounts(conn, ctx.org_id)
 
 
 def entry_lines(ctx: Context, entry_id: int) -> list[dict[str, Any]]:
     ctx.require("ledger.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.entry_lines(conn, ctx.org_id, entry_id)
     if not found:  # a posted entry has two lines at least
         raise NotFoundError(f"No journal entry #{entry_id} in this organization.")
@@ -213,7 +245,7 @@ class TrialBalance:
 
 def trial_balance(ctx: Context, date_from: date | None = None, date_to: date | None = None) -> TrialBalance:
     ctx.require("ledger.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.trial_balance(conn, ctx.org_id, date_from, date_to)
     for row in found:
         row["debit_minor"], row["credit_minor"] = int(row["debit_minor"]), int(row["credit_minor"])
@@ -223,7 +255,7 @@ def trial_balance(ctx: Context, date_from: date | None = None, date_to: date | N
 def receivable_balance(ctx: Context, contact_id: int) -> int:
     """The contact's balance from the ledger: receivable less advances, in minor units."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if not q.contacts_of_org(conn, ctx.org_id, {contact_id}):
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
         return q.receivable_balance(conn, ctx.org_id, contact_id)

@@ -28,7 +28,7 @@ class OpeningLine:
 def post_opening_balances(ctx: Context, on: date, lines: list[OpeningLine]) -> int:
     """Validate every line first (row numbers from 1), then post one entry; returns the entry id."""
     ctx.require("ledger.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         org = orgs_q.the_org(conn, ctx.org_id)
         cur = currency(org["currency"])
         accounts = {a["code"]: a for a in ledger_q.accounts(conn, ctx.org_id)}
@@ -65,7 +65,7 @@ def post_opening_balances(ctx: Context, on: date, lines: list[OpeningLine]) -> i
         difference = sum(x.debit_minor - x.credit_minor for x in entry)
         if difference:
             entry.append(ledger.EntryLine("opening_equity", max(0, -difference), max(0, difference)))
-        entry_id = ledger.post_entry(conn, ctx, on, "Opening balances", entry, "opening")
+        entry_id = ledger.post_entry(ctx, on, "Opening balances", entry, "opening")
         audit.record(conn, ctx, "post", "opening_balances", entry_id, after={"on": on, "lines": len(entry)})
     return entry_id
 

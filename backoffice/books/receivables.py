@@ -17,9 +17,12 @@ from backoffice.db.queries import documents as documents_q
 from backoffice.db.queries import payments as q
 
 
-def check_customer(conn: Any, ctx: Context, customer_id: int | None) -> None:
+def check_customer(ctx: Context, customer_id: int | None) -> None:
     """Refuse a customer id that is not one of the organization's (None: no customer, nothing to check)."""
-    if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+    ctx.require("customers.read")
+    with ctx.read() as conn:
+        found = customer_id is None or contacts_q.contact(conn, ctx.org_id, customer_id) is not None
+    if not found:
         raise NotFoundError(f"No customer #{customer_id} in this organization.")
 
 
@@ -67,7 +70,7 @@ def statement_from_ledger(
     date_to = date_to or date.today()
     if date_from is not None and date_from > date_to:
         raise ValidationError("the period's start is after its end", "from")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         customer = documents_q.customer(conn, ctx.org_id, customer_id)
         if customer is None:
             raise NotFoundError(f"No customer #{customer_id} in this organization.")
@@ -86,8 +89,8 @@ def statement_from_ledger(
 def customer_position(ctx: Context, customer_id: int) -> dict[str, Any]:
     """Balance (what they owe, less what we hold), receivable, held credit and open invoices, from the ledger."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
-        check_customer(conn, ctx, customer_id)
+    with ctx.read() as conn:
+        check_customer(ctx, customer_id)
         receivable = q.ledger_balance(conn, ctx.org_id, customer_id, "ar")
         advances = q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
         open_items = q.open_invoices(conn, ctx.org_id, customer_id, date.max)
@@ -148,7 +151,7 @@ def aging(ctx: Context, as_of: date | None = None) -> dict[str, Any]:
     invoice (opening balances, payments beyond open invoices) count as current, so the total is the ledger's."""
     ctx.require("ledger.read")
     as_of = as_of or date.today()
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         items = q.aging_items(conn, ctx.org_id, as_of)
         ledger_rows = q.receivable_by_customer(conn, ctx.org_id, as_of)
         names = {r["contact_id"]: r["name"] for r in contacts_q.export_contacts(conn, ctx.org_id, None, None)}

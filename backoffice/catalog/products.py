@@ -77,7 +77,7 @@ def _validate(conn: Connection, ctx: Context, values: dict[str, Any], new: bool)
 def save_product(ctx: Context, values: dict[str, Any], product_id: int | None = None) -> int:
     """Create (product_id None) or update a product; the SKU is unique per organization and never changes."""
     ctx.require("products.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         return _save(conn, ctx, values, product_id)
 
 
@@ -118,11 +118,11 @@ def receive_stock(
     ctx.require("products.write")
     if quantity <= 0:
         raise ValidationError("the quantity received must be above zero", "quantity")
-    with ctx.db.write() as conn:
-        receive_in(conn, ctx, product_id, quantity, unit_cost, on or date.today(), reason)
+    with ctx.write() as conn:
+        _receive(conn, ctx, product_id, quantity, unit_cost, on or date.today(), reason)
 
 
-def receive_in(
+def _receive(
     conn: Connection,
     ctx: Context,
     product_id: int,
@@ -141,7 +141,6 @@ def receive_in(
     q.move_stock(conn, ctx.org_id, product_id, quantity, value, on, reason, product_id)
     if value > 0:
         ledger.post_entry(
-            conn,
             ctx,
             on,
             f"Stock in: {found['sku']} × {quantity}",
@@ -156,7 +155,7 @@ def receive_in(
 
 def get_product(ctx: Context, product_id: int | None = None, sku: str | None = None) -> dict[str, Any]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = (
             q.product(conn, ctx.org_id, product_id)
             if product_id
@@ -176,14 +175,14 @@ def list_products(
 ) -> tuple[list[dict[str, Any]], int]:
     ctx.require("customers.read")
     pattern = f"%{search.strip().lower()}%" if search and search.strip() else None
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         total = q.count_products(conn, ctx.org_id, pattern)
         return q.list_products(conn, ctx.org_id, pattern, page_size, (max(page, 1) - 1) * page_size), total
 
 
 def negative_stock(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.negative_stock(conn, ctx.org_id)
 
 
@@ -227,7 +226,7 @@ def import_products(ctx: Context, file_name: str, data: bytes, dry_run: bool = F
         result.problems.append((1, "sku/name/price", "the file needs sku, name and price columns"))
     if result.problems:
         return result
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         seen: dict[str, int] = {}
         ready = []
         for offset, cells in enumerate(body):
@@ -256,6 +255,6 @@ def import_products(ctx: Context, file_name: str, data: bytes, dry_run: bool = F
         for clean, units in ready:
             product_id = _create(conn, ctx, clean)
             if units:
-                receive_in(conn, ctx, product_id, units, None, date.today(), "opening")
+                _receive(conn, ctx, product_id, units, None, date.today(), "opening")
         result.created, result.written = len(ready), True
     return result

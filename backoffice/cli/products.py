@@ -76,12 +76,10 @@ def add(
         values["vat"] = vat
     if stock is not None and stock < 0:
         raise ValidationError("stock cannot be negative", "stock")
-    with ctx.db.write() as conn:  # the product and its opening stock together, or neither
-        product_id = products._save(conn, ctx, {k: v for k, v in values.items() if v is not None}, None)
+    with ctx.write():  # the product and its opening stock together, or neither
+        product_id = products.save_product(ctx, {k: v for k, v in values.items() if v is not None})
         if stock:
-            from datetime import date
-
-            products.receive_in(conn, ctx, product_id, stock, None, date.today(), "opening")
+            products.receive_stock(ctx, product_id, stock, reason="opening")
     row = products.get_product(ctx, product_id)
     common.emit(_product_json(row, common.money(ctx)), f"Saved {row['sku']} (id {product_id}).")
 

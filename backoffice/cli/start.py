@@ -33,6 +33,7 @@ def init(
     language: str,
 ) -> None:
     from backoffice.admin import orgs
+    from backoffice.core.context import User
 
     name = common.option("org")
     org_id = orgs.setup(
@@ -46,6 +47,7 @@ def init(
         business_type=business_type,
         country=country,
         language=language,
+        actor=User.system(),
     )
     common.emit(
         {"id": org_id, "name": name},

@@ -49,7 +49,7 @@ def reset(email: str) -> None:
     from backoffice.db.queries import access
 
     ctx = common.context()
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = access.user_by_login(conn, email.lower())
     if found is None:
         raise ValidationError(f"no user {email}", "email")

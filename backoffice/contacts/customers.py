@@ -212,7 +212,7 @@ def check_customer(
 ) -> list[dict[str, Any]]:
     """Validate without saving; returns the existing contacts this one would duplicate (SPEC C11)."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if contact_id is not None and q.contact(conn, ctx.org_id, contact_id) is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
         clean, emails, _ = _validate(conn, ctx, values, custom or {})
@@ -250,7 +250,7 @@ def _save_customer(
     contact_id: int | None,
     allow_duplicate: bool,
 ) -> int:
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.contact(conn, ctx.org_id, contact_id) if contact_id else None
         if contact_id and before is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
@@ -302,7 +302,7 @@ def _write(
 def get_customer(ctx: Context, contact_id: int) -> dict[str, Any]:
     """The card: fields, categories, custom values (by field name) and the balance from the ledger."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         row = q.contact(conn, ctx.org_id, contact_id)
         if row is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
@@ -341,7 +341,7 @@ def list_customers(
         raise ValidationError(f"sort by one of {', '.join(SORT_KEYS)}", "sort")
     page_size = max(1, min(page_size, 1000))
     pattern, cat = search_pattern(search), (search_key(category) or None)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         total = q.count_contacts(conn, ctx.org_id, role, pattern, cat)
         page = max(1, min(page, max(1, -(-total // page_size))))
         found = q.page_contacts(
@@ -363,7 +363,7 @@ def list_customers(
 
 def list_categories(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.all_categories(conn, ctx.org_id)
 
 
@@ -372,7 +372,7 @@ def list_categories(ctx: Context) -> list[dict[str, Any]]:
 
 def list_custom_fields(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         fields = q.custom_fields(conn, ctx.org_id)
     for f in fields:
         f["choices"] = json.loads(f["choices"] or "[]")
@@ -397,7 +397,7 @@ def define_custom_field(
         problems.append(FieldError("choices", "a choice field needs at least one choice"))
     if problems:
         raise ValidationError(problems)
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         existing = q.custom_fields(conn, ctx.org_id)
         if any(f["name"].lower() == name.lower() for f in existing):
             raise ConflictError(f"A custom field named '{name}' already exists.")
@@ -423,7 +423,7 @@ def define_custom_field(
 
 def delete_custom_field(ctx: Context, field_id: int) -> None:
     ctx.require("settings.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = next((f for f in q.custom_fields(conn, ctx.org_id) if f["field_id"] == field_id), None)
         if before is None:
             raise NotFoundError(f"No custom field #{field_id} in this organization.")
@@ -449,7 +449,7 @@ def add_note(ctx: Context, contact_id: int, body: str, files: Sequence[tuple[str
     problems = [FieldError("files", problem) for _, _, problem, _ in checked if problem]
     if problems:
         raise ValidationError(problems)
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         if q.contact(conn, ctx.org_id, contact_id) is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
         too_large = attachments.check_total(
@@ -494,7 +494,7 @@ def _safe_file_name(name: str) -> str:
 
 def list_notes(ctx: Context, contact_id: int) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if q.contact(conn, ctx.org_id, contact_id) is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
         found = q.notes(conn, ctx.org_id, contact_id)
@@ -506,7 +506,7 @@ def list_notes(ctx: Context, contact_id: int) -> list[dict[str, Any]]:
 
 def get_attachment(ctx: Context, attachment_id: int) -> tuple[str, str, bytes]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         row = q.attachment(conn, ctx.org_id, attachment_id)
     if row is None:
         raise NotFoundError(f"No attachment #{attachment_id} in this organization.")
@@ -591,13 +591,13 @@ def import_customers(
     except ValidationError as exc:
         result.problems += [(0, "file", e.message) for e in exc.errors]
         return result
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         settings = _settings(conn, ctx.org_id)
     mapping, result.problems = _map_headers(headers, [f["name"] for f in settings.fields])
     if result.problems:
         return result
     checked = _check_rows(ctx, settings, mapping, body)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         existing = _existing_keys(conn, ctx.org_id, [row for row in checked if isinstance(row, _Row)])
     ready = _pick_rows(checked, existing, result)
     if dry_run or (result.problems and not skip_invalid):
@@ -605,7 +605,7 @@ def import_customers(
         return result
     for row in ready:
         row.prepare()
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         if _settings(conn, ctx.org_id) != settings:
             result.problems.append(
                 (0, "file", "the custom fields changed while the file was checked: import it again")
@@ -774,7 +774,7 @@ def export_customers(
     """Every matching contact with its custom fields, as CSV (UTF-8 with BOM) or XLSX, formula-safe."""
     ctx.require("customers.read")
     fields = [f["name"] for f in list_custom_fields(ctx)]
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.export_contacts(conn, ctx.org_id, search_pattern(search), search_key(category) or None)
         custom = q.all_field_values(conn, ctx.org_id)
     by_contact: dict[int, dict[str, str]] = {}

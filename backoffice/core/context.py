@@ -3,12 +3,21 @@
 Every public service function takes a Context and calls `ctx.require(permission)`
 first, so no screen or script can forget the check (SPEC A3). The CLI acts as the
 system user: whoever holds the database file holds every permission.
+
+The Context is also the one transaction seam: a service writes inside `with ctx.write() as conn`,
+which opens a transaction, or joins the one this thread already holds on the same database. A
+service called by another (fulfilling an order issues its invoice, which posts its entry) so
+runs inside its caller's transaction: all of it is written, or none. There is one version of
+each operation, and it checks its permission whoever calls it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from backoffice.core.errors import PermissionDenied
 
@@ -54,16 +63,48 @@ class User:
         return self.email or self.name
 
 
+# The write transaction this thread holds, with its database: (database, connection). Each thread starts without
+# one (a browser session's script run, the scheduler, an import's worker), so transactions never cross threads.
+_HELD: ContextVar[tuple[Any, Any] | None] = ContextVar("backoffice_transaction", default=None)
+
+
 @dataclass(frozen=True)
 class Context:
     db: Database
     user: User
     org_id: int
 
+    @contextmanager
+    def write(self) -> Iterator[Any]:
+        """The write transaction: this thread's open one on this database, or a new one, committed when its block
+        ends and rolled back on any exception (the outermost block decides for all the blocks inside it)."""
+        held = _HELD.get()
+        if held is not None and held[0] is self.db:
+            yield held[1]
+            return
+        with self.db.write() as conn:
+            token = _HELD.set((self.db, conn))
+            try:
+                yield conn
+            finally:
+                _HELD.reset(token)
+
+    @contextmanager
+    def read(self) -> Iterator[Any]:
+        """A connection to read: inside a write transaction, its own (reads see what it wrote so far)."""
+        held = _HELD.get()
+        if held is not None and held[0] is self.db:
+            yield held[1]
+            return
+        with self.db.read() as conn:
+            yield conn
+
     def role(self) -> str | None:
         if self.user.is_system:
             return "admin"
-        return self.db.role_of(self.org_id, self.user.user_id)
+        held = _HELD.get()
+        conn = held[1] if held is not None and held[0] is self.db else None
+        return self.db.role_of(self.org_id, self.user.user_id, conn)
 
     def can(self, permission: str) -> bool:
         return self.role() in PERMISSIONS[permission]

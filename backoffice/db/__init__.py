@@ -113,8 +113,11 @@ class Database:
         with self._lock, _translate_lock_errors(self.url), self.engine.begin() as conn:
             yield conn
 
-    def role_of(self, org_id: int, user_id: int | None) -> str | None:
-        """The user's role in the organization, None when they have none (what a Context checks)."""
+    def role_of(self, org_id: int, user_id: int | None, conn: Connection | None = None) -> str | None:
+        """The user's role in the organization, None when they have none (what a Context checks); inside the
+        transaction `conn` when one is open."""
+        if conn is not None:
+            return access.role_of(conn, org_id, user_id)
         with self.read() as conn:
             return access.role_of(conn, org_id, user_id)
 

@@ -88,5 +88,5 @@ def list_entries(
     ctx: Context, entity: str | None = None, entity_id: object = None, limit: int = 200
 ) -> list[dict[str, Any]]:
     ctx.require("audit.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.recent(conn, ctx.org_id, entity, None if entity_id is None else str(entity_id), limit)

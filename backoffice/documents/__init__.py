@@ -72,7 +72,7 @@ def render_invoice_pdf(
     _check_paper(paper)
     number = (number or "").strip()
     variant = f"{paper}:{language or 'auto'}:{RENDERER}"
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         invoice = sales_q.invoice_by_number(conn, ctx.org_id, number)
         if invoice is None or (kind is not None and invoice["kind"] != kind):
             what = {"invoice": "invoice", "credit_note": "credit note"}.get(
@@ -96,7 +96,7 @@ def render_invoice_pdf(
     sheet = invoice_sheet(invoice, lines, org, customer, names_ar, corrects, paper, language)
     pdf = layout.render(sheet)
     if keep:
-        with ctx.db.write() as conn:
+        with ctx.write() as conn:
             q.keep_pdf(conn, ctx.org_id, number, variant, pdf, now())
     return pdf
 
@@ -142,7 +142,7 @@ def discard_kept_pdfs(ctx: Context, number: str | None = None) -> int:
     """Forget kept PDFs (one document's, or all) so they are drawn again with the current branding."""
     ctx.require("settings.write")
     number = number.strip() if number else None
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         if number is not None and sales_q.invoice_by_number(conn, ctx.org_id, number) is None:
             raise NotFoundError(f"No invoice or credit note {number} in this organization.")
         return q.forget_pdfs(conn, ctx.org_id, number)
@@ -170,7 +170,7 @@ def _check_paper(paper: str) -> None:
 
 
 def _org_and_customer(ctx: Context, customer_id: int | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         org = orgs_q.org_by_id(conn, ctx.org_id)
         customer = q.customer(conn, ctx.org_id, customer_id) if customer_id is not None else None
     if org is None:

@@ -102,7 +102,7 @@ def set_store(
 ) -> dict[str, Any]:
     """Create a store or change its options; unlinking and relinking keeps its orders, so nothing posts twice."""
     ctx.require("settings.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         return _store(
             conn, ctx, name, profile or "generic", auto_paid, default_customer, allow_negative_stock, linked
         )
@@ -180,7 +180,7 @@ def _store(
 
 def list_stores(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.stores(conn, ctx.org_id)
 
 
@@ -215,14 +215,14 @@ def save_mapping(ctx: Context, name: str, mapping: dict[str, str]) -> None:
         raise ValidationError(
             f"give the profile a new name; unknown columns: {', '.join(unknown) or 'none'}", "mapping"
         )
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         q.save_profile(conn, ctx.org_id, name.strip(), json.dumps(mapping, ensure_ascii=False), now())
         audit.record(conn, ctx, "save", "import_profile", name, after=mapping)
 
 
 def list_mappings(ctx: Context) -> list[str]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.profiles(conn, ctx.org_id)
 
 
@@ -543,7 +543,7 @@ def import_file(
     mapping = check_mapping(mapping)
     report = progress or (lambda fraction, step: None)
     result = ImportResult(dry_run=dry_run)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         existing = q.store_by_name(conn, ctx.org_id, store_name)
         con, result.problems, skipped = _stage(
             conn,
@@ -581,7 +581,7 @@ def import_file(
     try:
         for batch in range(batches):
             try:
-                with ctx.db.write() as conn:
+                with ctx.write() as conn:
                     writer.batch(conn, batch)
                     if dry_run:
                         raise _Rollback
@@ -623,7 +623,7 @@ def list_imports(ctx: Context, store_name: str | None = None, limit: int = 50) -
     written now) or 'interrupted' (its process ended half way: the batches before were kept, importing the file
     again writes the rest)."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         store_id = _store_id(conn, ctx, store_name)
         found = q.imports(conn, ctx.org_id, store_id, limit)
         gone = set(_interrupted(conn, ctx.org_id))
@@ -827,7 +827,6 @@ def _write(
     q.insert_orders(conn, ctx.org_id, store["store_id"], import_id, currency_code, ctx.user.actor, at)
     q.advance_changed(conn, import_id, ctx.user.actor, at)
     summary = invoices.invoice_batch(
-        conn,
         ctx,
         store_id=store["store_id"],
         issued_on=None,
@@ -858,8 +857,8 @@ def _credit_returns(conn: Connection, ctx: Context, import_id: int, paid: bool) 
     back in stock at the product's average cost, and, when the store pays out (`paid`), a refund by the order's
     method; each completed order the store now calls returned or cancelled gets a full credit note today and, when
     it was paid, a refund by the methods it was paid with (when nothing was paid, the credit note alone settles
-    it). The rows are those `invoices.standalone_credit_in` + `payments.refund_standalone_in` and
-    `invoices.credit_in` + `payments.refund_in` write one order at a time (tests/test_import_returns.py holds the
+    it). The rows are those `invoices.credit_returned_order` + `payments.refund_returned_order` and
+    `invoices.issue_credit_note` + `payments.refund_credit_note` write one order at a time (tests/test_import_returns.py holds the
     two together), audit rows included. Returns how many credit notes."""
     today = date.today()
     count = returns_q.stage(conn, ctx.org_id, import_id, paid, today)
@@ -950,7 +949,7 @@ def post_orders(ctx: Context, store_name: str, external_ids: list[str]) -> dict[
     """Post chosen orders by hand (held ones, or from before the store was linked). Posting twice is impossible:
     an order already invoiced is skipped and said so."""
     ctx.require("invoices.issue")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         store = q.store_by_name(conn, ctx.org_id, store_name)
         if store is None:
             raise NotFoundError(f"No store named '{store_name}'.")
@@ -959,7 +958,6 @@ def post_orders(ctx: Context, store_name: str, external_ids: list[str]) -> dict[
         if missing:
             raise ValidationError(f"no order {', '.join(missing)} in store {store_name}", "order")
         summary = invoices.invoice_batch(
-            conn,
             ctx,
             store_id=store["store_id"],
             issued_on=None,
@@ -988,7 +986,7 @@ def sync_log(
 ) -> list[dict[str, Any]]:
     """Every import and post attempt of an order (or of all orders), newest first; failed ones with the reason."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         store_id = _store_id(conn, ctx, store_name)
         return q.sync_log(conn, ctx.org_id, store_id, external_id, failed_only, limit)
 

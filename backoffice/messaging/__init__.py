@@ -129,7 +129,7 @@ def _text(table: dict[str, dict[str, str]], key: str, lang: str, **values: Any) 
 
 
 def _org(ctx: Context) -> dict[str, Any]:
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         org = orgs_q.org_by_id(conn, ctx.org_id)
     if org is None:
         raise NotFoundError("No such organization.")
@@ -137,7 +137,7 @@ def _org(ctx: Context) -> dict[str, Any]:
 
 
 def _contact(ctx: Context, contact_id: int) -> dict[str, Any]:
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = contacts_q.contact(conn, ctx.org_id, contact_id)
     if found is None:
         raise NotFoundError(f"No contact #{contact_id} in this organization.")
@@ -170,7 +170,7 @@ def _idem_key(draft: Draft, request_id: str) -> str:
 def get_smtp_settings(ctx: Context) -> dict[str, Any] | None:
     """The organization's sender settings; the password never comes back, only `has_password`."""
     ctx.require("settings.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.smtp_settings(conn, ctx.org_id)
     if found is None:
         return None
@@ -257,7 +257,7 @@ def set_smtp_settings(
         problems.append(("welcome_invoice", exc.errors[0].message))
     if problems:
         raise ValidationError([FieldError(f, m) for f, m in problems])
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.smtp_settings(conn, ctx.org_id)
         unknown = [
             line["sku"]
@@ -304,7 +304,7 @@ def _audited(values: dict[str, Any] | None) -> dict[str, Any] | None:
 def get_credits(ctx: Context) -> int:
     """The message credits left (SPEC M4)."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         return q.credit_balance(conn, ctx.org_id)
 
 
@@ -317,7 +317,7 @@ def add_credits(ctx: Context, amount: int | str) -> int:
         n = 0
     if n <= 0:
         raise ValidationError("add a whole number of credits above zero", "credits")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         before = q.credit_balance(conn, ctx.org_id)
         balance = q.add_credits(conn, ctx.org_id, n, now())
         audit.record(
@@ -336,7 +336,7 @@ def add_credits(ctx: Context, amount: int | str) -> int:
 
 
 def _sender(ctx: Context) -> dict[str, Any]:
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.smtp_settings(conn, ctx.org_id)
     if found is None:
         raise ValidationError("Set the sender (SMTP) settings first: host, port and sender address.", "smtp")
@@ -415,7 +415,7 @@ def _queue(
                 "sent_at": None,
             }
         )
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         existing = q.existing_keys(conn, ctx.org_id, keys)
         fresh, seen = [], set(existing)
         for row in prepared:
@@ -506,7 +506,7 @@ def _deliver(
     Marks of sent rows are written in small batches (≤ 200 rows, ≤ 2 s old); a crash in between leaves rows 'sending',
     which no retry picks up on its own (they may have gone out).
     """
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         claimed = q.claim(conn, ctx.org_id, message_ids)
     result: dict[str, Any] = {"sent": 0, "failed": 0, "errors": {}}
     if not claimed:
@@ -519,13 +519,13 @@ def _deliver(
     def flush() -> None:
         nonlocal flushed_at
         if sent_buffer:
-            with ctx.db.write() as conn:
+            with ctx.write() as conn:
                 q.mark_sent(conn, ctx.org_id, sent_buffer, now())
             sent_buffer.clear()
         flushed_at = time.monotonic()
 
     def fail(message_id: int, error: str, pending: list[str] | None) -> None:
-        with ctx.db.write() as conn:
+        with ctx.write() as conn:
             q.mark_failed(conn, ctx.org_id, message_id, error[:1000], ", ".join(pending) if pending else None)
         result["failed"] += 1
         result["errors"][message_id] = error
@@ -535,7 +535,7 @@ def _deliver(
     unreachable: str | None = None
     try:
         for start in range(0, len(claimed), _CHUNK):
-            with ctx.db.read() as conn:
+            with ctx.read() as conn:
                 batch = q.to_send(conn, ctx.org_id, claimed[start : start + _CHUNK], known=prepared)
             for row in batch:
                 try:
@@ -610,17 +610,17 @@ def _deliver(
         _close(smtp)
         left = [i for i in claimed if i not in done_ids]
         for message_id in left:  # never attempted (an unexpected error): safe to retry
-            with ctx.db.write() as conn:
+            with ctx.write() as conn:
                 q.mark_failed(conn, ctx.org_id, message_id, "not sent: sending was interrupted", None)
         if result["sent"] or result["failed"]:
-            with ctx.db.write() as conn:
+            with ctx.write() as conn:
                 audit.record(conn, ctx, "deliver", "outbox", claimed[0], None,
                              {"sent": result["sent"], "failed": result["failed"]})  # fmt: skip
     return result
 
 
 def _messages(ctx: Context, message_ids: Sequence[int]) -> list[dict[str, Any]]:
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = {m["message_id"]: m for m in (q.message(conn, ctx.org_id, i) for i in message_ids) if m}
     for m in found.values():
         m.pop("mime", None)
@@ -632,7 +632,7 @@ def retry_failed(
 ) -> dict[str, Any]:
     """Send failed (and never-sent queued) messages again; sent ones are skipped, so nothing goes out twice."""
     ctx.require("customers.write")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if message_ids is None:
             message_ids = q.retryable(conn, ctx.org_id)
         elif unknown := sorted(set(message_ids) - q.message_ids_of(conn, ctx.org_id, message_ids)):
@@ -648,7 +648,7 @@ def list_outbox(
     ctx.require("customers.read")
     if status is not None and status not in STATUSES:
         raise ValidationError(f"status is one of {', '.join(STATUSES)}", "status")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if contact_id is not None and contacts_q.contact(conn, ctx.org_id, contact_id) is None:
             raise NotFoundError(f"No contact #{contact_id} in this organization.")
         return q.list_messages(conn, ctx.org_id, status, contact_id, max(1, min(limit, 10_000)))
@@ -674,7 +674,7 @@ def _document(ctx: Context, kind: str, number: str) -> dict[str, Any]:
         date_to = date.fromisoformat(match[3]) if match[3] else date.today()
         return {"kind": kind, "number": number, "customer_id": int(match[1]), "date_from": date_from,
                 "date_to": date_to, "total_minor": None, "currency": None, "due_on": date_to}  # fmt: skip
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = sales_q.invoice_by_number(conn, ctx.org_id, number)
     if found is None or found["kind"] != kind:
         raise NotFoundError(f"No {kind.replace('_', ' ')} {number} in this organization.")
@@ -848,7 +848,7 @@ def _bulk_documents(
     if date_from and date_to and date_from > date_to:
         raise ValidationError("the period's start is after its end", "from")
     series, low, high = _number_range(numbers) if numbers else (None, None, None)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.documents(
             conn, ctx.org_id, kind, series, low, high, date_from, date_to, search_key(category) or None
         )
@@ -935,7 +935,7 @@ def overdue_by_customer(ctx: Context, as_of: date | None = None) -> list[dict[st
     """Customers with invoices past their due date and still open, each with those invoices (oldest first)."""
     ctx.require("customers.read")
     as_of = as_of or date.today()
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         items = payments_q.aging_items(conn, ctx.org_id, as_of)
         by_customer: dict[int, dict[str, Any]] = {}
         for item in items:
@@ -1016,7 +1016,7 @@ def send_reminders(ctx: Context, dry_run: bool = False, as_of: date | None = Non
 def send_due_reminders(ctx: Context) -> dict[str, Any]:
     """For the app's scheduler: today's reminders, at most one per customer per day (a second call sends none)."""
     ctx.require("customers.write")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         reminded = q.reminded_today(conn, ctx.org_id, datetime.combine(date.today(), datetime.min.time()))
     due = [c for c in overdue_by_customer(ctx) if c["customer_id"] not in reminded]
     if not due:
@@ -1041,7 +1041,7 @@ def save_customer_and_welcome(
         try:
             send_welcome(ctx, saved)
         except BackofficeError as exc:  # the customer is saved; the reason is kept where an admin looks
-            with ctx.db.write() as conn:
+            with ctx.write() as conn:
                 audit.record(conn, ctx, "welcome_failed", "contact", saved, None, {"error": str(exc)})
     return saved
 
@@ -1054,7 +1054,7 @@ def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     second call returns the first message and issues nothing.
     """
     ctx.require("customers.write")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         contact = contacts_q.contact(conn, ctx.org_id, customer_id)
         settings = q.smtp_settings(conn, ctx.org_id)
         already = q.welcome_message(conn, ctx.org_id, customer_id)
@@ -1113,7 +1113,7 @@ def share_link(ctx: Context, kind: str, number: str, phone: str | None = None) -
         "share_url": url, "idem_key": uuid.uuid4().hex, "credits": 0, "status": "shared",
         "created_by": ctx.user.user_id, "created_by_name": ctx.user.actor, "created_at": at, "sent_at": at,
     }  # fmt: skip
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         (message_id,) = q.insert_messages(conn, [row])
         audit.record(
             conn, ctx, "share", "outbox", message_id, None, {"document": doc["number"], "to": digits}

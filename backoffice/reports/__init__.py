@@ -133,7 +133,7 @@ def _check_by(name: str, by: str | None, default: str | None) -> str | None:
 
 def _currency(ctx: Context, conn: Connection | None = None) -> tuple[Currency, dict[str, Any]]:
     if conn is None:
-        with ctx.db.read() as conn:
+        with ctx.read() as conn:
             return _currency(ctx, conn)
     org = q.org_basics(conn, ctx.org_id)
     if org is None:
@@ -188,7 +188,7 @@ def _facts(
     ctx: Context, date_from: date | None, date_to: date | None, by: str, profit: bool = False
 ) -> tuple[Currency, list[dict[str, Any]], dict[str, Any]]:
     dfrom, dto = _span(date_from, date_to)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         cur, _ = _currency(ctx, conn)
         found = q.sales_facts(conn, ctx.org_id, dfrom, dto, by, "profit" if profit else "sales")
         totals = q.sales_totals(conn, ctx.org_id, dfrom, dto)
@@ -275,7 +275,7 @@ def sales_report(
     first = Column("label", BY_TITLES[checked], "date" if checked in PERIODS else "text")
     if checked == "method":
         dfrom, dto = _span(date_from, date_to)
-        with ctx.db.read() as conn:
+        with ctx.read() as conn:
             cur, _ = _currency(ctx, conn)
             found = q.sales_by_method(conn, ctx.org_id, dfrom, dto)
             raw = q.sales_totals(conn, ctx.org_id, dfrom, dto)
@@ -367,7 +367,7 @@ def vat_report(
     checked = _check_by("vat", by, "return") or "return"
     dfrom, dto = _span(date_from, date_to)
     rows: list[dict[str, Any]] = []
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         cur, org = _currency(ctx, conn)
         input_vat = q.role_movement(conn, ctx.org_id, "vat_input", dfrom, dto) if checked == "return" else 0
         found = (
@@ -555,7 +555,7 @@ def profit_and_loss(ctx: Context, date_from: date | None = None, date_to: date |
     sold, gross profit, other income, expenses, net profit."""
     ctx.require("ledger.read")
     dfrom, dto = _span(date_from, date_to)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         cur, _ = _currency(ctx, conn)
         rows = _pnl_rows(conn, ctx.org_id, dfrom, dto)
     order = list(PNL_SECTIONS)
@@ -594,7 +594,7 @@ def balance_sheet(ctx: Context, date_from: date | None = None, date_to: date | N
     Exact, since every entry balances; date_from only splits the profit into before and during the period."""
     ctx.require("ledger.read")
     dfrom, dto = _span(date_from, date_to)
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         cur, _ = _currency(ctx, conn)
         found = q.account_balances(conn, ctx.org_id, dfrom, dto)
     titles = {"asset": "Assets", "liability": "Liabilities", "equity": "Equity"}
@@ -744,7 +744,7 @@ def report_documents(
     cur, _ = _currency(ctx)
     dfrom, dto = _span(date_from, date_to)
     rows: list[dict[str, Any]]
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         _check_drill_key(conn, ctx.org_id, name, by, key)
         if name == "aging":
             customer = None if key == "~none" else int(key)
@@ -968,7 +968,7 @@ def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS
     out = Path(out)
     as_zip = out.suffix.lower() == ".zip"
     result = ExportResult(out, {})
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         plan = []
         for table, columns in q.table_columns(conn).items():
             kept = [c for c in columns if not is_secret_column(c)]
@@ -1023,7 +1023,7 @@ def export_all(ctx: Context, out: str | Path, xlsx_max_rows: int = XLSX_MAX_ROWS
                         _write_cell(sheet, n, c, value, quoted)
                 result.tables[table] = n
             book.close()
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         audit.record(
             conn,
             ctx,

@@ -31,7 +31,6 @@ SERIES = {"invoice": "INV", "credit_note": "CN"}
 
 
 def invoice_batch(
-    conn: Connection,
     ctx: Context,
     order_id: int | None = None,
     store_id: int | None = None,
@@ -45,6 +44,29 @@ def invoice_batch(
     Set-based: a handful of statements whatever the number of orders. `issued_on` None dates each invoice
     on its order's own date (store imports); otherwise every invoice carries that date.
     """
+    ctx.require("invoices.issue")
+    with ctx.write() as conn:
+        if order_id is not None and q.order(conn, ctx.org_id, order_id) is None:
+            raise NotFoundError(f"No order #{order_id} in this organization.")
+        if store_id is not None and imports_q.store(conn, ctx.org_id, store_id) is None:
+            raise NotFoundError(f"No store #{store_id} in this organization.")
+        if order_ids and (stray := q.orders_not_of_org(conn, ctx.org_id, order_ids)):
+            raise NotFoundError(f"No order #{stray[0]} in this organization.")
+        return _invoice_batch(
+            conn, ctx, order_id, store_id, issued_on, allow_negative_stock, statuses, order_ids
+        )
+
+
+def _invoice_batch(
+    conn: Connection,
+    ctx: Context,
+    order_id: int | None,
+    store_id: int | None,
+    issued_on: date | None,
+    allow_negative_stock: bool | None,
+    statuses: tuple[str, ...],
+    order_ids: list[int] | None,
+) -> dict[str, Any]:
     batch_id, count = q.stage_batch(conn, ctx.org_id, order_id, store_id, statuses, order_ids)
     if count == 0:
         return {"invoices": 0, "first": None, "last": None, "total_minor": 0, "batch_id": batch_id}
@@ -78,18 +100,18 @@ def invoice_batch(
 def _settle_deposits(conn: Connection, ctx: Context, batch_id: int) -> None:
     """Orders that took a deposit: the deposit pays the new invoice at once (SPEC P2)."""
     for row in q.batch_orders_with_deposits(conn, batch_id):
-        payments.settle_deposits(conn, ctx, int(row["order_id"]), row["issued_on"])
+        payments.settle_deposits(ctx, int(row["order_id"]), row["issued_on"])
 
 
 def issue_invoice(ctx: Context, order_id: int, issued_on: date | None = None) -> str:
     """Invoice one confirmed or fulfilled order (dated today unless told); returns its number."""
     ctx.require("invoices.issue")
-    with ctx.db.write() as conn:
-        return issue_in(conn, ctx, order_id, issued_on or date.today())
+    with ctx.write() as conn:
+        return _issue(conn, ctx, order_id, issued_on or date.today())
 
 
-def issue_in(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> str:
-    """Invoice one order inside the caller's transaction; refuses a second invoice and an unconfirmed order."""
+def _issue(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> str:
+    """Refuses a second invoice and an unconfirmed order."""
     found = q.order(conn, ctx.org_id, order_id)
     if found is None:
         raise NotFoundError(f"No order #{order_id} in this organization.")
@@ -102,7 +124,7 @@ def issue_in(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> 
         raise ConflictError(
             f"Order #{order_id} is {found['status']}: only a confirmed or fulfilled order is invoiced."
         )
-    return str(invoice_batch(conn, ctx, order_id=order_id, issued_on=issued_on)["first"])
+    return str(invoice_batch(ctx, order_id=order_id, issued_on=issued_on)["first"])
 
 
 def issue_direct_invoice(
@@ -116,9 +138,9 @@ def issue_direct_invoice(
     """An invoice without a prior order (a counter sale): the order is recorded with it, in one transaction."""
     ctx.require("invoices.issue")
     on = issued_on or date.today()
-    with ctx.db.write() as conn:
-        order_id = orders.create_in(conn, ctx, customer_id, lines, shipping, notes, on, status="confirmed")
-        return str(invoice_batch(conn, ctx, order_id=order_id, issued_on=on)["first"])
+    with ctx.write():  # the order and its invoice together, or neither
+        order_id = orders.create_order(ctx, customer_id, lines, shipping, notes, on, status="confirmed")
+        return str(invoice_batch(ctx, order_id=order_id, issued_on=on)["first"])
 
 
 def invoice_ready_orders(
@@ -129,11 +151,10 @@ def invoice_ready_orders(
 ) -> dict[str, Any]:
     """Invoice every confirmed or fulfilled order without an invoice, in one set-based transaction."""
     ctx.require("invoices.issue")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         if store_id is not None and imports_q.store(conn, ctx.org_id, store_id) is None:
             raise NotFoundError(f"No store #{store_id} in this organization.")
         return invoice_batch(
-            conn,
             ctx,
             store_id=store_id,
             issued_on=None if use_order_dates else date.today(),
@@ -227,11 +248,11 @@ def issue_credit_note(
     in stock at the cost they left at. The order becomes returned or partially returned.
     """
     ctx.require("invoices.issue")
-    with ctx.db.write() as conn:
-        return credit_in(conn, ctx, invoice_number, returns, reason, issued_on or date.today())
+    with ctx.write() as conn:
+        return _credit(conn, ctx, invoice_number, returns, reason, issued_on or date.today())
 
 
-def credit_in(
+def _credit(
     conn: Connection,
     ctx: Context,
     invoice_number: str,
@@ -239,7 +260,6 @@ def credit_in(
     reason: str | None,
     on: date,
 ) -> str:
-    """The credit note inside the caller's transaction (store imports credit returned orders this way)."""
     invoice = q.invoice_by_number(conn, ctx.org_id, invoice_number.strip())
     if invoice is None or invoice["kind"] != "invoice":
         raise NotFoundError(f"No invoice {invoice_number} in this organization.")
@@ -258,9 +278,17 @@ def credit_in(
     return number_text
 
 
-def standalone_credit_in(conn: Connection, ctx: Context, order_id: int, on: date, reason: str | None) -> str:
+def credit_returned_order(ctx: Context, order_id: int, on: date, reason: str | None = None) -> str:
     """A credit note for a return that arrives on its own (a store's cancellation invoice with minus lines):
-    no original invoice to point at; the goods go back to stock at today's average cost."""
+    no original invoice to point at; the goods go back to stock at today's average cost. A store import credits a
+    whole batch of them set-based (backoffice.db.queries.import_returns); this is the one-by-one path its tests
+    hold it to."""
+    ctx.require("invoices.issue")
+    with ctx.write() as conn:
+        return _credit_returned(conn, ctx, order_id, on, reason)
+
+
+def _credit_returned(conn: Connection, ctx: Context, order_id: int, on: date, reason: str | None) -> str:
     order = q.order(conn, ctx.org_id, order_id)
     if order is None:
         raise NotFoundError(f"No order #{order_id} in this organization.")
@@ -317,7 +345,6 @@ def _write_credit_note(
     entry_id = None
     if goods + shipping + vat > 0:
         entry_id = ledger.post_entry(
-            conn,
             ctx,
             on,
             f"Credit note {number_text} {memo}",
@@ -375,7 +402,6 @@ def _write_credit_note(
             )
     if cogs > 0:
         ledger.post_entry(
-            conn,
             ctx,
             on,
             f"Returned to stock, {number_text}",
@@ -423,7 +449,7 @@ def _after_return(conn: Connection, ctx: Context, invoice: dict[str, Any], numbe
 
 def get_invoice(ctx: Context, number: str) -> dict[str, Any]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.invoice_by_number(conn, ctx.org_id, number.strip())
         if found is None:
             raise NotFoundError(f"No invoice or credit note {number} in this organization.")
@@ -452,7 +478,7 @@ def list_invoices(
     ctx: Context, kind: str | None = None, customer_id: int | None = None, page: int = 1, page_size: int = 50
 ) -> tuple[list[dict[str, Any]], int]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
             raise NotFoundError(f"No customer #{customer_id} in this organization.")
         total = q.count_invoices(conn, ctx.org_id, kind, customer_id)

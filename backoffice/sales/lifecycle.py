@@ -39,9 +39,9 @@ def cancel_order(
     cancellation fee (the organization's percentage unless given), which is booked as income."""
     ctx.require("payments.write")
     on = on or date.today()
-    with ctx.db.write() as conn:  # the cancellation, the fee and the refunds together, or none of them
-        orders.transition_in(conn, ctx, order_id, "cancelled")
-        result = payments.return_deposits_in(conn, ctx, order_id, fee_percent, refund_method, on)
+    with ctx.write() as conn:  # the cancellation, the fee and the refunds together, or none of them
+        orders.transition_order(ctx, order_id, "cancelled")
+        result = payments.return_deposits(ctx, order_id, fee_percent, refund_method, on)
         audit.record(conn, ctx, "cancel", "order", order_id, after=result)
     return result
 
@@ -51,12 +51,10 @@ def fulfil_order(ctx: Context, order_id: int, on: date | None = None) -> dict[st
     is then invoiced automatically, and the deposit settles the invoice."""
     ctx.require("payments.write")
     on = on or date.today()
-    with ctx.db.write() as conn:
-        payments.capture_authorized_in(conn, ctx, order_id, on)
-        orders.transition_in(conn, ctx, order_id, "fulfilled")
+    with ctx.write():  # captured, fulfilled and invoiced together, or none of them
+        payments.capture_authorized(ctx, order_id, on)
+        orders.transition_order(ctx, order_id, "fulfilled")
         number = (
-            invoices.issue_in(conn, ctx, order_id, on)
-            if payments.has_deposit_left(conn, ctx, order_id)
-            else None
+            invoices.issue_invoice(ctx, order_id, on) if payments.has_deposit_left(ctx, order_id) else None
         )
     return {"status": "invoiced" if number else "fulfilled", "invoice": number}

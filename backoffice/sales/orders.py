@@ -66,7 +66,7 @@ def _convert(price: int, from_inclusive: bool, to_inclusive: bool, rate_bp: int)
     return split_inclusive(price, rate_bp)[0] if from_inclusive else price + apply_rate(price, rate_bp)
 
 
-def build_lines(
+def _build_lines(
     conn: Connection,
     ctx: Context,
     cur: Currency,
@@ -131,7 +131,7 @@ def build_lines(
     return lines, basis
 
 
-def create_in(
+def _create(
     conn: Connection,
     ctx: Context,
     customer_id: int | None,
@@ -142,12 +142,12 @@ def create_in(
     status: str = "draft",
     prices_include_vat: bool | None = None,
 ) -> int:
-    """Create an order inside the caller's transaction (the direct-invoice path uses this too)."""
+    """Create an order (create_order has checked the permission and the status)."""
     org = orgs_q.the_org(conn, ctx.org_id)
     cur, on = currency(org["currency"]), order_on or date.today()
     if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
         raise ValidationError(f"no customer #{customer_id} in this organization", "customer")
-    lines, basis = build_lines(conn, ctx, cur, requests, on, prices_include_vat)
+    lines, basis = _build_lines(conn, ctx, cur, requests, on, prices_include_vat)
     if shipping not in (None, ""):
         amount = to_minor(shipping, cur, field="shipping")
         if amount < 0:
@@ -240,19 +240,18 @@ def create_order(
     ctx.require("orders.write")
     if status not in ("draft", "confirmed"):
         raise ValidationError("a new order is a draft or confirmed", "status")
-    with ctx.db.write() as conn:
-        return create_in(conn, ctx, customer_id, lines, shipping, notes, order_on, status, prices_include_vat)
+    with ctx.write() as conn:
+        return _create(conn, ctx, customer_id, lines, shipping, notes, order_on, status, prices_include_vat)
 
 
 def transition_order(ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
     """Move an order on (confirm, fulfil, cancel); refuses what its status does not allow, saying why."""
     ctx.require("orders.write")
-    with ctx.db.write() as conn:
-        return transition_in(conn, ctx, order_id, to, note)
+    with ctx.write() as conn:
+        return _transition(conn, ctx, order_id, to, note)
 
 
-def transition_in(conn: Connection, ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
-    """The transition inside the caller's transaction (cancellation with refunds, pick-up with invoicing)."""
+def _transition(conn: Connection, ctx: Context, order_id: int, to: str, note: str | None = None) -> str:
     found = q.order(conn, ctx.org_id, order_id)
     if found is None:
         raise NotFoundError(f"No order #{order_id} in this organization.")
@@ -280,7 +279,7 @@ def transition_in(conn: Connection, ctx: Context, order_id: int, to: str, note: 
 
 def get_order(ctx: Context, order_id: int) -> dict[str, Any]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.order(conn, ctx.org_id, order_id)
         if found is None:
             raise NotFoundError(f"No order #{order_id} in this organization.")
@@ -301,7 +300,7 @@ def list_orders(
     page_size: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
             raise NotFoundError(f"No customer #{customer_id} in this organization.")
         total = q.count_orders(conn, ctx.org_id, status, customer_id)

@@ -116,7 +116,7 @@ def _insert(
 
 def list_methods(ctx: Context) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         q.ensure_methods(conn, ctx.org_id)
         return q.methods(conn, ctx.org_id)
 
@@ -130,7 +130,7 @@ def add_method(ctx: Context, code: str, name: str, account: str) -> None:
     code = code.strip().lower()
     if not code or account not in METHOD_ACCOUNTS:
         raise ValidationError("give a code and an account: cash, bank or card_clearing", "method")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         q.ensure_methods(conn, ctx.org_id)
         q.add_method(conn, ctx.org_id, code, name or code, account)
         audit.record(conn, ctx, "create", "payment_method", code, after={"name": name, "account": account})
@@ -171,8 +171,8 @@ def record_payment(
     is held as the customer's credit, never lost. With authorize_only it waits for capture and posts nothing."""
     ctx.require("payments.write")
     on = paid_on or date.today()
-    with ctx.db.write() as conn:
-        check_customer(conn, ctx, customer_id)
+    with ctx.write() as conn:
+        check_customer(ctx, customer_id)
         minor = _amount(conn, ctx, amount)
         _method(conn, ctx, method)
         payment_id = _insert(
@@ -212,9 +212,7 @@ def _post_payment(
     applied = sum(part for _, part in taken)
     lines = posting.payment_entry(role, minor, applied, customer_id)
     memo = {"payment": "Payment received", "deposit": "Deposit received"}[found["kind"]]
-    entry_id = ledger.post_entry(
-        conn, ctx, on, f"{memo} ({found['method']})", lines, found["kind"], payment_id
-    )
+    entry_id = ledger.post_entry(ctx, on, f"{memo} ({found['method']})", lines, found["kind"], payment_id)
     q.set_status(conn, ctx.org_id, payment_id, "captured", entry_id)
     at = now()
     for item, part in taken:
@@ -236,7 +234,7 @@ def take_deposit(
     customer's advance until the order is invoiced, then settled against the invoice automatically."""
     ctx.require("payments.write")
     on = paid_on or date.today()
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         order = sales_q.order(conn, ctx.org_id, order_id)
         if order is None:
             raise NotFoundError(f"No order #{order_id} in this organization.")
@@ -274,7 +272,7 @@ def take_deposit(
 def capture_payment(ctx: Context, payment_id: int, on: date | None = None) -> PaymentResult:
     """Capture an authorized card payment: only now does it count as paid and post."""
     ctx.require("payments.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         return _capture(conn, ctx, payment_id, on or date.today())
 
 
@@ -294,7 +292,7 @@ def _capture(conn: Connection, ctx: Context, payment_id: int, on: date) -> Payme
 def void_payment(ctx: Context, payment_id: int) -> None:
     """Release an authorization that will not be captured; nothing was posted, nothing is."""
     ctx.require("payments.write")
-    with ctx.db.write() as conn:
+    with ctx.write() as conn:
         found = q.payment(conn, ctx.org_id, payment_id)
         if found is None:
             raise NotFoundError(f"No payment #{payment_id} in this organization.")
@@ -312,8 +310,8 @@ def apply_credit(
     """Use the customer's held credit (payments on account, overpayments) to pay open invoices."""
     ctx.require("payments.write")
     on = on or date.today()
-    with ctx.db.write() as conn:
-        check_customer(conn, ctx, customer_id)
+    with ctx.write() as conn:
+        check_customer(ctx, customer_id)
         credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
         if credit <= 0:
             raise ConflictError("This customer has no credit to apply.")
@@ -335,7 +333,6 @@ def _apply(
     if not applied:
         return []
     entry_id = ledger.post_entry(
-        conn,
         ctx,
         on,
         "Credit applied to invoices" if kind == "credit" else "Deposit settled",
@@ -350,8 +347,23 @@ def _apply(
     return [(i["number_text"], p) for i, p in taken]
 
 
-def settle_deposits(conn: Connection, ctx: Context, order_id: int, on: date) -> int:
-    """At invoicing: each captured deposit of the order pays the order's invoice (called by backoffice.sales.invoices)."""
+def settle_deposits(ctx: Context, order_id: int, on: date) -> int:
+    """At invoicing: each captured deposit of the order pays the order's invoice (backoffice.sales.invoices calls
+    it in the transaction that issues the invoice); returns what they settled."""
+    ctx.require("payments.write")
+    with ctx.write() as conn:
+        return _settle_deposits(conn, ctx, order_id, on)
+
+
+def _order_of_org(conn: Connection, ctx: Context, order_id: int) -> dict[str, Any]:
+    found = sales_q.order(conn, ctx.org_id, order_id)
+    if found is None:
+        raise NotFoundError(f"No order #{order_id} in this organization.")
+    return found
+
+
+def _settle_deposits(conn: Connection, ctx: Context, order_id: int, on: date) -> int:
+    _order_of_org(conn, ctx, order_id)
     settled = 0
     invoice = sales_q.invoice_for_order(conn, ctx.org_id, order_id)
     if invoice is None:
@@ -389,7 +401,6 @@ def _refund(
             continue
         role = _method(conn, ctx, method)
         entry_id = ledger.post_entry(
-            conn,
             ctx,
             on,
             f"Refund ({method}) {note}".strip(),
@@ -422,14 +433,13 @@ def refund_credit_note(
     proportions (parts add up exactly), or keep it as the customer's credit."""
     ctx.require("payments.write")
     on = on or date.today()
-    with ctx.db.write() as conn:
-        return refund_in(conn, ctx, credit_note, keep_as_credit, on)
+    with ctx.write() as conn:
+        return _refund_note(conn, ctx, credit_note, keep_as_credit, on)
 
 
-def refund_in(
+def _refund_note(
     conn: Connection, ctx: Context, credit_note: str, keep_as_credit: bool, on: date
 ) -> list[tuple[str, int]]:
-    """The refund inside the caller's transaction (store imports refund returned orders this way)."""
     note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note.strip())
     if note is None or note["kind"] != "credit_note":
         raise NotFoundError(f"No credit note {credit_note} in this organization.")
@@ -449,7 +459,6 @@ def refund_in(
         )
     if keep_as_credit:  # the receivable's credit moves to the customer's advances, to be applied later
         entry_id = ledger.post_entry(
-            conn,
             ctx,
             on,
             f"Return {credit_note} kept as credit",
@@ -470,9 +479,16 @@ def refund_in(
     return parts
 
 
-def refund_standalone_in(conn: Connection, ctx: Context, credit_note: str, method: str, on: date) -> int:
+def refund_returned_order(ctx: Context, credit_note: str, method: str, on: date) -> int:
     """The store paid a stand-alone return back: the credit note's total by its method (created as a card-clearing
-    method when the store names one we do not know)."""
+    method when the store names one we do not know). A store import does this set-based for a whole batch
+    (backoffice.db.queries.import_returns); this is the one-by-one path its tests hold it to."""
+    ctx.require("payments.write")
+    with ctx.write() as conn:
+        return _refund_returned(conn, ctx, credit_note, method, on)
+
+
+def _refund_returned(conn: Connection, ctx: Context, credit_note: str, method: str, on: date) -> int:
     note = sales_q.invoice_by_number(conn, ctx.org_id, credit_note)
     if note is None or note["kind"] != "credit_note":
         raise NotFoundError(f"No credit note {credit_note} in this organization.")
@@ -498,8 +514,8 @@ def refund_credit(
     """Pay back credit the customer holds with us (an overpayment or a payment on account)."""
     ctx.require("payments.write")
     on = on or date.today()
-    with ctx.db.write() as conn:
-        check_customer(conn, ctx, customer_id)
+    with ctx.write() as conn:
+        check_customer(ctx, customer_id)
         minor = _amount(conn, ctx, amount)
         credit = -q.ledger_balance(conn, ctx.org_id, customer_id, "customer_advances")
         if minor > credit:
@@ -518,7 +534,19 @@ def refund_credit(
 # ---------------------------------------------------------------- what an order's lifecycle asks of payments
 
 
-def return_deposits_in(
+def return_deposits(
+    ctx: Context, order_id: int, fee_percent: str | None, refund_method: str | None, on: date
+) -> dict[str, int]:
+    """A cancelled order's deposits come back by the chosen method (default: how they were paid) less the
+    cancellation fee (the organization's percentage unless given), booked as income; its card authorizations are
+    voided (backoffice.sales.lifecycle.cancel_order calls it in the cancellation's transaction)."""
+    ctx.require("payments.write")
+    with ctx.write() as conn:
+        _order_of_org(conn, ctx, order_id)
+        return _return_deposits(conn, ctx, order_id, fee_percent, refund_method, on)
+
+
+def _return_deposits(
     conn: Connection,
     ctx: Context,
     order_id: int,
@@ -526,9 +554,6 @@ def return_deposits_in(
     refund_method: str | None,
     on: date,
 ) -> dict[str, int]:
-    """A cancelled order's deposits come back by the chosen method (default: how they were paid) less the
-    cancellation fee (the organization's percentage unless given), booked as income; its card authorizations are
-    voided. Inside the caller's transaction (backoffice.sales.lifecycle.cancel_order)."""
     org = orgs_q.the_org(conn, ctx.org_id)
     rate = (
         rate_from_percent(fee_percent, "fee_percent")
@@ -544,7 +569,6 @@ def return_deposits_in(
         customer = deposit["customer_id"]
         if fee:
             entry_id = ledger.post_entry(
-                conn,
                 ctx,
                 on,
                 f"Cancellation fee, order #{order_id}",
@@ -582,15 +606,21 @@ def return_deposits_in(
     return {"fee_minor": fee_total, "refunded_minor": refunded}
 
 
-def capture_authorized_in(conn: Connection, ctx: Context, order_id: int, on: date) -> None:
-    """Capture the order's authorized card amounts (at fulfilment), inside the caller's transaction."""
-    for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
-        _capture(conn, ctx, authorization["payment_id"], on)
+def capture_authorized(ctx: Context, order_id: int, on: date) -> None:
+    """Capture the order's authorized card amounts (at fulfilment)."""
+    ctx.require("payments.write")
+    with ctx.write() as conn:
+        _order_of_org(conn, ctx, order_id)
+        for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
+            _capture(conn, ctx, authorization["payment_id"], on)
 
 
-def has_deposit_left(conn: Connection, ctx: Context, order_id: int) -> bool:
+def has_deposit_left(ctx: Context, order_id: int) -> bool:
     """Does the order hold a deposit not yet settled against its invoice?"""
-    return any(d["left_minor"] > 0 for d in q.deposit_left(conn, ctx.org_id, order_id))
+    ctx.require("customers.read")
+    with ctx.read() as conn:
+        _order_of_org(conn, ctx, order_id)
+        return any(d["left_minor"] > 0 for d in q.deposit_left(conn, ctx.org_id, order_id))
 
 
 # ---------------------------------------------------------------- a customer's payments, receipts
@@ -598,15 +628,15 @@ def has_deposit_left(conn: Connection, ctx: Context, order_id: int) -> bool:
 
 def payments_of(ctx: Context, customer_id: int | None = None) -> list[dict[str, Any]]:
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
-        check_customer(conn, ctx, customer_id)
+    with ctx.read() as conn:
+        check_customer(ctx, customer_id)
         return q.customer_payments(conn, ctx.org_id, customer_id)
 
 
 def receipt(ctx: Context, payment_id: int) -> Any:
     """The receipt of money received (a payment or a deposit), with the invoices it paid, for the PDF."""
     ctx.require("customers.read")
-    with ctx.db.read() as conn:
+    with ctx.read() as conn:
         found = q.payment(conn, ctx.org_id, payment_id)
         if found is None or found["kind"] not in ("payment", "deposit"):
             raise NotFoundError(f"No payment #{payment_id} in this organization.")

@@ -80,6 +80,16 @@ def count_admins(conn: Connection, org_id: int) -> int:
     )
 
 
+def is_admin_anywhere(conn: Connection, user_id: int) -> bool:
+    return bool(
+        scalar(
+            conn,
+            "SELECT count(*) FROM memberships WHERE user_id = :u AND role = 'admin'",
+            u=user_id,
+        )
+    )
+
+
 def members(conn: Connection, org_id: int) -> list[dict[str, Any]]:
     return rows(
         conn,

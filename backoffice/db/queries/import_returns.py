@@ -1,6 +1,6 @@
 """SQL of a store import's returns, set-based (issue 14, finding 11): the credit notes, stock, journal, order events
-and refunds that `invoices.credit_in` + `payments.refund_in` (an invoiced order the store now calls returned or
-cancelled) and `invoices.standalone_credit_in` + `payments.refund_standalone_in` (a new order that is a return of
+and refunds that `invoices.issue_credit_note` + `payments.refund_credit_note` (an invoiced order the store now calls returned or
+cancelled) and `invoices.credit_returned_order` + `payments.refund_returned_order` (a new order that is a return of
 its own) write one order at a time — the same rows, for a whole batch in a handful of statements.
 
 The batch's returns are staged in temporary tables of the connection (`ret_notes`, `ret_lines`, `ret_parts`):

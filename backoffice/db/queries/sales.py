@@ -46,6 +46,15 @@ def insert_order_line(conn: Connection, **values: Any) -> None:
     )
 
 
+def orders_not_of_org(conn: Connection, org_id: int, order_ids: list[int]) -> list[int]:
+    """Those of the ids that are no order of the organization (set-based: one query for any number)."""
+    stmt = sa.text("SELECT order_id FROM orders WHERE org_id = :org AND order_id IN :ids").bindparams(
+        sa.bindparam("ids", expanding=True)
+    )
+    found = {r[0] for r in conn.execute(stmt, {"org": org_id, "ids": list(order_ids)})}
+    return [i for i in order_ids if i not in found]
+
+
 def order(conn: Connection, org_id: int, order_id: int) -> dict[str, Any] | None:
     return one(
         conn,
