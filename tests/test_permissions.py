@@ -32,6 +32,7 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
     "auth.issue_reset_token": ({"user_id": 1}, "admin"),
+    "auth.account_id": ({"email": "x@example.com"}, "admin"),
     "auth.set_role": ({"user_id": 1, "role": "viewer"}, "admin"),
     "auth.remove_member": ({"user_id": 1}, "admin"),
     "auth.list_members": ({}, "read"),

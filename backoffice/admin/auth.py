@@ -306,6 +306,16 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
+def account_id(ctx: Context, email: str) -> int:
+    """The id of the account that signs in with this email (what `user reset --email` names)."""
+    ctx.require("users.manage")
+    with ctx.read() as conn:
+        found = q.user_by_login(conn, email.strip().lower())
+    if found is None:
+        raise ValidationError(f"no user {email}", "email")
+    return int(found["user_id"])
+
+
 def issue_reset_token(ctx: Context, user_id: int) -> str:
     """An admin-issued, single-use token the user redeems to set a new password (valid 3 days).
 

@@ -46,12 +46,8 @@ def add(email: str, name: str | None, mobile: str | None, role: str, password_en
 @click.option("--email", required=True)
 def reset(email: str) -> None:
     from backoffice.admin import auth
-    from backoffice.db.queries import access
 
     ctx = common.context()
-    with ctx.read() as conn:
-        found = access.user_by_login(conn, email.lower())
-    if found is None:
-        raise ValidationError(f"no user {email}", "email")
-    token = auth.issue_reset_token(ctx, found["user_id"])
-    common.emit({"id": found["user_id"], "reset_token": token}, f"Reset token for {email}: {token}")
+    user_id = auth.account_id(ctx, email)
+    token = auth.issue_reset_token(ctx, user_id)
+    common.emit({"id": user_id, "reset_token": token}, f"Reset token for {email}: {token}")

@@ -407,20 +407,11 @@ def _stage(
                 con, found["order_id"], q.known_fingerprints(conn, ctx.org_id, store_id)
             )
         else:
-            con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
+            staging.nothing_skipped(con, fingerprints=False)
     else:
-        con.execute("CREATE TABLE fingerprints (external_id VARCHAR, fingerprint BIGINT)")
-        con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
-    status_sql = None
-    if profile == "shopify":  # the export has no single status: paid and fulfilled makes a completed order
-        fin = staging.ident(found["status"]) if "status" in found else "NULL"
-        ful = next((staging.ident(h) for h in headers if h.strip().lower() == "fulfillment status"), "NULL")
-        status_sql = (
-            f"CASE WHEN lower(trim({fin})) IN ('refunded', 'partially_refunded') THEN 'refunded' "
-            f"WHEN lower(trim({fin})) = 'voided' THEN 'voided' WHEN NULLIF(trim({fin}), '') IS NULL THEN NULL "
-            f"WHEN lower(trim({fin})) = 'paid' AND lower(coalesce({ful}, '')) = 'fulfilled' THEN 'completed' "
-            f"ELSE 'pending' END"
-        )
+        staging.nothing_skipped(con, fingerprints=True)
+    # a Shopify export has no single status: paid and fulfilled makes a completed order
+    status_sql = staging.shopify_status(found, headers) if profile == "shopify" else None
     staging.build_src(con, found, profiles.GENERIC, status_sql)
     # Shopify exports show prices as the shop displays them: with tax included outside the US and Canada.
     staging.type_lines(con, cur.exponent, "fulfilled", default_inclusive=profile == "shopify")
@@ -436,13 +427,10 @@ def _stage(
     staging.price(con, rates, bool(org["shipping_taxable"]))
     if payments is None:
         staging.payments_from_lines(con)
-    problems = [
-        tuple(r)
-        for r in con.execute(
-            "SELECT row_no, col, reason FROM problems ORDER BY row_no, col LIMIT ?", [MAX_PROBLEMS]
-        ).fetchall()
-    ]  # the first ones only: a file can hold millions; _all_problems writes them to a file
-    if not problems and not skipped and not con.execute("SELECT count(*) FROM raw").fetchone()[0]:  # type: ignore[index]
+    problems = staging.first_problems(
+        con, MAX_PROBLEMS
+    )  # a file can hold millions: _all_problems writes them out
+    if not problems and not skipped and not staging.holds_rows(con):
         problems.append((1, "file", "the file holds no orders, only a header"))
     progress(0.4, "priced")
     return con, problems, skipped
@@ -460,10 +448,10 @@ def _all_problems(con: Any, result: ImportResult) -> None:
 
     from backoffice.core.tabular import safe_text
 
-    if not _has(con, "problems"):  # the file stopped before its rows were checked (a column missing): few
+    if not staging.has_table(con, "problems"):  # stopped before its rows were checked (a column missing): few
         result.problem_count = len(result.problems)
         return
-    found = int(con.execute("SELECT count(*) FROM problems").fetchone()[0])
+    found = staging.problem_count(con)
     paid = result.problems[min(found, MAX_PROBLEMS) :]  # payment problems follow the rows' own, as ever
     result.problem_count = found + len(paid)
     result.problems = result.problems[:MAX_PROBLEMS]
@@ -476,8 +464,7 @@ def _all_problems(con: Any, result: ImportResult) -> None:
         handle.write("\ufeff")
         writer = csv.writer(handle)
         writer.writerow(["row", "column", "reason"])
-        cursor = con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col")
-        while chunk := cursor.fetchmany(50_000):
+        for chunk in staging.all_problems(con):
             writer.writerows([safe_text(v) for v in r] for r in chunk)
         writer.writerows([safe_text(v) for v in r] for r in paid)
     result.problems_path = Path(handle.name)
@@ -560,9 +547,9 @@ def import_file(
         invoiced = q.invoiced_orders(conn, ctx.org_id, existing["store_id"]) if existing else None
     if result.problems:
         _all_problems(con, result)
-    if result.problems and (all_or_nothing or _nothing_good(con)):
+    if result.problems and (all_or_nothing or staging.nothing_good(con)):
         result.rejected = True
-        result.errors = _error_orders(con)
+        result.errors = staging.error_orders(con)
         report(1.0, "done")
         return result
     if invoiced is None:  # the store's first import: nothing of it is invoiced yet
@@ -763,7 +750,7 @@ class _Writer:
             self.counts["changed"],
             self.counts["unchanged"],
         )
-        result.posted, result.errors = self.counts["posted"], _error_orders(self.con)
+        result.posted, result.errors = self.counts["posted"], staging.error_orders(self.con)
         if carry:
             negative = set(staging.carry_stock(self.con, start, q.stock_levels(conn, ctx.org_id)))
         else:
@@ -776,29 +763,6 @@ class _Writer:
             conn, ctx, "import", "store", store["store_id"],
             after={"file": self.file_name, "batch": batch + 1, "batches": self.batches} | found,
         )  # fmt: skip
-
-
-def _has(con: Any, table: str) -> bool:
-    return bool(
-        con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
-        ).fetchone()[0]
-    )
-
-
-def _nothing_good(con: Any) -> bool:
-    return (
-        not _has(con, "order_totals") or con.execute("SELECT count(*) FROM order_totals").fetchone()[0] == 0
-    )
-
-
-def _error_orders(con: Any) -> int:
-    if not _has(con, "problems"):
-        return 0
-    found = con.execute(
-        "SELECT count(DISTINCT coalesce(order_id, 'row ' || row_no)) FROM problems"
-    ).fetchone()
-    return int(found[0])
 
 
 def _write(
@@ -900,46 +864,8 @@ def _load(
 ) -> None:
     """The staged orders, lines, payments (and, with the first batch, the failed orders) into the main database,
     in bulk: all of them, or one batch's (`batches` in staging)."""
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW ids AS SELECT {int(import_id)} AS import_id, {int(org_id)} AS org_id"
-    )
-    if batch is None:
-        con.execute("CREATE OR REPLACE TEMP VIEW chosen AS SELECT external_id FROM order_totals")
-    else:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW chosen AS SELECT external_id FROM batches WHERE batch = {int(batch)}"  # noqa: S608
-        )
-    orders = con.sql(
-        "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
-        "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
-        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return, "
-        "(SELECT fp.fingerprint FROM fingerprints fp WHERE fp.external_id = order_totals.external_id) AS fingerprint "
-        "FROM order_totals, ids WHERE external_id IN (SELECT external_id FROM chosen)",
-        params=[currency_code],
-    ).to_arrow_table()
-    bulk.load_arrow(conn, "import_orders", orders)
-    if not batch:  # the failed orders go in once, with the first batch
-        failed = con.sql(
-            "SELECT ids.import_id, ids.org_id, order_id AS external_id, DATE '1970-01-01' AS order_on, 'failed' AS status, "
-            "? AS currency, FALSE AS prices_include_vat, 0 AS net_minor, 0 AS vat_minor, 0 AS total_minor, "
-            "min(row_no) AS first_row, 'error' AS kind, 'row ' || min(row_no) || ', ' || arg_min(col, row_no) || ': ' "
-            "|| arg_min(reason, row_no) AS problem FROM problems, ids WHERE order_id IS NOT NULL GROUP BY ids.import_id, "
-            "ids.org_id, order_id",
-            params=[currency_code],
-        ).to_arrow_table()
-        bulk.load_arrow(conn, "import_orders", failed)
-    lines = con.sql(
-        "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "
-        "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, net_minor, vat_minor, "
-        "net_minor + vat_minor AS gross_minor FROM out_lines, ids WHERE order_id IN (SELECT external_id FROM chosen)"
-    ).to_arrow_table()
-    bulk.load_arrow(conn, "import_lines", lines)
-    pays = con.sql(
-        "SELECT ids.import_id, ids.org_id, external_id, method, amount_minor, paid_on, "
-        "row_number() OVER (PARTITION BY external_id ORDER BY row_no) AS seq FROM pays, ids "
-        "WHERE amount_minor > 0 AND method IS NOT NULL AND external_id IN (SELECT external_id FROM chosen)"
-    ).to_arrow_table()
-    bulk.load_arrow(conn, "import_payments", pays)
+    for table, rows in staging.batch_rows(con, import_id, org_id, currency_code, batch):
+        bulk.load_arrow(conn, table, rows)
 
 
 # ---------------------------------------------------------------- after the import

@@ -10,6 +10,7 @@ preview_stock (the stock a preview's batches so far would leave).
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
@@ -711,3 +712,117 @@ def payments_from_lines(con: duckdb.DuckDBPyConnection) -> None:
                COALESCE(paid_minor, total_minor) AS amount_minor, order_on AS paid_on, NULL AS amount_text
         FROM order_totals
     """)
+
+
+# ---------------------------------------------------------------- what the import asks of the staged file
+
+
+def nothing_skipped(con: duckdb.DuckDBPyConnection, fingerprints: bool) -> None:
+    """No order is skipped as unchanged (a new store, or a payments file that changes what rows mean)."""
+    if fingerprints:
+        con.execute("CREATE TABLE fingerprints (external_id VARCHAR, fingerprint BIGINT)")
+    con.execute("CREATE TABLE skipped (external_id VARCHAR, order_id BIGINT)")
+
+
+def shopify_status(found: dict[str, str], headers: list[str]) -> str:
+    """A Shopify export has no single status: paid and fulfilled makes a completed order (a SQL expression over
+    the file's own columns, quoted as identifiers)."""
+    fin = ident(found["status"]) if "status" in found else "NULL"
+    ful = next((ident(h) for h in headers if h.strip().lower() == "fulfillment status"), "NULL")
+    return (
+        f"CASE WHEN lower(trim({fin})) IN ('refunded', 'partially_refunded') THEN 'refunded' "
+        f"WHEN lower(trim({fin})) = 'voided' THEN 'voided' WHEN NULLIF(trim({fin}), '') IS NULL THEN NULL "
+        f"WHEN lower(trim({fin})) = 'paid' AND lower(coalesce({ful}, '')) = 'fulfilled' THEN 'completed' "
+        f"ELSE 'pending' END"
+    )
+
+
+def has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    found = con.execute(sql).fetchone()
+    return int(found[0]) if found else 0
+
+
+def holds_rows(con: duckdb.DuckDBPyConnection) -> bool:
+    return _count(con, "SELECT count(*) FROM raw") > 0
+
+
+def first_problems(con: duckdb.DuckDBPyConnection, limit: int) -> list[tuple[Any, ...]]:
+    found = con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col LIMIT ?", [limit])
+    return [tuple(r) for r in found.fetchall()]
+
+
+def problem_count(con: duckdb.DuckDBPyConnection) -> int:
+    return _count(con, "SELECT count(*) FROM problems")
+
+
+def all_problems(con: duckdb.DuckDBPyConnection, chunk: int = 50_000) -> Iterator[list[tuple[Any, ...]]]:
+    """Every problem in file order, a chunk at a time (bounded memory, however many there are)."""
+    cursor = con.execute("SELECT row_no, col, reason FROM problems ORDER BY row_no, col")
+    while found := cursor.fetchmany(chunk):
+        yield found
+
+
+def nothing_good(con: duckdb.DuckDBPyConnection) -> bool:
+    return not has_table(con, "order_totals") or _count(con, "SELECT count(*) FROM order_totals") == 0
+
+
+def error_orders(con: duckdb.DuckDBPyConnection) -> int:
+    """Orders (or rows without an order) with a problem."""
+    if not has_table(con, "problems"):
+        return 0
+    return _count(con, "SELECT count(DISTINCT coalesce(order_id, 'row ' || row_no)) FROM problems")
+
+
+def batch_rows(
+    con: duckdb.DuckDBPyConnection, import_id: int, org_id: int, currency_code: str, batch: int | None
+) -> Iterator[tuple[str, Any]]:
+    """(table, Arrow rows) for the main database's import tables: the orders, lines and payments of every order or
+    of one batch (`batches`), and with the first batch the failed orders."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE ids AS SELECT ?::BIGINT AS import_id, ?::BIGINT AS org_id",
+        [import_id, org_id],
+    )
+    if batch is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE chosen AS SELECT external_id FROM order_totals")
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE chosen AS SELECT external_id FROM batches WHERE batch = ?", [batch]
+        )
+    orders = con.sql(
+        "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
+        "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
+        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return, "
+        "(SELECT fp.fingerprint FROM fingerprints fp WHERE fp.external_id = order_totals.external_id) AS fingerprint "
+        "FROM order_totals, ids WHERE external_id IN (SELECT external_id FROM chosen)",
+        params=[currency_code],
+    ).to_arrow_table()
+    yield "import_orders", orders
+    if not batch:  # the failed orders go in once, with the first batch
+        failed = con.sql(
+            "SELECT ids.import_id, ids.org_id, order_id AS external_id, DATE '1970-01-01' AS order_on, 'failed' AS status, "
+            "? AS currency, FALSE AS prices_include_vat, 0 AS net_minor, 0 AS vat_minor, 0 AS total_minor, "
+            "min(row_no) AS first_row, 'error' AS kind, 'row ' || min(row_no) || ', ' || arg_min(col, row_no) || ': ' "
+            "|| arg_min(reason, row_no) AS problem FROM problems, ids WHERE order_id IS NOT NULL GROUP BY ids.import_id, "
+            "ids.org_id, order_id",
+            params=[currency_code],
+        ).to_arrow_table()
+        yield "import_orders", failed
+    lines = con.sql(
+        "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "
+        "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, net_minor, vat_minor, "
+        "net_minor + vat_minor AS gross_minor FROM out_lines, ids WHERE order_id IN (SELECT external_id FROM chosen)"
+    ).to_arrow_table()
+    yield "import_lines", lines
+    pays = con.sql(
+        "SELECT ids.import_id, ids.org_id, external_id, method, amount_minor, paid_on, "
+        "row_number() OVER (PARTITION BY external_id ORDER BY row_no) AS seq FROM pays, ids "
+        "WHERE amount_minor > 0 AND method IS NOT NULL AND external_id IN (SELECT external_id FROM chosen)"
+    ).to_arrow_table()
+    yield "import_payments", pays
