@@ -152,7 +152,7 @@ def option(name: str) -> Any:
 
 
 def choice(values: Sequence[str]) -> click.Choice[str]:
-    return click.Choice(list(values))
+    return click.Choice([str(v) for v in values])  # a StrEnum member by its value, as the database stores it
 
 
 def flag(name: str, help: str | None) -> Callable[[F], F]:

@@ -19,16 +19,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from backoffice.core.enums import Role
 from backoffice.core.errors import PermissionDenied
 
 if TYPE_CHECKING:  # the Context carries the database; only the db layer knows how to ask it
     from backoffice.db import Database
 
-ROLES = ("admin", "accountant", "sales", "viewer")
+ROLES = tuple(Role)
 _ALL = frozenset(ROLES)
-_WRITERS = frozenset({"admin", "accountant", "sales"})
-_BOOKS = frozenset({"admin", "accountant"})
-_ADMIN = frozenset({"admin"})
+_WRITERS = frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.SALES})
+_BOOKS = frozenset({Role.ADMIN, Role.ACCOUNTANT})
+_ADMIN = frozenset({Role.ADMIN})
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "customers.read": _ALL,
@@ -40,7 +41,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "settings.read": _ALL,
     "settings.write": _ADMIN,
     "users.manage": _ADMIN,
-    "ledger.read": frozenset({"admin", "accountant", "viewer"}),
+    "ledger.read": frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.VIEWER}),
     "ledger.write": _BOOKS,
     "audit.read": _ADMIN,
 }
@@ -101,7 +102,7 @@ class Context:
 
     def role(self) -> str | None:
         if self.user.is_system:
-            return "admin"
+            return Role.ADMIN
         held = _HELD.get()
         conn = held[1] if held is not None and held[0] is self.db else None
         return self.db.role_of(self.org_id, self.user.user_id, conn)

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from backoffice.core.context import Context
+from backoffice.core.enums import ImportStatus
 from backoffice.core.errors import BackofficeError, ConflictError, NotFoundError, ValidationError
 from backoffice.core.money import currency
 from backoffice.core.tabular import (
@@ -616,7 +617,7 @@ def list_imports(ctx: Context, store_name: str | None = None, limit: int = 50) -
         gone = set(_interrupted(conn, ctx.org_id))
     for row in found:
         if row["import_id"] in gone:
-            row["status"] = "interrupted"
+            row["status"] = ImportStatus.INTERRUPTED
     return found
 
 
@@ -756,7 +757,11 @@ class _Writer:
         else:
             negative = {p["sku"] for p in products_q.negative_stock(conn, ctx.org_id)}
         result.negative_stock = sorted(negative - self.negative_before)
-        status = "dry run" if result.dry_run else ("done" if last else f"batch {batch + 1} of {self.batches}")
+        status = (
+            ImportStatus.DRY_RUN
+            if result.dry_run
+            else (ImportStatus.DONE if last else ImportStatus.batch(batch + 1, self.batches))
+        )
         q.finish_import(conn, import_id, self.counts | {"errors": result.errors}, status, now())
         q.clear_staging(conn)
         audit.record(

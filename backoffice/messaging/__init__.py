@@ -29,6 +29,7 @@ from backoffice import documents
 from backoffice.books import receivables
 from backoffice.contacts import customers
 from backoffice.core.context import Context
+from backoffice.core.enums import OutboxStatus
 from backoffice.core.errors import BackofficeError, ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.i18n import LANGUAGES
 from backoffice.core.money import currency, format_money
@@ -46,7 +47,7 @@ from backoffice.sales import invoices, orders
 
 KINDS = ("invoice", "credit_note", "statement")
 TLS_MODES = ("none", "starttls", "ssl")
-STATUSES = ("queued", "sending", "sent", "failed", "shared")
+STATUSES = tuple(OutboxStatus)
 _WIRE = compat32.clone(linesep="\r\n")  # SMTP line endings, headers folded at 78
 Progress = Callable[[int, int, str], None]
 

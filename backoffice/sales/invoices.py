@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from backoffice.books import ledger, posting
 from backoffice.core.context import Context
+from backoffice.core.enums import DocumentKind
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.text import normalize_digits
 from backoffice.db import audit, now
@@ -27,7 +28,7 @@ from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as q
 from backoffice.sales import orders, payments, pricing
 
-SERIES = {"invoice": "INV", "credit_note": "CN"}
+SERIES: dict[str, str] = {DocumentKind.INVOICE: "INV", DocumentKind.CREDIT_NOTE: "CN"}
 
 
 def invoice_batch(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from backoffice.core.context import Context
+from backoffice.core.enums import OrderStatus
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.money import Currency, Rounding, apply_rate, currency, split_inclusive, to_minor
 from backoffice.core.text import normalize_digits
@@ -24,23 +25,24 @@ from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as q
 from backoffice.sales import pricing
 
-STATUSES = ("draft", "confirmed", "fulfilled", "invoiced", "partially_returned", "returned", "cancelled")
+S = OrderStatus
+STATUSES = tuple(OrderStatus)
 INVOICEABLE = (
-    "confirmed",
-    "fulfilled",
+    S.CONFIRMED,
+    S.FULFILLED,
 )  # an order is invoiced once confirmed, before or after it is fulfilled
-TAKES_DEPOSIT = ("draft", "confirmed", "fulfilled")  # a deposit is taken before the order is invoiced
+TAKES_DEPOSIT = (S.DRAFT, S.CONFIRMED, S.FULFILLED)  # a deposit is taken before the order is invoiced
 TRANSITIONS = {  # what a user may do by hand; invoicing and returns come from backoffice.sales.invoices
-    "draft": ("confirmed", "cancelled"),
-    "confirmed": ("fulfilled", "cancelled"),
+    S.DRAFT: (S.CONFIRMED, S.CANCELLED),
+    S.CONFIRMED: (S.FULFILLED, S.CANCELLED),
 }
 TARGETS = tuple(s for s in STATUSES if any(s in to for to in TRANSITIONS.values()))  # reachable by hand
 WHY_NOT = {
-    "cancelled": "a cancelled order is closed",
-    "invoiced": "an invoiced order is corrected by a credit note (return), not changed",
-    "partially_returned": "an invoiced order is corrected by a credit note (return), not changed",
-    "returned": "a returned order is closed",
-    "fulfilled": "a fulfilled order is invoiced next, or returned after invoicing",
+    S.CANCELLED: "a cancelled order is closed",
+    S.INVOICED: "an invoiced order is corrected by a credit note (return), not changed",
+    S.PARTIALLY_RETURNED: "an invoiced order is corrected by a credit note (return), not changed",
+    S.RETURNED: "a returned order is closed",
+    S.FULFILLED: "a fulfilled order is invoiced next, or returned after invoicing",
 }
 
 

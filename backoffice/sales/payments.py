@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from backoffice.books import ledger, posting
 from backoffice.books.receivables import check_customer
 from backoffice.core.context import Context
+from backoffice.core.enums import PaymentStatus
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.core.money import allocate, apply_rate, currency, rate_from_percent, to_minor
 from backoffice.db import audit, now
@@ -34,7 +35,7 @@ class PaymentResult:
     payment_id: int
     allocated: list[tuple[str, int]] = field(default_factory=list)  # (invoice number, minor units)
     credit_minor: int = 0  # what was left over and is held for the customer
-    status: str = "captured"
+    status: str = PaymentStatus.CAPTURED
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _insert(
     method: str | None,
     minor: int,
     on: date,
-    status: str = "captured",
+    status: str = PaymentStatus.CAPTURED,
     order_id: int | None = None,
     invoice_id: int | None = None,
     refund_of: int | None = None,
@@ -183,10 +184,12 @@ def record_payment(
             method,
             minor,
             on,
-            status="authorized" if authorize_only else "captured",
+            status=PaymentStatus.AUTHORIZED if authorize_only else PaymentStatus.CAPTURED,
             reference=reference,
         )
-        result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
+        result = PaymentResult(
+            payment_id, status=PaymentStatus.AUTHORIZED if authorize_only else PaymentStatus.CAPTURED
+        )
         if not authorize_only:
             result = _post_payment(conn, ctx, payment_id, invoice_numbers, on)
         audit.record(
@@ -213,7 +216,7 @@ def _post_payment(
     lines = posting.payment_entry(role, minor, applied, customer_id)
     memo = {"payment": "Payment received", "deposit": "Deposit received"}[found["kind"]]
     entry_id = ledger.post_entry(ctx, on, f"{memo} ({found['method']})", lines, found["kind"], payment_id)
-    q.set_status(conn, ctx.org_id, payment_id, "captured", entry_id)
+    q.set_status(conn, ctx.org_id, payment_id, PaymentStatus.CAPTURED, entry_id)
     at = now()
     for item, part in taken:
         q.insert_allocation(
@@ -259,10 +262,12 @@ def take_deposit(
             method,
             minor,
             on,
-            status="authorized" if authorize_only else "captured",
+            status=PaymentStatus.AUTHORIZED if authorize_only else PaymentStatus.CAPTURED,
             order_id=order_id,
         )
-        result = PaymentResult(payment_id, status="authorized" if authorize_only else "captured")
+        result = PaymentResult(
+            payment_id, status=PaymentStatus.AUTHORIZED if authorize_only else PaymentStatus.CAPTURED
+        )
         if not authorize_only:
             result = _post_payment(conn, ctx, payment_id, None, on)
         audit.record(conn, ctx, "deposit", "order", order_id, after={"amount_minor": minor, "method": method})
@@ -280,11 +285,17 @@ def _capture(conn: Connection, ctx: Context, payment_id: int, on: date) -> Payme
     found = q.payment(conn, ctx.org_id, payment_id)
     if found is None:
         raise NotFoundError(f"No payment #{payment_id} in this organization.")
-    if found["status"] != "authorized":
+    if found["status"] != PaymentStatus.AUTHORIZED:
         raise ConflictError(f"Payment #{payment_id} is {found['status']}; only an authorization is captured.")
     result = _post_payment(conn, ctx, payment_id, None, on)
     audit.record(
-        conn, ctx, "capture", "payment", payment_id, {"status": "authorized"}, {"status": "captured"}
+        conn,
+        ctx,
+        "capture",
+        "payment",
+        payment_id,
+        {"status": PaymentStatus.AUTHORIZED},
+        {"status": PaymentStatus.CAPTURED},
     )
     return result
 
@@ -296,12 +307,20 @@ def void_payment(ctx: Context, payment_id: int) -> None:
         found = q.payment(conn, ctx.org_id, payment_id)
         if found is None:
             raise NotFoundError(f"No payment #{payment_id} in this organization.")
-        if found["status"] != "authorized":
+        if found["status"] != PaymentStatus.AUTHORIZED:
             raise ConflictError(
                 f"Payment #{payment_id} is {found['status']}: only an authorization can be voided."
             )
-        q.set_status(conn, ctx.org_id, payment_id, "voided", None)
-        audit.record(conn, ctx, "void", "payment", payment_id, {"status": "authorized"}, {"status": "voided"})
+        q.set_status(conn, ctx.org_id, payment_id, PaymentStatus.VOIDED, None)
+        audit.record(
+            conn,
+            ctx,
+            "void",
+            "payment",
+            payment_id,
+            {"status": PaymentStatus.AUTHORIZED},
+            {"status": PaymentStatus.VOIDED},
+        )
 
 
 def apply_credit(
@@ -602,7 +621,7 @@ def _return_deposits(
         )
         fee_total, refunded = fee_total + fee, refunded + left - fee
     for authorization in q.authorized_of_order(conn, ctx.org_id, order_id):
-        q.set_status(conn, ctx.org_id, authorization["payment_id"], "voided", None)
+        q.set_status(conn, ctx.org_id, authorization["payment_id"], PaymentStatus.VOIDED, None)
     return {"fee_minor": fee_total, "refunded_minor": refunded}
 
 
@@ -640,7 +659,7 @@ def receipt(ctx: Context, payment_id: int) -> Any:
         found = q.payment(conn, ctx.org_id, payment_id)
         if found is None or found["kind"] not in ("payment", "deposit"):
             raise NotFoundError(f"No payment #{payment_id} in this organization.")
-        if found["status"] != "captured":
+        if found["status"] != PaymentStatus.CAPTURED:
             raise ConflictError(
                 f"Payment #{payment_id} is {found['status']}: a receipt is for money received."
             )

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from backoffice.core.enums import ImportStatus
 from backoffice.db import bulk
 from backoffice.db.queries import aggregate, allowed_columns, insert_returning, one, rows, run, scalar
 
@@ -74,9 +75,9 @@ def finish_import(
 
 
 FINISHED = (
-    "done",
-    "dry run",
-    "interrupted",
+    ImportStatus.DONE,
+    ImportStatus.DRY_RUN,
+    ImportStatus.INTERRUPTED,
 )  # an import's last status; any other ('running', 'batch 3 of 9') is
 # that of one still writing, or of one whose process ended half way
 _HOLD_KEY = 14_011  # PostgreSQL advisory locks: (this, import_id) is held by the process writing that import
