@@ -199,7 +199,7 @@ def test_refused_recipients_end_failed_and_a_retry_completes_them_without_duplic
     smtp.refuse_once["later@example.com"] = "451 4.3.0 try later"
     smtp.refuse["nouser@example.com"] = "550 5.1.1 no such user"
 
-    result = messaging.send_bulk(admin, numbers=f"{first}..{second}")
+    result = messaging.send_bulk(admin, messaging.BulkSelection(numbers=f"{first}..{second}"))
 
     assert (result["sent"], result["failed"]) == (0, 2)
     failed = {m["doc_number"]: m for m in messaging.list_outbox(admin, "failed")}
@@ -228,7 +228,9 @@ def test_a_connection_dropped_mid_batch_leaves_failed_rows_that_a_retry_sends_on
         if stage == "send" and done == 2:
             smtp.controller.stop()
 
-    result = messaging.send_bulk(admin, numbers=f"{numbers[0]}..{numbers[-1]}", progress=progress)
+    result = messaging.send_bulk(
+        admin, messaging.BulkSelection(numbers=f"{numbers[0]}..{numbers[-1]}"), progress=progress
+    )
     assert (result["sent"], result["failed"]) == (2, 2)
     assert all("mail server" in m["error"] for m in messaging.list_outbox(admin, "failed"))
     smtp.controller = _controller(smtp, smtp.port)
@@ -248,7 +250,11 @@ def test_two_bulk_sends_at_once_never_take_credits_below_zero(db: Database, smtp
 
     def send() -> None:
         try:
-            outcomes.append(messaging.send_bulk(admin, numbers=f"{numbers[0]}..{numbers[-1]}")["sent"])
+            outcomes.append(
+                messaging.send_bulk(admin, messaging.BulkSelection(numbers=f"{numbers[0]}..{numbers[-1]}"))[
+                    "sent"
+                ]
+            )
         except ConflictError as exc:
             outcomes.append(str(exc))
 
@@ -267,17 +273,27 @@ def test_bulk_preview_counts_messages_recipients_credits_and_missing_addresses(d
     two = make_customer(admin, emails="a@example.com, b@example.com")
     none = make_customer(admin, emails="")
     numbers = [_invoice(admin, two), _invoice(admin, none), _invoice(admin, two)]
-    plan = messaging.preview_bulk(admin, numbers="1..3")
+    plan = messaging.preview_bulk(admin, messaging.BulkSelection(numbers="1..3"))
     assert (plan["messages"], plan["credits"], plan["recipients"]) == (
         2,
         4,
         ["a@example.com", "b@example.com"],
     )
     assert [m["number"] for m in plan["missing_address"]] == [numbers[1]]
-    assert messaging.preview_bulk(admin, numbers=f"{numbers[1]}..{numbers[1]}")["messages"] == 0
-    assert messaging.preview_bulk(admin, date_from=date.today(), date_to=date.today())["messages"] == 2
+    assert (
+        messaging.preview_bulk(admin, messaging.BulkSelection(numbers=f"{numbers[1]}..{numbers[1]}"))[
+            "messages"
+        ]
+        == 0
+    )
+    assert (
+        messaging.preview_bulk(admin, messaging.BulkSelection(date_from=date.today(), date_to=date.today()))[
+            "messages"
+        ]
+        == 2
+    )
     with pytest.raises(ValidationError, match="FROM..TO"):
-        messaging.preview_bulk(admin, numbers="INV-1-INV-3")
+        messaging.preview_bulk(admin, messaging.BulkSelection(numbers="INV-1-INV-3"))
     assert smtp.received == []
 
 
@@ -531,7 +547,9 @@ def test_progress_reaches_the_total_when_the_server_goes_away_mid_batch(duck: Da
             if done == 3:
                 smtp.controller.stop()
 
-    result = messaging.send_bulk(admin, numbers=f"{numbers[0]}..{numbers[-1]}", progress=progress)
+    result = messaging.send_bulk(
+        admin, messaging.BulkSelection(numbers=f"{numbers[0]}..{numbers[-1]}"), progress=progress
+    )
     assert (result["sent"], result["failed"]) == (3, 4) and seen[-1] == (7, 7)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
     assert messaging.get_credits(admin) == 100 - 7  # every message queued and charged once

@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 
 import backoffice
+from backoffice import messaging
 from backoffice.books import ledger, opening, receivables
 from backoffice.core.context import Context
 from backoffice.core.errors import PermissionDenied
@@ -110,8 +111,8 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "messaging.add_credits": ({"amount": 1}, "admin"),
     "messaging.draft_document": ({"kind": "invoice", "number": "INV-000001"}, "read"),
     "messaging.send_document": ({"kind": "invoice", "number": "INV-000001"}, "write"),
-    "messaging.preview_bulk": ({"numbers": "1..2"}, "read"),
-    "messaging.send_bulk": ({"numbers": "1..2"}, "write"),
+    "messaging.preview_bulk": ({"selection": messaging.BulkSelection(numbers="1..2")}, "read"),
+    "messaging.send_bulk": ({"selection": messaging.BulkSelection(numbers="1..2")}, "write"),
     "messaging.retry_failed": ({}, "write"),
     "messaging.list_outbox": ({}, "read"),
     "messaging.overdue_by_customer": ({}, "read"),

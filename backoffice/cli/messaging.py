@@ -171,19 +171,19 @@ def bulk(
     ctx = common.context()
     if not numbers and not (date_from or date_to):
         raise ValidationError("choose --numbers FROM..TO or --from D --to D", "numbers")
-    selection: dict[str, Any] = {
-        "numbers": numbers,
-        "date_from": _date(date_from, "from"),
-        "date_to": _date(date_to, "to"),
-        "category": category,
-        "unpaid_only": unpaid,
-    }
+    selection = messaging.BulkSelection(
+        numbers=numbers,
+        date_from=_date(date_from, "from"),
+        date_to=_date(date_to, "to"),
+        category=category,
+        unpaid_only=unpaid,
+    )
     if preview:
-        plan = messaging.preview_bulk(ctx, **selection)
+        plan = messaging.preview_bulk(ctx, selection)
         common.emit(plan, f"{plan['messages']} messages, {plan['credits']} credits, "
                           f"{len(plan['missing_address'])} without an address.")  # fmt: skip
         return 0
-    result = messaging.send_bulk(ctx, **selection, note=note)
+    result = messaging.send_bulk(ctx, selection, note=note)
     common.emit(result, f"{result['sent']} sent, {result['failed']} failed of {result['messages']}.")
     return 0 if not result["failed"] else 1
 

@@ -29,7 +29,7 @@ from backoffice import documents
 from backoffice.books import receivables
 from backoffice.contacts import customers
 from backoffice.core.context import Context
-from backoffice.core.enums import OutboxStatus
+from backoffice.core.enums import DocumentKind, OutboxStatus
 from backoffice.core.errors import BackofficeError, ConflictError, FieldError, NotFoundError, ValidationError
 from backoffice.core.i18n import LANGUAGES
 from backoffice.core.money import currency, format_money
@@ -833,16 +833,23 @@ def _number_range(numbers: str) -> tuple[str | None, int, int]:
     return (series.pop() if series else None), low, high
 
 
-def _bulk_documents(
-    ctx: Context,
-    numbers: str | None,
-    date_from: date | None,
-    date_to: date | None,
-    category: str | None,
-    unpaid_only: bool,
-    kind: str,
-) -> list[dict[str, Any]]:
-    if kind not in ("invoice", "credit_note"):
+@dataclass(frozen=True)
+class BulkSelection:
+    """Which documents a bulk send covers (SPEC M5): a number range (FROM..TO) and/or a date range, optionally
+    only customers of one category, only unpaid ones; invoices or credit notes."""
+
+    numbers: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    category: str | None = None
+    unpaid_only: bool = False
+    kind: str = DocumentKind.INVOICE
+
+
+def _bulk_documents(ctx: Context, chosen: BulkSelection) -> list[dict[str, Any]]:
+    numbers, date_from, date_to, kind = chosen.numbers, chosen.date_from, chosen.date_to, chosen.kind
+    category, unpaid_only = chosen.category, chosen.unpaid_only
+    if kind not in tuple(DocumentKind):
         raise ValidationError("bulk send covers invoices or credit notes", "kind")
     if not numbers and date_from is None and date_to is None:
         raise ValidationError("choose a number range or a date range", "numbers")
@@ -863,18 +870,10 @@ def _bulk_documents(
     return found
 
 
-def preview_bulk(
-    ctx: Context,
-    numbers: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    category: str | None = None,
-    unpaid_only: bool = False,
-    kind: str = "invoice",
-) -> dict[str, Any]:
+def preview_bulk(ctx: Context, selection: BulkSelection) -> dict[str, Any]:
     """What a bulk send would do (SPEC M5): messages, credits, recipients, contacts without an address, documents."""
     ctx.require("customers.read")
-    found = _bulk_documents(ctx, numbers, date_from, date_to, category, unpaid_only, kind)
+    found = _bulk_documents(ctx, selection)
     documents, missing, recipients = [], [], []
     for d in found:
         to = parse_addresses(d["emails"]) if d["emails"] else []
@@ -900,19 +899,14 @@ def preview_bulk(
 
 def send_bulk(
     ctx: Context,
-    numbers: str | None = None,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    category: str | None = None,
-    unpaid_only: bool = False,
-    kind: str = "invoice",
+    selection: BulkSelection,
     note: str | None = None,
     progress: Progress | None = None,
     request_id: str | None = None,
 ) -> dict[str, Any]:
     """Queue every chosen document (all or none: the credits must cover them all), then send them on one connection."""
     ctx.require("customers.write")
-    plan = preview_bulk(ctx, numbers, date_from, date_to, category, unpaid_only, kind)
+    plan = preview_bulk(ctx, selection)
     if plan["credits"] > plan["balance"]:
         raise ConflictError(
             f"Not enough message credits: {plan['credits']} needed, {plan['balance']} left. "
@@ -920,7 +914,7 @@ def send_bulk(
         )
     org, drafts = _org(ctx), []
     for n, item in enumerate(plan["documents"], 1):
-        doc = _document(ctx, kind, item["number"])
+        doc = _document(ctx, selection.kind, item["number"])
         drafts.append(_document_draft(ctx, doc, org, item["to"], None, note, None))
         if progress is not None:
             progress(n, len(plan["documents"]), "render")

@@ -2,8 +2,6 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
-from typing import TypedDict
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -14,17 +12,6 @@ from backoffice.web.message_widgets import add_credits_form, sender_settings
 from backoffice.web.session import current_language
 from backoffice.web.tables import frame, show
 from backoffice.web.text import plain
-
-
-class BulkSelection(TypedDict):
-    """The bulk tab's filters, as preview_bulk and send_bulk take them."""
-
-    numbers: str | None
-    date_from: date | None
-    date_to: date | None
-    category: str | None
-    unpaid_only: bool
-
 
 ctx = page("Messages")
 lang = current_language()
@@ -65,16 +52,16 @@ with bulk_tab:
     cols = st.columns(2)
     category = cols[0].text_input(t("Customer category"))
     unpaid = cols[1].checkbox(t("Unpaid only"))
-    selection: BulkSelection = {
-        "numbers": numbers or None,
-        "date_from": period[0] if len(period) > 0 else None,
-        "date_to": period[1] if len(period) > 1 else None,
-        "category": category or None,
-        "unpaid_only": unpaid,
-    }
+    selection = messaging.BulkSelection(
+        numbers=numbers or None,
+        date_from=period[0] if len(period) > 0 else None,
+        date_to=period[1] if len(period) > 1 else None,
+        category=category or None,
+        unpaid_only=unpaid,
+    )
     if st.button(t("Preview")):
         with show_errors(lang):
-            st.session_state["bulk_plan"] = messaging.preview_bulk(ctx, **selection)
+            st.session_state["bulk_plan"] = messaging.preview_bulk(ctx, selection)
             st.session_state["bulk_request"] = uuid.uuid4().hex
     plan = st.session_state.get("bulk_plan")
     if plan:
@@ -95,7 +82,7 @@ with bulk_tab:
 
             with show_errors(lang):
                 result = messaging.send_bulk(
-                    ctx, **selection, progress=progress, request_id=st.session_state["bulk_request"]
+                    ctx, selection, progress=progress, request_id=st.session_state["bulk_request"]
                 )
                 st.success(f"{t('Sent')}: {result['sent']} · {t('Failed')}: {result['failed']}")
                 st.session_state.pop("bulk_plan", None)
