@@ -104,7 +104,7 @@ class _Pdf(FPDF):
 
     def _preload_bidirectional_text(self, text: str, markdown: bool) -> Sequence[Any]:
         """fpdf2's own method, with the bidi split of a text computed once per process (labels, product
-        names and amounts recur in every document; the split was half of the drawing time)."""
+        names and amounts recur in every document; measured in decision 0010 at some 13 % of an invoice's drawing)."""
         if not self.text_shaping:
             return self._preload_font_styles(text, markdown)
         direction, segments = _bidi_split(text, self.text_shaping["direction"])

@@ -2,8 +2,8 @@
 
 Owns number words and the counted-noun grammar (Arabic gender, dual and plural forms) from integer
 minor units — never a float. Does not own formatting of figures (backoffice.core.money).
-num2words was checked and not used: it names every Arabic currency riyal/halala with two decimals
-(12.345 JOD came out as riyals), writes 2000 as «ألفا», and its Persian currency form is wrong.
+num2words was checked and not used (decision 0009): it knows four Arabic currencies and names the rest
+riyal/halala with two decimals (12.345 JOD came out as riyals), and its Persian amounts are all in toman.
 """
 
 from __future__ import annotations
