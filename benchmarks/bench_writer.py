@@ -120,7 +120,7 @@ def run() -> list[dict[str, object]]:
             ctx, "Salla", returned.name, returned, auto_paid=True, allow_negative_stock=True
         ),
     )
-    assert isinstance(outcome, order_import.ImportResult) and outcome.changed == RETURNS, outcome
+    assert isinstance(outcome, order_import.StoreImportResult) and outcome.changed == RETURNS, outcome
     results.append(_line(f"store re-import turning {RETURNS:,} orders into returns", seconds, wait, saves))
     db.dispose()
     shutil.rmtree(folder, ignore_errors=True)

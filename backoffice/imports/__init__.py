@@ -52,7 +52,10 @@ SAME_ROWS = (
 
 
 @dataclass
-class ImportResult:
+class StoreImportResult:
+    """What a store import did, order by order (new, changed, unchanged, held as errors, posted), with its problems.
+    Contacts and products imports report rows instead: backoffice.core.tabular.ImportResult."""
+
     new: int = 0
     changed: int = 0
     unchanged: int = 0
@@ -442,7 +445,7 @@ def _stage(
 MAX_PROBLEMS = 1_000
 
 
-def _all_problems(con: Any, result: ImportResult) -> None:
+def _all_problems(con: Any, result: StoreImportResult) -> None:
     """Count the problems; keep the first MAX_PROBLEMS in the result and, when there are more, write them all to a
     temporary CSV (result.problems_path), streamed from the staging database in bounded memory."""
     import csv
@@ -512,7 +515,7 @@ def import_file(
     progress: Progress | None = None,
     batch_orders: int | None = None,
     allow_dates: bool = False,
-) -> ImportResult:
+) -> StoreImportResult:
     """Preview (dry_run) or import a store's orders. Never writes an order twice; never half an order.
 
     all_or_nothing rejects the whole file when any row is bad (result.rejected); otherwise the good
@@ -530,7 +533,7 @@ def import_file(
     size = batch_orders or batch_size()
     mapping = check_mapping(mapping)
     report = progress or (lambda fraction, step: None)
-    result = ImportResult(dry_run=dry_run)
+    result = StoreImportResult(dry_run=dry_run)
     with ctx.read() as conn:
         existing = q.store_by_name(conn, ctx.org_id, store_name)
         con, result.problems, skipped = _stage(
@@ -656,7 +659,7 @@ class _Writer:
         file_name: str,
         profile: str,
         con: Any,
-        result: ImportResult,
+        result: StoreImportResult,
         skipped: int,
         batches: int,
         overrides: dict[str, bool | None],
@@ -775,7 +778,7 @@ def _write(
     ctx: Context,
     store: dict[str, Any],
     file_name: str,
-    result: ImportResult,
+    result: StoreImportResult,
     options: dict[str, bool],
     import_id: int,
     currency_code: str,
@@ -934,7 +937,7 @@ def _store_id(conn: Any, ctx: Context, store_name: str | None) -> int | None:
 
 __all__ = [
     "BackofficeError",
-    "ImportResult",
+    "StoreImportResult",
     "import_file",
     "list_imports",
     "list_stores",
@@ -951,7 +954,7 @@ def file_headers(ctx: Context, file_name: str, data: bytes) -> list[str]:
     return _read(con, file_name, data, "generic")
 
 
-def problems_csv(result: ImportResult) -> bytes:
+def problems_csv(result: StoreImportResult) -> bytes:
     """The error report a merchant downloads: row, column, reason."""
     from backoffice.core.tabular import to_csv
 

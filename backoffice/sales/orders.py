@@ -32,6 +32,7 @@ INVOICEABLE = (
     S.FULFILLED,
 )  # an order is invoiced once confirmed, before or after it is fulfilled
 TAKES_DEPOSIT = (S.DRAFT, S.CONFIRMED, S.FULFILLED)  # a deposit is taken before the order is invoiced
+NEW_STATUSES = (S.DRAFT, S.CONFIRMED)  # what a new order is saved as
 TRANSITIONS = {  # what a user may do by hand; invoicing and returns come from backoffice.sales.invoices
     S.DRAFT: (S.CONFIRMED, S.CANCELLED),
     S.CONFIRMED: (S.FULFILLED, S.CANCELLED),
@@ -240,7 +241,7 @@ def create_order(
 ) -> int:
     """A manual order (call centre, shop counter); totals from the lines by the organization's rounding rule."""
     ctx.require("orders.write")
-    if status not in ("draft", "confirmed"):
+    if status not in NEW_STATUSES:
         raise ValidationError("a new order is a draft or confirmed", "status")
     with ctx.write() as conn:
         return _create(conn, ctx, customer_id, lines, shipping, notes, order_on, status, prices_include_vat)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from backoffice import imports as order_import
 from backoffice.core.context import Context
-from backoffice.imports import ImportResult, profiles
+from backoffice.imports import StoreImportResult, profiles
 from backoffice.sales import orders
 from backoffice.web.session import t
 from backoffice.web.tables import frame, show
@@ -35,7 +35,7 @@ def mapping_form(ctx: Context, file_name: str, data: bytes) -> dict[str, str] | 
     return mapping
 
 
-def show_result(result: ImportResult) -> None:
+def show_result(result: StoreImportResult) -> None:
     cols = st.columns(5)
     for col, (label, value) in zip(
         cols,

@@ -8,6 +8,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from backoffice import documents
 from backoffice.admin import orgs
+from backoffice.core.enums import DocumentKind
 from backoffice.core.money import currency, format_money
 from backoffice.sales import invoices
 from backoffice.sales.invoices import ReturnRequest
@@ -21,7 +22,7 @@ from backoffice.web.text import plain
 ctx = page("Invoices")
 lang = current_language()
 cur = currency(orgs.get_settings(ctx)["currency"])
-kind = st.selectbox(t("Show"), ["", "invoice", "credit_note"], format_func=lambda k: t(k) if k else t("All"))
+kind = st.selectbox(t("Show"), ["", *DocumentKind], format_func=lambda k: t(k) if k else t("All"))
 found, total = invoices.list_invoices(ctx, kind or None, page_size=200)
 picked = show(
     frame(

@@ -102,7 +102,7 @@ with tab_new:
         cols = st.columns(3)
         shipping = cols[0].text_input(t("Shipping"))
         notes = cols[1].text_input(t("Notes"))
-        mode = cols[2].radio(t("Save as"), ["draft", "confirmed", "invoice"], format_func=t, horizontal=True)
+        mode = cols[2].radio(t("Save as"), [*orders.NEW_STATUSES, "invoice"], format_func=t, horizontal=True)
         if st.form_submit_button(t("Save"), type="primary"):
             with show_errors(lang):
                 if mode == "invoice":
