@@ -10,7 +10,7 @@ import click
 
 from backoffice.books import receivables
 from backoffice.cli import common
-from backoffice.contacts.customers import EXPORT_FORMATS, ROLES, SORT_KEYS
+from backoffice.contacts.customers import CARD_COLUMNS, EXPORT_FORMATS, ROLES, SORT_KEYS
 from backoffice.core.errors import ValidationError
 
 customer = common.Group("customer")
@@ -20,20 +20,7 @@ def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
     from backoffice.core.money import currency, to_json
 
     cur = currency(currency_code)
-    keys = (
-        "role",
-        "name",
-        "emails",
-        "phone",
-        "tax_id",
-        "address",
-        "city",
-        "postal_code",
-        "country",
-        "contact_person",
-        "payment_terms_days",
-    )
-    data = {"id": row["contact_id"]} | {k: row.get(k) for k in keys}
+    data = {"id": row["contact_id"]} | {k: row.get(k) for k in CARD_COLUMNS}
     data["emails"] = [e for e in (row.get("emails") or "").split(", ") if e]
     data["categories"] = list(row.get("categories") or [])
     data["custom"] = row.get("custom", {})

@@ -751,8 +751,8 @@ def _write_many(conn: Connection, ctx: Context, ready: Sequence[_Row]) -> None:
     )
 
 
-EXPORT_COLUMNS = (
-    "contact_id",
+# A contact's card as the export and the CLI's JSON show it, in this order.
+CARD_COLUMNS = (
     "role",
     "name",
     "emails",
@@ -764,8 +764,8 @@ EXPORT_COLUMNS = (
     "country",
     "contact_person",
     "payment_terms_days",
-    "categories",
 )
+EXPORT_COLUMNS = ("contact_id", *CARD_COLUMNS, "categories")
 
 
 def export_customers(

@@ -138,6 +138,20 @@ def faces() -> dict[str, _Face]:
 # ---------------------------------------------------------------- one document
 
 
+def _shaping_key(
+    params: dict[str, Any] | None,
+) -> tuple[str | None, str | None, str | None, tuple[tuple[str, Any], ...]]:
+    """fpdf2's shaping parameters as the hashable arguments the shaping caches take after the text."""
+    params = params or {}
+    direction = params.get("fragment_direction")
+    return (
+        direction.value if direction is not None else None,
+        params.get("script"),
+        params.get("language"),
+        tuple(sorted((params.get("features") or {}).items())),
+    )
+
+
 class DocumentFont(TTFFont):
     """A per-document copy of a loaded style: shares the parsed tables, keeps its own glyph subset."""
 
@@ -147,16 +161,7 @@ class DocumentFont(TTFFont):
     def perform_harfbuzz_shaping(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
     ) -> tuple[Any, Any]:
-        params = text_shaping_params or {}
-        direction = params.get("fragment_direction")
-        return _shape(
-            self.fontkey,
-            text,
-            direction.value if direction is not None else None,
-            params.get("script"),
-            params.get("language"),
-            tuple(sorted((params.get("features") or {}).items())),
-        )
+        return _shape(self.fontkey, text, *_shaping_key(text_shaping_params))
 
     def shape_text(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
@@ -164,16 +169,7 @@ class DocumentFont(TTFFont):
         """fpdf2's shape_text, with everything but this document's glyph numbering computed once per text."""
         if not text:
             return []
-        params = text_shaping_params or {}
-        direction = params.get("fragment_direction")
-        run = _glyph_run(
-            self.fontkey,
-            text,
-            direction.value if direction is not None else None,
-            params.get("script"),
-            params.get("language"),
-            tuple(sorted((params.get("features") or {}).items())),
-        )
+        run = _glyph_run(self.fontkey, text, *_shaping_key(text_shaping_params))
         pick = self.subset.pick_glyph
         return [
             {

@@ -378,11 +378,43 @@ def _label_row(
         pen.put(start, y, label_w, height, term(key, langs[0]), size=8, color=MUTED, fit=True)
         pen.put(start + label_w, y, width - label_w, height, value, "start", size=8.5, bold=True, fit=True)
         return y + height
-    label_w = width * 0.31
+    _bilingual_row(pen, start, y, width, height, width * 0.31, key, value)
+    return y + height
+
+
+def _bilingual_row(
+    pen: _Pen,
+    start: float,
+    y: float,
+    width: float,
+    height: float,
+    label_w: float,
+    key: str,
+    value: str,
+    strong: bool = False,
+    color: tuple[int, int, int] | None = None,
+    number: bool = False,
+) -> None:
+    """Primary label | value, centred | second label: the labels muted and the value in ink unless a colour is
+    given for all three; `strong` sets the labels bold and the value larger."""
+    langs = pen.sheet.languages
+    label_color = MUTED if color is None else color
     pen.put(
-        start, y, label_w, height, term(key, langs[0]), "start", langs[0], size=7.5, color=MUTED, fit=True
+        start, y, label_w, height, term(key, langs[0]), "start", langs[0], 7.5, strong, label_color, fit=True
     )
-    pen.put(start + label_w, y, width - 2 * label_w, height, value, "center", size=8.5, bold=True, fit=True)
+    pen.put(
+        start + label_w,
+        y,
+        width - 2 * label_w,
+        height,
+        value,
+        "center",
+        size=9 if strong else 8.5,
+        bold=True,
+        color=INK if color is None else color,
+        number=number,
+        fit=True,
+    )
     pen.put(
         start + width - label_w,
         y,
@@ -391,11 +423,11 @@ def _label_row(
         term(key, langs[1]),
         "start",
         langs[1],
-        size=7.5,
-        color=MUTED,
+        7.5,
+        strong,
+        label_color,
         fit=True,
     )
-    return y + height
 
 
 def _band(pen: _Pen, start: float, y: float, width: float, key: str, height: float = 5.5) -> float:
@@ -623,36 +655,7 @@ def _total_row(pen: _Pen, start: float, y: float, width: float, key: str, value:
             fit=True,
         )
     else:
-        label_w = width * 0.36
-        pen.put(
-            start, y, label_w, height, term(key, langs[0]), "start", langs[0], 7.5, strong, color, fit=True
-        )
-        pen.put(
-            start + label_w,
-            y,
-            width - 2 * label_w,
-            height,
-            value,
-            "center",
-            size=9 if strong else 8.5,
-            bold=True,
-            color=color,
-            number=True,
-            fit=True,
-        )
-        pen.put(
-            start + width - label_w,
-            y,
-            label_w,
-            height,
-            term(key, langs[1]),
-            "start",
-            langs[1],
-            7.5,
-            strong,
-            color,
-            fit=True,
-        )
+        _bilingual_row(pen, start, y, width, height, width * 0.36, key, value, strong, color, number=True)
     if not strong:
         pen.pdf.set_draw_color(*RULE)
         pen.pdf.line(pen.x(start, width), y + height, pen.x(start, width) + width, y + height)

@@ -18,6 +18,19 @@ def rows(conn: Connection, sql: str, **params: Any) -> list[dict[str, Any]]:
     return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
 
 
+def expanding(sql: str, *names: str) -> sa.TextClause:
+    """The statement with each named parameter binding a list (`IN :ids`)."""
+    return sa.text(sql).bindparams(*(sa.bindparam(n, expanding=True) for n in names))
+
+
+def rows_in(conn: Connection, sql: str, listed: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a statement with `IN :<listed>`; an empty list finds none (SQL has no empty IN)."""
+    if not params[listed]:
+        return []
+    found = conn.execute(expanding(sql, listed), params | {listed: list(params[listed])})
+    return [dict(r) for r in found.mappings()]
+
+
 def one(conn: Connection, sql: str, **params: Any) -> dict[str, Any] | None:
     row = conn.execute(sa.text(sql), params).mappings().first()
     return dict(row) if row is not None else None

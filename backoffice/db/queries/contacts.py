@@ -10,7 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db import bulk
-from backoffice.db.queries import allowed_columns, insert_returning, one, rows, run, scalar
+from backoffice.db.queries import (
+    allowed_columns,
+    expanding,
+    insert_returning,
+    one,
+    rows,
+    rows_in,
+    run,
+    scalar,
+)
 
 CONTACT_COLUMNS = (
     "role", "name", "address", "city", "postal_code", "country", "emails", "phone", "tax_id",
@@ -22,10 +31,6 @@ SORTS = {  # allow-list: the user picks a key, never SQL
     "city": "c.city",
     "country": "c.country",
 }
-
-
-def _expanding(sql: str, *names: str) -> sa.TextClause:
-    return sa.text(sql).bindparams(*(sa.bindparam(n, expanding=True) for n in names))
 
 
 def insert_contact(conn: Connection, org_id: int, values: dict[str, Any], at: datetime) -> int:
@@ -148,17 +153,15 @@ def duplicates(
         else []
     )
     if emails:
-        found += [
-            dict(r)
-            for r in conn.execute(
-                _expanding(
-                    "SELECT c.contact_id, c.name, 'email' AS field FROM contact_emails e JOIN contacts c "
-                    "ON c.contact_id = e.contact_id WHERE e.org_id = :org AND e.email IN :emails AND c.contact_id <> :skip",
-                    "emails",
-                ),
-                {"org": org_id, "emails": list(emails), "skip": except_id or -1},
-            ).mappings()
-        ]
+        found += rows_in(
+            conn,
+            "SELECT c.contact_id, c.name, 'email' AS field FROM contact_emails e JOIN contacts c "
+            "ON c.contact_id = e.contact_id WHERE e.org_id = :org AND e.email IN :emails AND c.contact_id <> :skip",
+            "emails",
+            org=org_id,
+            emails=emails,
+            skip=except_id or -1,
+        )
     return found
 
 
@@ -179,10 +182,7 @@ def duplicates_of_many(
         unique = sorted(set(values))
         for start in range(0, len(unique), 5000):
             part = unique[start : start + 5000]
-            found += [
-                {"field": field} | dict(r)
-                for r in conn.execute(_expanding(sql, "values"), {"org": org_id, "values": part}).mappings()
-            ]
+            found += [{"field": field} | r for r in rows_in(conn, sql, "values", org=org_id, values=part)]
     return found
 
 
@@ -266,26 +266,21 @@ def all_field_values(conn: Connection, org_id: int) -> list[dict[str, Any]]:
 
 
 def categories_for(conn: Connection, org_id: int, contact_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not contact_ids:
-        return []
-    return [
-        dict(r)
-        for r in conn.execute(
-            _expanding(
-                "SELECT cc.contact_id, g.name FROM contact_categories cc JOIN categories g ON g.category_id = cc.category_id "
-                "WHERE cc.org_id = :org AND cc.contact_id IN :ids ORDER BY g.name",
-                "ids",
-            ),
-            {"org": org_id, "ids": list(contact_ids)},
-        ).mappings()
-    ]
+    return rows_in(
+        conn,
+        "SELECT cc.contact_id, g.name FROM contact_categories cc JOIN categories g ON g.category_id = cc.category_id "
+        "WHERE cc.org_id = :org AND cc.contact_id IN :ids ORDER BY g.name",
+        "ids",
+        org=org_id,
+        ids=contact_ids,
+    )
 
 
 def balances(conn: Connection, org_id: int, contact_ids: Sequence[int]) -> dict[int, int]:
     if not contact_ids:
         return {}
     result = conn.execute(
-        _expanding(
+        expanding(
             "SELECT l.contact_id, SUM(l.debit_minor - l.credit_minor) AS balance FROM journal_lines l "
             "JOIN accounts a ON a.account_id = l.account_id WHERE l.org_id = :org AND l.contact_id IN :ids "
             "AND a.role IN ('ar', 'customer_advances') GROUP BY l.contact_id",
@@ -297,19 +292,14 @@ def balances(conn: Connection, org_id: int, contact_ids: Sequence[int]) -> dict[
 
 
 def field_values(conn: Connection, org_id: int, contact_ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not contact_ids:
-        return []
-    return [
-        dict(r)
-        for r in conn.execute(
-            _expanding(
-                "SELECT v.contact_id, f.name, v.value FROM contact_field_values v JOIN custom_fields f "
-                "ON f.field_id = v.field_id WHERE v.org_id = :org AND v.contact_id IN :ids",
-                "ids",
-            ),
-            {"org": org_id, "ids": list(contact_ids)},
-        ).mappings()
-    ]
+    return rows_in(
+        conn,
+        "SELECT v.contact_id, f.name, v.value FROM contact_field_values v JOIN custom_fields f "
+        "ON f.field_id = v.field_id WHERE v.org_id = :org AND v.contact_id IN :ids",
+        "ids",
+        org=org_id,
+        ids=contact_ids,
+    )
 
 
 def category_id(conn: Connection, org_id: int, name: str, key: str) -> int:

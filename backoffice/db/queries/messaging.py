@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from backoffice.db import bulk
-from backoffice.db.queries import one, rows, run, scalar
+from backoffice.db.queries import expanding, one, rows, run, scalar
 
 # Columns a listing shows: never the message bytes, never anything of the SMTP password.
 _LISTED = (
@@ -18,10 +18,6 @@ _LISTED = (
     "note, smtp_message_id, attachment_name, share_url, credits, status, error, attempts, created_by, "
     "created_by_name, created_at, sent_at"
 )
-
-
-def _expanding(sql: str, *names: str) -> sa.TextClause:
-    return sa.text(sql).bindparams(*(sa.bindparam(n, expanding=True) for n in names))
 
 
 # ---------------------------------------------------------------- settings
@@ -100,7 +96,7 @@ def existing_keys(conn: Connection, org_id: int, keys: Sequence[str]) -> dict[st
     if not keys:
         return {}
     found = conn.execute(
-        _expanding(
+        expanding(
             "SELECT idem_key, message_id FROM outbox WHERE org_id = :org AND idem_key IN :keys", "keys"
         ),
         {"org": org_id, "keys": list(keys)},
@@ -140,7 +136,7 @@ def claim(conn: Connection, org_id: int, message_ids: Sequence[int]) -> list[int
     if not message_ids:
         return []
     found = conn.execute(
-        _expanding(
+        expanding(
             "UPDATE outbox SET status = 'sending', attempts = attempts + 1 WHERE org_id = :org "
             "AND message_id IN :ids AND channel = 'email' AND status IN ('queued', 'failed') RETURNING message_id",
             "ids",
@@ -155,7 +151,7 @@ def message_ids_of(conn: Connection, org_id: int, message_ids: Sequence[int]) ->
     if not message_ids:
         return set()
     found = conn.execute(
-        _expanding("SELECT message_id FROM outbox WHERE org_id = :org AND message_id IN :ids", "ids"),
+        expanding("SELECT message_id FROM outbox WHERE org_id = :org AND message_id IN :ids", "ids"),
         {"org": org_id, "ids": list(message_ids)},
     )
     return {int(r[0]) for r in found}
@@ -170,7 +166,7 @@ def to_send(
     known = known or {}
     mime = "NULL" if all(i in known for i in message_ids) else "mime"
     found = conn.execute(
-        _expanding(
+        expanding(
             f"SELECT message_id, to_addrs, cc_addrs, pending_addrs, sender_address, {mime} AS mime "  # noqa: S608
             "FROM outbox WHERE org_id = :org AND message_id IN :ids ORDER BY message_id",
             "ids",
@@ -187,7 +183,7 @@ def to_send(
 def mark_sent(conn: Connection, org_id: int, message_ids: Sequence[int], at: datetime) -> None:
     if message_ids:
         conn.execute(
-            _expanding(
+            expanding(
                 "UPDATE outbox SET status = 'sent', sent_at = :at, error = NULL, pending_addrs = NULL "
                 "WHERE org_id = :org AND message_id IN :ids",
                 "ids",
