@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from backoffice.catalog import products
@@ -27,6 +28,22 @@ LINE_COLUMNS = {
     "vat_minor": "VAT",
     "gross_minor": "Total",
 }
+
+
+ORDER_COLUMNS = {
+    "order_id": "#",
+    "order_on": "Date",
+    "customer_name": "Customer",
+    "status": "Status",
+    "total_minor": "Total",
+    "invoice_number": "Invoice",
+}
+
+
+def order_frame(found: list[dict[str, Any]], cur: Currency, with_customer: bool = True) -> pd.DataFrame:
+    """A list of orders; a customer's own page leaves out the customer column."""
+    columns = {k: v for k, v in ORDER_COLUMNS.items() if with_customer or k != "customer_name"}
+    return frame(found, columns, money=["total_minor"], cur=cur)
 
 
 def show_lines(lines: list[dict[str, Any]], cur: Currency, key: str) -> None:

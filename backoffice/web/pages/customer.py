@@ -16,6 +16,7 @@ from backoffice.web import page, t
 from backoffice.web.customer_form import customer_form, notes_section
 from backoffice.web.errors import attempt
 from backoffice.web.registry import page_path
+from backoffice.web.sales import order_frame
 from backoffice.web.session import current_language
 from backoffice.web.tables import frame, show
 from backoffice.web.text import plain
@@ -65,21 +66,7 @@ with documents_tab:
     cols[1].metric(t("Credit held"), format_money(position["credit_minor"], cur, lang))
     cols[2].metric(t("Open invoices"), len(position["open_invoices"]))
     placed = orders.list_orders(ctx, customer_id=customer_id, page_size=200)[0]
-    show(
-        frame(
-            placed,
-            {
-                "order_id": "#",
-                "order_on": "Date",
-                "status": "Status",
-                "total_minor": "Total",
-                "invoice_number": "Invoice",
-            },
-            money=["total_minor"],
-            cur=cur,
-        ),
-        "customer_orders",
-    )
+    show(order_frame(placed, cur, with_customer=False), "customer_orders")
     issued = invoices.list_invoices(ctx, customer_id=customer_id, page_size=200)[0]
     show(
         frame(

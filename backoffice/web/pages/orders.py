@@ -7,7 +7,7 @@ from backoffice.admin import orgs
 from backoffice.core.money import currency, format_money
 from backoffice.sales import invoices, lifecycle, orders
 from backoffice.web import page, show_errors, t
-from backoffice.web.sales import STEP_LABELS, line_inputs, pick_customer, show_lines
+from backoffice.web.sales import STEP_LABELS, line_inputs, order_frame, pick_customer, show_lines
 from backoffice.web.session import current_language
 from backoffice.web.tables import frame, show
 from backoffice.web.text import plain
@@ -22,23 +22,7 @@ tab_list, tab_new = st.tabs([t("List"), t("New order")])
 with tab_list:
     status = st.selectbox(t("Status"), ["", *orders.STATUSES], format_func=lambda s: t(s) if s else t("All"))
     found, total = orders.list_orders(ctx, status or None, page_size=200)
-    picked = show(
-        frame(
-            found,
-            {
-                "order_id": "#",
-                "order_on": "Date",
-                "customer_name": "Customer",
-                "status": "Status",
-                "total_minor": "Total",
-                "invoice_number": "Invoice",
-            },
-            money=["total_minor"],
-            cur=cur,
-        ),
-        "orders_table",
-        selectable=True,
-    )
+    picked = show(order_frame(found, cur), "orders_table", selectable=True)
     if picked is not None:
         st.session_state["order_id"] = found[picked]["order_id"]
     order_id = st.session_state.get("order_id")
