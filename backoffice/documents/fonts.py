@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from fpdf import FPDF
 from fpdf.fonts import Glyph, SubsetMap, TTFFont
@@ -138,18 +138,24 @@ def faces() -> dict[str, _Face]:
 # ---------------------------------------------------------------- one document
 
 
-def _shaping_key(
-    params: dict[str, Any] | None,
-) -> tuple[str | None, str | None, str | None, tuple[tuple[str, Any], ...]]:
-    """fpdf2's shaping parameters as the hashable arguments the shaping caches take after the text."""
-    params = params or {}
-    direction = params.get("fragment_direction")
-    return (
-        direction.value if direction is not None else None,
-        params.get("script"),
-        params.get("language"),
-        tuple(sorted((params.get("features") or {}).items())),
-    )
+class _Shaping(NamedTuple):
+    """fpdf2's shaping parameters, hashable: with the font and the text, the key of both shaping caches."""
+
+    direction: str | None
+    script: str | None
+    language: str | None
+    features: tuple[tuple[str, Any], ...]
+
+    @classmethod
+    def of(cls, params: dict[str, Any] | None) -> _Shaping:
+        params = params or {}
+        direction = params.get("fragment_direction")
+        return cls(
+            direction.value if direction is not None else None,
+            params.get("script"),
+            params.get("language"),
+            tuple(sorted((params.get("features") or {}).items())),
+        )
 
 
 class DocumentFont(TTFFont):
@@ -161,7 +167,7 @@ class DocumentFont(TTFFont):
     def perform_harfbuzz_shaping(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
     ) -> tuple[Any, Any]:
-        return _shape(self.fontkey, text, *_shaping_key(text_shaping_params))
+        return _shape(self.fontkey, text, _Shaping.of(text_shaping_params))
 
     def shape_text(
         self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
@@ -169,7 +175,7 @@ class DocumentFont(TTFFont):
         """fpdf2's shape_text, with everything but this document's glyph numbering computed once per text."""
         if not text:
             return []
-        run = _glyph_run(self.fontkey, text, *_shaping_key(text_shaping_params))
+        run = _glyph_run(self.fontkey, text, _Shaping.of(text_shaping_params))
         pick = self.subset.pick_glyph
         return [
             {
@@ -186,17 +192,12 @@ class DocumentFont(TTFFont):
 
 @lru_cache(maxsize=10_000)
 def _glyph_run(
-    fontkey: str,
-    text: str,
-    direction: str | None,
-    script: str | None,
-    language: str | None,
-    features: tuple[tuple[str, Any], ...],
+    fontkey: str, text: str, shaping: _Shaping
 ) -> tuple[tuple[Glyph, int, int, int, int, bool], ...]:
     """A shaped text as glyphs (each with the characters it stands for, for copy and search) and positions.
 
     The same steps as fpdf2's TTFFont.shape_text, kept per text instead of per call."""
-    infos, positions = _shape(fontkey, text, direction, script, language, features)
+    infos, positions = _shape(fontkey, text, shaping)
     face = faces()["B" if fontkey.endswith("B") else ""].template
     clusters = sorted(int(info.cluster) for info in infos)
     by_cluster: dict[int, list[int]] = {}
@@ -228,14 +229,7 @@ def _glyph_run(
 
 
 @lru_cache(maxsize=10_000)
-def _shape(
-    fontkey: str,
-    text: str,
-    direction: str | None,
-    script: str | None,
-    language: str | None,
-    features: tuple[tuple[str, Any], ...],
-) -> tuple[Any, Any]:
+def _shape(fontkey: str, text: str, shaping: _Shaping) -> tuple[Any, Any]:
     """HarfBuzz output in font units (independent of the size), so one result serves every size."""
     import uharfbuzz as hb
 
@@ -244,13 +238,13 @@ def _shape(
     buf.cluster_level = 1
     buf.add_str(text)
     buf.guess_segment_properties()
-    if direction is not None:
-        buf.direction = direction
-    if script is not None:
-        buf.script = script
-    if language is not None:
-        buf.language = language
-    hb.shape(faces()[style].template.hbfont, buf, dict(features))
+    if shaping.direction is not None:
+        buf.direction = shaping.direction
+    if shaping.script is not None:
+        buf.script = shaping.script
+    if shaping.language is not None:
+        buf.language = shaping.language
+    hb.shape(faces()[style].template.hbfont, buf, dict(shaping.features))
     return buf.glyph_infos, buf.glyph_positions
 
 
