@@ -202,6 +202,18 @@ def money(ctx: Context) -> Currency:
     return currency(currency_code(ctx))
 
 
+def amounts(row: dict[str, Any], cur: Currency, total: str = "total_minor") -> dict[str, Any]:
+    """An order's, an invoice's or one of their lines' net, VAT and total as the JSON shows them (a line's
+    total is its gross_minor)."""
+    from backoffice.core.money import to_json
+
+    return {
+        "net": to_json(row["net_minor"], cur),
+        "vat": to_json(row["vat_minor"], cur),
+        "total": to_json(row[total], cur),
+    }
+
+
 # ---------------------------------------------------------------- output
 
 

@@ -13,8 +13,6 @@ invoice = common.Group("invoice")
 
 
 def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.core.money import to_json
-
     return {
         "number": row["number_text"],
         "kind": row["kind"],
@@ -22,18 +20,14 @@ def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
         "customer": row["customer_id"],
         "date": row["issued_on"],
         "due": row["due_on"],
-        "net": to_json(row["net_minor"], cur),
-        "vat": to_json(row["vat_minor"], cur),
-        "total": to_json(row["total_minor"], cur),
+        **common.amounts(row, cur),
         "currency": cur.code,
         "lines": [
             {
                 "sku": x["sku"],
                 "description": x["description"],
                 "quantity": x["quantity"],
-                "net": to_json(x["net_minor"], cur),
-                "vat": to_json(x["vat_minor"], cur),
-                "total": to_json(x["gross_minor"], cur),
+                **common.amounts(x, cur, "gross_minor"),
             }
             for x in row.get("lines", [])
         ],

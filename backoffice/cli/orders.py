@@ -36,9 +36,7 @@ def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
             "unit_price": to_json(x["unit_price_minor"], cur),
             "discount": to_json(x["discount_minor"], cur),
             "vat_rate": percent_text(x["vat_rate_bp"]),
-            "net": to_json(x["net_minor"], cur),
-            "vat": to_json(x["vat_minor"], cur),
-            "total": to_json(x["gross_minor"], cur),
+            **common.amounts(x, cur, "gross_minor"),
         }
         for x in row.get("lines", [])
     ]
@@ -48,9 +46,7 @@ def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
         "customer": row["customer_id"],
         "date": row["order_on"],
         "prices_include_vat": row["prices_include_vat"],
-        "net": to_json(row["net_minor"], cur),
-        "vat": to_json(row["vat_minor"], cur),
-        "total": to_json(row["total_minor"], cur),
+        **common.amounts(row, cur),
         "currency": cur.code,
         "invoice": row.get("invoice_number"),
         "lines": lines,
