@@ -20,6 +20,8 @@ import click
 from backoffice.core.errors import BackofficeError, ValidationError
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from backoffice.core.context import Context
     from backoffice.core.money import Currency
     from backoffice.db import Database
@@ -200,6 +202,13 @@ def money(ctx: Context) -> Currency:
     from backoffice.core.money import currency
 
     return currency(currency_code(ctx))
+
+
+def day(text: str | None) -> date | None:
+    """An optional --from/--to/--on value: YYYY-MM-DD, or None when not given."""
+    from datetime import date
+
+    return date.fromisoformat(text) if text else None
 
 
 def amounts(row: dict[str, Any], cur: Currency, total: str = "total_minor") -> dict[str, Any]:

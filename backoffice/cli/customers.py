@@ -141,18 +141,11 @@ def show(id: int) -> None:
 @click.option("--from", "date_from")
 @click.option("--to", "date_to")
 def statement(id: int, date_from: str | None, date_to: str | None) -> None:
-    from datetime import date
-
     from backoffice.core.money import to_json
 
     ctx = common.context()
     cur = common.money(ctx)
-    found = receivables.statement(
-        ctx,
-        id,
-        date.fromisoformat(date_from) if date_from else None,
-        date.fromisoformat(date_to) if date_to else None,
-    )
+    found = receivables.statement(ctx, id, common.day(date_from), common.day(date_to))
     lines = [
         {
             "date": x["date"],

@@ -17,17 +17,11 @@ ledger = common.Group("ledger")
 @click.option("--from", "date_from")
 @click.option("--to", "date_to")
 def trial_balance(date_from: str | None, date_to: str | None) -> None:
-    from datetime import date
-
     from backoffice.books import ledger as books
     from backoffice.core.money import to_json
 
     ctx = common.context()
-    tb = books.trial_balance(
-        ctx,
-        date.fromisoformat(date_from) if date_from else None,
-        date.fromisoformat(date_to) if date_to else None,
-    )
+    tb = books.trial_balance(ctx, common.day(date_from), common.day(date_to))
     cur = common.money(ctx)
     rows = [
         {

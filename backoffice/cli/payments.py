@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import click
@@ -51,7 +50,7 @@ def add(
     from backoffice.sales import payments
 
     ctx = common.context()
-    day = date.fromisoformat(on) if on else None
+    day = common.day(on)
     if deposit:
         if order is None:
             raise ValidationError("a deposit needs --order ID", "order")
