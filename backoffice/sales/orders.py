@@ -134,101 +134,6 @@ def _build_lines(
     return lines, basis
 
 
-def _create(
-    conn: Connection,
-    ctx: Context,
-    customer_id: int | None,
-    requests: list[LineRequest],
-    shipping: str | None = None,
-    notes: str | None = None,
-    order_on: date | None = None,
-    status: str = "draft",
-    prices_include_vat: bool | None = None,
-) -> int:
-    """Create an order (create_order has checked the permission and the status)."""
-    org = orgs_q.the_org(conn, ctx.org_id)
-    cur, on = currency(org["currency"]), order_on or date.today()
-    if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
-        raise ValidationError(f"no customer #{customer_id} in this organization", "customer")
-    lines, basis = _build_lines(conn, ctx, cur, requests, on, prices_include_vat)
-    if shipping not in (None, ""):
-        amount = to_minor(shipping, cur, field="shipping")
-        if amount < 0:
-            raise ValidationError("shipping cannot be negative", "shipping")
-        if amount:
-            rate = _standard_rate(conn, ctx.org_id, on) if org["shipping_taxable"] else 0
-            lines.append(
-                {
-                    "kind": "shipping",
-                    "product_id": None,
-                    "sku": None,
-                    "description": "Shipping",
-                    "quantity": 1,
-                    "unit_price_minor": amount,
-                    "discount_minor": 0,
-                    "vat_rate_bp": rate,
-                    "vat_exempt": not org["shipping_taxable"],
-                }
-            )
-    inputs = [
-        pricing.LineInput(
-            x["quantity"],
-            x["unit_price_minor"],
-            x["discount_minor"],
-            x["vat_rate_bp"],
-            x["vat_exempt"],
-            x["kind"],
-        )
-        for x in lines
-    ]
-    totals = pricing.compute(inputs, basis, org["rounding_rule"], Rounding(org["rounding_mode"]))
-    at = now()
-    order_id = q.insert_order(
-        conn,
-        org_id=ctx.org_id,
-        customer_id=customer_id,
-        status=status,
-        order_on=on,
-        currency=cur.code,
-        prices_include_vat=basis,
-        rounding_rule=org["rounding_rule"],
-        notes=notes,
-        source="manual",
-        store_id=None,
-        external_id=None,
-        external_total_minor=None,
-        net_minor=totals.net_minor,
-        vat_minor=totals.vat_minor,
-        total_minor=totals.total_minor,
-        at=at,
-    )
-    for no, (line, amounts) in enumerate(zip(lines, totals.lines, strict=True), 1):
-        q.insert_order_line(
-            conn,
-            org_id=ctx.org_id,
-            order_id=order_id,
-            line_no=no,
-            **line,
-            net_minor=amounts.net_minor,
-            vat_minor=amounts.vat_minor,
-            gross_minor=amounts.gross_minor,
-        )
-    q.insert_event(
-        conn,
-        org_id=ctx.org_id,
-        order_id=order_id,
-        from_status=None,
-        to_status=status,
-        note=notes,
-        actor=ctx.user.actor,
-        created_at=at,
-    )
-    audit.record(
-        conn, ctx, "create", "order", order_id, after={"lines": len(lines), "total_minor": totals.total_minor}
-    )
-    return order_id
-
-
 def create_order(
     ctx: Context,
     customer_id: int | None,
@@ -244,7 +149,82 @@ def create_order(
     if status not in NEW_STATUSES:
         raise ValidationError("a new order is a draft or confirmed", "status")
     with ctx.write() as conn:
-        return _create(conn, ctx, customer_id, lines, shipping, notes, order_on, status, prices_include_vat)
+        org = orgs_q.the_org(conn, ctx.org_id)
+        cur, on = currency(org["currency"]), order_on or date.today()
+        if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
+            raise ValidationError(f"no customer #{customer_id} in this organization", "customer")
+        rows, basis = _build_lines(conn, ctx, cur, lines, on, prices_include_vat)
+        if shipping not in (None, ""):
+            amount = to_minor(shipping, cur, field="shipping")
+            if amount < 0:
+                raise ValidationError("shipping cannot be negative", "shipping")
+            if amount:
+                rate = _standard_rate(conn, ctx.org_id, on) if org["shipping_taxable"] else 0
+                rows.append(
+                    {
+                        "kind": "shipping",
+                        "product_id": None,
+                        "sku": None,
+                        "description": "Shipping",
+                        "quantity": 1,
+                        "unit_price_minor": amount,
+                        "discount_minor": 0,
+                        "vat_rate_bp": rate,
+                        "vat_exempt": not org["shipping_taxable"],
+                    }
+                )
+        inputs = [pricing.LineInput.of(x) for x in rows]
+        totals = pricing.compute(inputs, basis, org["rounding_rule"], Rounding(org["rounding_mode"]))
+        at = now()
+        order_id = q.insert_order(
+            conn,
+            org_id=ctx.org_id,
+            customer_id=customer_id,
+            status=status,
+            order_on=on,
+            currency=cur.code,
+            prices_include_vat=basis,
+            rounding_rule=org["rounding_rule"],
+            notes=notes,
+            source="manual",
+            store_id=None,
+            external_id=None,
+            external_total_minor=None,
+            net_minor=totals.net_minor,
+            vat_minor=totals.vat_minor,
+            total_minor=totals.total_minor,
+            at=at,
+        )
+        for no, (line, amounts) in enumerate(zip(rows, totals.lines, strict=True), 1):
+            q.insert_order_line(
+                conn,
+                org_id=ctx.org_id,
+                order_id=order_id,
+                line_no=no,
+                **line,
+                net_minor=amounts.net_minor,
+                vat_minor=amounts.vat_minor,
+                gross_minor=amounts.gross_minor,
+            )
+        q.insert_event(
+            conn,
+            org_id=ctx.org_id,
+            order_id=order_id,
+            from_status=None,
+            to_status=status,
+            note=notes,
+            actor=ctx.user.actor,
+            created_at=at,
+        )
+        audit.record(
+            conn,
+            ctx,
+            "create",
+            "order",
+            order_id,
+            after={"lines": len(rows), "total_minor": totals.total_minor},
+        )
+        return order_id
 
 
 def transition_order(ctx: Context, order_id: int, to: str, note: str | None = None) -> str:

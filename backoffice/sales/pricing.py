@@ -26,6 +26,18 @@ class LineInput:
     exempt: bool = False
     kind: str = "goods"  # or "shipping"
 
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> LineInput:
+        """A line as the database holds it (an order's or an invoice's line row)."""
+        return cls(
+            row["quantity"],
+            row["unit_price_minor"],
+            row["discount_minor"],
+            row["vat_rate_bp"],
+            row["vat_exempt"],
+            row["kind"],
+        )
+
     @property
     def amount_minor(self) -> int:
         return self.quantity * self.unit_price_minor - self.discount_minor
@@ -187,17 +199,7 @@ def explain(
 def explain_document(header: dict[str, Any], lines: Sequence[dict[str, Any]], rule: str) -> list[Difference]:
     """`explain` for a stored order or invoice: its header totals and line rows as the database holds them."""
     return explain(
-        [
-            LineInput(
-                x["quantity"],
-                x["unit_price_minor"],
-                x["discount_minor"],
-                x["vat_rate_bp"],
-                x["vat_exempt"],
-                x["kind"],
-            )
-            for x in lines
-        ],
+        [LineInput.of(x) for x in lines],
         [LineAmounts(x["net_minor"], x["vat_minor"]) for x in lines],
         header["net_minor"],
         header["vat_minor"],
