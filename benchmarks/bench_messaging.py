@@ -23,6 +23,7 @@ from backoffice import messaging
 from backoffice.admin import orgs
 from backoffice.core.context import Context, User
 from backoffice.db import open_database
+from backoffice.messaging import outbox
 from benchmarks.common import report
 
 MESSAGES = 1_000
@@ -118,7 +119,7 @@ def _ours(ctx: Context, tls: bool, context: ssl.SSLContext, round_no: int) -> fl
         for n in range(MESSAGES)
     ]  # fmt: skip
     start = time.perf_counter()
-    _, result = messaging._send(ctx, drafts, f"bench-{tls}-{round_no}", ssl_context=context)
+    _, result = outbox._send(ctx, drafts, f"bench-{tls}-{round_no}", ssl_context=context)
     elapsed = time.perf_counter() - start
     assert result["sent"] == MESSAGES, result
     return elapsed

@@ -253,7 +253,7 @@ FOREIGN: dict[str, list[Call]] = {
     "auth.remove_member:user_id": [lambda w: {"user_id": w.b_member}],
     "customers.check_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.save_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
-    "messaging.save_customer_and_welcome:contact_id": [
+    "welcome.save_customer_and_welcome:contact_id": [
         lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}
     ],
     "customers.get_customer:contact_id": [lambda w: {"contact_id": w.b.customer}],
@@ -299,19 +299,19 @@ FOREIGN: dict[str, list[Call]] = {
         },
     ],
     "ledger.receivable_balance:contact_id": [lambda w: {"contact_id": w.b.customer}],
-    "messaging.draft_document:number": [
+    "outbox.draft_document:number": [
         lambda w: {"kind": "invoice", "number": ONLY_IN_B},
         lambda w: {"kind": "statement", "number": str(w.b.customer)},
     ],
-    "messaging.list_outbox:contact_id": [lambda w: {"contact_id": w.b.customer}],
-    "messaging.retry_failed:message_ids": [lambda w: {"message_ids": [w.b_message]}],
-    "messaging.send_document:number": [
+    "outbox.list_outbox:contact_id": [lambda w: {"contact_id": w.b.customer}],
+    "outbox.retry_failed:message_ids": [lambda w: {"message_ids": [w.b_message]}],
+    "outbox.send_document:number": [
         lambda w: {"kind": "invoice", "number": ONLY_IN_B, "to": "x@a.example"},
         lambda w: {"kind": "credit_note", "number": w.b_credit_note, "to": "x@a.example"},
         lambda w: {"kind": "statement", "number": str(w.b.customer), "to": "x@a.example"},
     ],
-    "messaging.send_welcome:customer_id": [lambda w: {"customer_id": w.b.customer}],
-    "messaging.set_smtp_settings:welcome_invoice": [
+    "welcome.send_welcome:customer_id": [lambda w: {"customer_id": w.b.customer}],
+    "settings.set_smtp_settings:welcome_invoice": [
         lambda w: {
             "host": "127.0.0.1",
             "port": UNREACHABLE_SMTP,
@@ -319,7 +319,7 @@ FOREIGN: dict[str, list[Call]] = {
             "welcome_invoice": f"{w.b.product_sku}:1",
         }
     ],
-    "messaging.share_link:number": [
+    "outbox.share_link:number": [
         lambda w: {"kind": "invoice", "number": ONLY_IN_B, "phone": "+966501234567"},
         lambda w: {"kind": "statement", "number": str(w.b.customer), "phone": "+966501234567"},
     ],
