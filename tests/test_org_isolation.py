@@ -253,9 +253,6 @@ FOREIGN: dict[str, list[Call]] = {
     "auth.remove_member:user_id": [lambda w: {"user_id": w.b_member}],
     "customers.check_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.save_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
-    "welcome.save_customer_and_welcome:contact_id": [
-        lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}
-    ],
     "customers.get_customer:contact_id": [lambda w: {"contact_id": w.b.customer}],
     "customers.delete_custom_field:field_id": [lambda w: {"field_id": w.b_field}],
     "customers.add_note:contact_id": [lambda w: {"contact_id": w.b.customer, "body": "x"}],

@@ -91,7 +91,7 @@ def add(
         {k: v for k, v in values.items() if v is not None},
         list(category),
         custom,
-        allow_duplicate=allow_duplicate,
+        allow_duplicate,
     )
     row = customers.get_customer(ctx, contact_id)
     common.emit(_customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {contact_id}).")

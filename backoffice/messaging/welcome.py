@@ -69,20 +69,22 @@ def send_welcome(ctx: Context, customer_id: int) -> dict[str, Any] | None:
     return _messages(ctx, [message_id])[0]
 
 
+Custom = dict[str, Any] | None  # a contact's custom field values, by field name
+
+
 def save_customer_and_welcome(
     ctx: Context,
     values: dict[str, Any],
     categories: Sequence[str] = (),
-    custom: dict[str, Any] | None = None,
-    contact_id: int | None = None,
-    allow_duplicate: bool = False,
+    custom: Custom = None,
+    allow: bool = False,
 ) -> int:
-    """Save a contact as backoffice.contacts.customers.save_customer does; a new customer then gets the welcome
-    message (and welcome invoice) when the organization turned it on (SPEC C10). A failure never undoes the save:
-    a mail failure stays in the outbox to be retried; anything else (say the welcome product is out of stock) is
-    written to the audit log as 'welcome_failed' with its reason."""
-    saved = customers.save_customer(ctx, values, categories, custom, contact_id, allow_duplicate)
-    if contact_id is None and (values.get("role") or "customer") == "customer":
+    """Create a contact as backoffice.contacts.customers.save_customer does (`allow`: save even when it looks
+    like a duplicate); a new customer then gets the welcome message (and welcome invoice) when the organization
+    turned it on (SPEC C10). A failure never undoes the save: a mail failure stays in the outbox to be retried;
+    anything else (say the welcome product is out of stock) is written to the audit log as 'welcome_failed'."""
+    saved = customers.save_customer(ctx, values, categories, custom, None, allow)
+    if (values.get("role") or "customer") == "customer":
         try:
             send_welcome(ctx, saved)
         except BackofficeError as exc:  # the customer is saved; the reason is kept where an admin looks

@@ -134,9 +134,10 @@ def _save(
 ) -> int | None:
     """Save; on a field error or a possible duplicate, redraw the form with the messages in place."""
     try:
-        saved = messaging.save_customer_and_welcome(
-            ctx, values, chosen, custom, contact_id, allow_duplicate=allow
-        )
+        if contact_id is None:  # a new contact: welcomed when the organization turned that on
+            saved = messaging.save_customer_and_welcome(ctx, values, chosen, custom, allow)
+        else:
+            saved = customers.save_customer(ctx, values, chosen, custom, contact_id, allow_duplicate=allow)
     except ValidationError as exc:
         st.session_state[f"{key}_errors"] = {e.field: e.message for e in exc.errors}
         st.session_state.pop(f"{key}_duplicate", None)
