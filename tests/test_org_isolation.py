@@ -397,7 +397,7 @@ FOREIGN: dict[str, list[Call]] = {
     "products.get_product:sku": [lambda w: {"sku": w.b.product_sku}],
     "products.receive_stock:product_id": [lambda w: {"product_id": w.b.product, "quantity": 1}],
     "products.save_product:product_id": [lambda w: {"values": {"price": "1"}, "product_id": w.b.product}],
-    "reports.report_documents:key": [
+    "drilldown.report_documents:key": [
         lambda w: {"name": "sales", "by": "customer", "key": str(w.b.customer)},
         lambda w: {"name": "sales", "by": "product", "key": str(w.b.product)},
         lambda w: {"name": "sales", "by": "channel", "key": str(w.b_store)},
