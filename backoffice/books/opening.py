@@ -14,7 +14,6 @@ from backoffice.core.money import currency, to_minor
 from backoffice.db import audit
 from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import ledger as ledger_q
-from backoffice.db.queries import orgs as orgs_q
 
 
 @dataclass(frozen=True)
@@ -29,7 +28,7 @@ def post_opening_balances(ctx: Context, on: date, lines: list[OpeningLine]) -> i
     """Validate every line first (row numbers from 1), then post one entry; returns the entry id."""
     ctx.require("ledger.write")
     with ctx.write() as conn:
-        org = orgs_q.the_org(conn, ctx.org_id)
+        org = ctx.org()
         cur = currency(org["currency"])
         accounts = {a["code"]: a for a in ledger_q.accounts(conn, ctx.org_id)}
         problems: list[FieldError] = []

@@ -100,12 +100,19 @@ class Context:
         with self.db.read() as conn:
             yield conn
 
+    def _held(self) -> Any:
+        held = _HELD.get()
+        return held[1] if held is not None and held[0] is self.db else None
+
     def role(self) -> str | None:
         if self.user.is_system:
             return Role.ADMIN
-        held = _HELD.get()
-        conn = held[1] if held is not None and held[0] is self.db else None
-        return self.db.role_of(self.org_id, self.user.user_id, conn)
+        return self.db.role_of(self.org_id, self.user.user_id, self._held())
+
+    def org(self) -> dict[str, Any]:
+        """The organization's row (currency, rounding, VAT and document settings …), read in this thread's
+        transaction when it holds one."""
+        return self.db.organization(self.org_id, self._held())
 
     def can(self, permission: str) -> bool:
         return self.role() in PERMISSIONS[permission]

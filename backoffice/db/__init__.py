@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from backoffice.core.errors import DatabaseBusyError
-from backoffice.db.queries import access
+from backoffice.db.queries import access, orgs
 
 DEFAULT_PATH = Path("data") / "backoffice.duckdb"
 
@@ -120,6 +121,13 @@ class Database:
             return access.role_of(conn, org_id, user_id)
         with self.read() as conn:
             return access.role_of(conn, org_id, user_id)
+
+    def organization(self, org_id: int, conn: Connection | None = None) -> dict[str, Any]:
+        """The organization's row (NotFoundError when there is none), on `conn` inside a transaction."""
+        if conn is not None:
+            return orgs.the_org(conn, org_id)
+        with self.read() as conn:
+            return orgs.the_org(conn, org_id)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -83,7 +83,7 @@ def render_invoice_pdf(
             return kept
         _check_lines(q.line_count(conn, ctx.org_id, invoice["invoice_id"]), number)
         lines = sales_q.invoice_lines(conn, ctx.org_id, invoice["invoice_id"])
-        org = orgs_q.the_org(conn, ctx.org_id)
+        org = ctx.org()
         customer = q.customer(conn, ctx.org_id, invoice["customer_id"]) if invoice["customer_id"] else None
         names_ar = q.arabic_names(conn, ctx.org_id, invoice["invoice_id"])
         corrects = (

@@ -387,7 +387,7 @@ def _stage(
 ) -> tuple[Any, list[tuple[int, str, str]], int]:
     """The file read, mapped, typed, validated and priced in an in-memory DuckDB; returns it, the problems, and how
     many orders were skipped because their rows and status are as the last import left them."""
-    org = orgs_q.the_org(conn, ctx.org_id)
+    org = ctx.org()
     cur = currency(org["currency"])
     if profile not in profiles.PROFILES and mapping is None:
         saved = q.profile(conn, ctx.org_id, profile)
@@ -703,7 +703,7 @@ class _Writer:
         options = {k: store[k] if v is None else v for k, v in self.overrides.items()}
         if options["default_customer"] and not store["default_customer"]:
             store = _store(conn, ctx, self.store_name, self.profile, None, True, None)
-        org = orgs_q.the_org(conn, ctx.org_id)
+        org = ctx.org()
         at = now()
         if self.import_id is None:
             q.mark_interrupted(conn, _interrupted(conn, ctx.org_id))  # earlier ones whose process ended

@@ -23,7 +23,6 @@ from backoffice.core.text import normalize_digits
 from backoffice.db import audit, now
 from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import imports as imports_q
-from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import products as products_q
 from backoffice.db.queries import sales as q
 from backoffice.sales import orders, payments, pricing
@@ -71,7 +70,7 @@ def _invoice_batch(
     batch_id, count = q.stage_batch(conn, ctx.org_id, order_id, store_id, statuses, order_ids)
     if count == 0:
         return {"invoices": 0, "first": None, "last": None, "total_minor": 0, "batch_id": batch_id}
-    org = orgs_q.the_org(conn, ctx.org_id)
+    org = ctx.org()
     allow = org["allow_negative_stock"] if allow_negative_stock is None else allow_negative_stock
     if not allow and (short := q.stock_shortages(conn, batch_id)):
         detail = "; ".join(f"{s['sku']}: {s['stock_qty']} on hand, {s['needed']} needed" for s in short)

@@ -149,7 +149,7 @@ def create_order(
     if status not in NEW_STATUSES:
         raise ValidationError("a new order is a draft or confirmed", "status")
     with ctx.write() as conn:
-        org = orgs_q.the_org(conn, ctx.org_id)
+        org = ctx.org()
         cur, on = currency(org["currency"]), order_on or date.today()
         if customer_id is not None and contacts_q.contact(conn, ctx.org_id, customer_id) is None:
             raise ValidationError(f"no customer #{customer_id} in this organization", "customer")

@@ -24,7 +24,6 @@ from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.core.money import allocate, apply_rate, currency, rate_from_percent, to_minor
 from backoffice.db import audit, now
 from backoffice.db.queries import contacts as contacts_q
-from backoffice.db.queries import orgs as orgs_q
 from backoffice.db.queries import payments as q
 from backoffice.db.queries import sales as sales_q
 from backoffice.sales import orders
@@ -59,7 +58,7 @@ class Receipt:
 
 
 def _amount(conn: Connection, ctx: Context, amount: str | int, field_name: str = "amount") -> int:
-    org = orgs_q.the_org(conn, ctx.org_id)
+    org = ctx.org()
     minor = (
         amount if isinstance(amount, int) else to_minor(amount, currency(org["currency"]), field=field_name)
     )
@@ -246,7 +245,7 @@ def take_deposit(
                 f"Order #{order_id} is {order['status']}: a deposit is taken before invoicing."
             )
         if amount in (None, ""):
-            org = orgs_q.the_org(conn, ctx.org_id)
+            org = ctx.org()
             amount = apply_rate(int(order["total_minor"]), int(org["deposit_percent_bp"]))
         minor = _amount(conn, ctx, amount)
         _method(conn, ctx, method)
@@ -573,7 +572,7 @@ def _return_deposits(
     refund_method: str | None,
     on: date,
 ) -> dict[str, int]:
-    org = orgs_q.the_org(conn, ctx.org_id)
+    org = ctx.org()
     rate = (
         rate_from_percent(fee_percent, "fee_percent")
         if fee_percent not in (None, "")
