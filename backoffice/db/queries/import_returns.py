@@ -230,9 +230,9 @@ def write_notes(
         conn,
         "INSERT INTO journal_entries (entry_id, org_id, entry_on, memo, source_type, source_id, created_by, created_at) "
         "SELECT entry_id, org_id, issued_on, 'Credit note ' || number_text || ' ' || memo, 'credit_note', number_text, "
-        ":user, :at FROM ret_notes WHERE goods + shipping + vat > 0 "
+        "CAST(:user AS BIGINT), :at FROM ret_notes WHERE goods + shipping + vat > 0 "
         "UNION ALL SELECT cogs_entry_id, org_id, issued_on, 'Returned to stock, ' || number_text, 'stock_return', "
-        "number_text, :user, :at FROM ret_notes WHERE cogs > 0",
+        "number_text, CAST(:user AS BIGINT), :at FROM ret_notes WHERE cogs > 0",
         user=user_id,
         at=at,
     )

@@ -328,10 +328,10 @@ def post_batch(
     run(
         conn,
         "INSERT INTO journal_entries (entry_id, org_id, entry_on, memo, source_type, source_id, created_by, created_at) "
-        "SELECT entry_id, org_id, issued_on, 'Invoice ' || number_text, 'invoice', number_text, :user, :at "
+        "SELECT entry_id, org_id, issued_on, 'Invoice ' || number_text, 'invoice', number_text, CAST(:user AS BIGINT), :at "
         "FROM invoices WHERE batch_id = :batch AND total_minor > 0 "
         "UNION ALL SELECT cogs_entry_id, org_id, issued_on, 'Cost of goods sold, ' || number_text, 'stock_out', "
-        "number_text, :user, :at FROM invoices WHERE batch_id = :batch AND cogs_minor > 0",
+        "number_text, CAST(:user AS BIGINT), :at FROM invoices WHERE batch_id = :batch AND cogs_minor > 0",
         batch=batch_id,
         user=user_id,
         at=at,
