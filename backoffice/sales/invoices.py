@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from backoffice.books import ledger, posting
 from backoffice.core.context import Context
@@ -106,8 +107,17 @@ def _settle_deposits(conn: Connection, ctx: Context, batch_id: int) -> None:
 def issue_invoice(ctx: Context, order_id: int, issued_on: date | None = None) -> str:
     """Invoice one confirmed or fulfilled order (dated today unless told); returns its number."""
     ctx.require("invoices.issue")
-    with ctx.write() as conn:
-        return _issue(conn, ctx, order_id, issued_on or date.today())
+    try:
+        with ctx.write() as conn:
+            return _issue(conn, ctx, order_id, issued_on or date.today())
+    except IntegrityError as exc:  # another process invoiced it between our check and our insert
+        with ctx.db.read() as other:  # a connection of its own: this transaction is undone
+            existing = q.invoice_for_order(other, ctx.org_id, order_id)
+        if existing is None:
+            raise
+        raise ConflictError(
+            f"Order #{order_id} already has invoice {existing['number_text']}; an order is invoiced once."
+        ) from exc
 
 
 def _issue(conn: Connection, ctx: Context, order_id: int, issued_on: date) -> str:
