@@ -79,9 +79,12 @@ def test_import_a_store_file_preview_then_import(page: Page, app_url: str, tmp_p
         "S-2,2026-03-02,بانتظار الدفع,Sam,sam@example.com,MUG-01,Mug,2,29,true\n",
         encoding="utf-8",
     )
+    expect(page.get_by_label("New store name")).to_have_value("Salla")
     page.locator('[data-testid="stFileUploader"]').first.locator("input[type=file]").set_input_files(
         str(orders_csv)
     )
+    # the upload's own rerun: wait for the file to show (an idle app seen before that rerun began is not enough)
+    expect(page.get_by_text("orders.csv")).to_be_visible(timeout=30_000)
     wait_idle(page)
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_text("Preview only: nothing was written.")).to_be_visible(timeout=30_000)
