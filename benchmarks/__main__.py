@@ -13,6 +13,7 @@ from benchmarks import (
     bench_import,
     bench_invoicing,
     bench_messaging,
+    bench_pg_concurrency,
     bench_reports,
     bench_writer,
 )
@@ -25,6 +26,7 @@ BENCHES = {
     "messaging": bench_messaging.run,
     "reports": bench_reports.run,
     "writer": bench_writer.run,
+    "pg_concurrency": bench_pg_concurrency.run,
 }
 
 

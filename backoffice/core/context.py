@@ -64,9 +64,10 @@ class User:
         return self.email or self.name
 
 
-# The write transaction this thread holds, with its database: (database, connection). Each thread starts without
-# one (a browser session's script run, the scheduler, an import's worker), so transactions never cross threads.
-_HELD: ContextVar[tuple[Any, Any] | None] = ContextVar("backoffice_transaction", default=None)
+# The write transaction this thread holds, with its database and the organizations it holds the writer lock of:
+# (database, connection, org ids). Each thread starts without one (a browser session's script run, the scheduler,
+# an import's worker), so transactions never cross threads.
+_HELD: ContextVar[tuple[Any, Any, set[int]] | None] = ContextVar("backoffice_transaction", default=None)
 
 
 @dataclass(frozen=True)
@@ -78,13 +79,18 @@ class Context:
     @contextmanager
     def write(self) -> Iterator[Any]:
         """The write transaction: this thread's open one on this database, or a new one, committed when its block
-        ends and rolled back on any exception (the outermost block decides for all the blocks inside it)."""
+        ends and rolled back on any exception (the outermost block decides for all the blocks inside it). It holds
+        the organization's writer lock from its first statement to its end (on PostgreSQL across processes), so
+        what a service reads to decide cannot change before it writes (docs/decisions/0011)."""
         held = _HELD.get()
         if held is not None and held[0] is self.db:
+            if self.org_id not in held[2]:  # a service of another organization inside this transaction
+                self.db.lock_organization(held[1], self.org_id)
+                held[2].add(self.org_id)
             yield held[1]
             return
-        with self.db.write() as conn:
-            token = _HELD.set((self.db, conn))
+        with self.db.write(self.org_id) as conn:
+            token = _HELD.set((self.db, conn, {self.org_id}))
             try:
                 yield conn
             finally:

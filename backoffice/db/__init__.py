@@ -1,8 +1,9 @@
 """The database seam: one SQLAlchemy Core engine per URL, transactions, the writer lock.
 
 Owns: building the engine from BACKOFFICE_DATABASE_URL (or a DuckDB path), read
-connections, write transactions behind one process-wide lock, and turning the
-"file is locked by another process" failure into an error that says what to do.
+connections, write transactions (DuckDB: behind one process-wide lock; PostgreSQL: behind
+each organization's advisory writer lock, across processes), and turning "the file is locked
+by another process" or "the writer lock's wait ran out" into an error that says what to do.
 Does not own SQL (backoffice.db.queries and backoffice.db.migrations do).
 """
 
@@ -91,7 +92,8 @@ def _writer_lock(url: str) -> FairLock:
 
 
 class Database:
-    """A handle on one database. Reads run concurrently; writes go one at a time per process."""
+    """A handle on one database. Reads run concurrently; writes go one at a time per process (DuckDB) or per
+    organization across processes (PostgreSQL)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -109,10 +111,25 @@ class Database:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """One transaction: committed when the block ends, rolled back on any exception."""
-        with self._lock, _translate_lock_errors(self.url), self.engine.begin() as conn:
+    def write(self, org_id: int | None = None) -> Iterator[Connection]:
+        """One transaction: committed when the block ends, rolled back on any exception.
+
+        DuckDB: one writing process, and in it one writer at a time (the FairLock). PostgreSQL: any number of
+        processes; a transaction for an organization first takes that organization's writer lock (an advisory
+        transaction lock), so its read-then-write decisions never interleave with another's (decision 0011)."""
+        if self.is_duckdb:
+            with self._lock, _translate_lock_errors(self.url), self.engine.begin() as conn:
+                yield conn
+            return
+        with _translate_lock_errors(self.url), self.engine.begin() as conn:
+            if org_id is not None:
+                access.lock_organization(conn, org_id)
             yield conn
+
+    def lock_organization(self, conn: Connection, org_id: int) -> None:
+        """Inside a transaction already open: take the organization's writer lock too (PostgreSQL)."""
+        with _translate_lock_errors(self.url):
+            access.lock_organization(conn, org_id)
 
     def role_of(self, org_id: int, user_id: int | None, conn: Connection | None = None) -> str | None:
         """The user's role in the organization, None when they have none (what a Context checks); inside the
@@ -158,6 +175,13 @@ def _translate_lock_errors(url: str) -> Iterator[None]:
                 f"The database file is in use by another program{holder}, usually the running app. "
                 "Stop the app first, or do this from the app itself, or run against PostgreSQL "
                 "(BACKOFFICE_DATABASE_URL)."
+            ) from exc
+        if (
+            getattr(exc.orig, "sqlstate", None) == "55P03"
+        ):  # lock_not_available: the writer lock's wait ran out
+            raise DatabaseBusyError(
+                "Another change to this organization has been running for over a minute (usually a large "
+                "import); nothing was saved. Try again when it has finished."
             ) from exc
         raise
 

@@ -226,6 +226,29 @@ def mark_attempt_succeeded(conn: Connection, attempt_id: int) -> None:
     run(conn, "UPDATE login_attempts SET succeeded = TRUE WHERE attempt_id = :id", id=attempt_id)
 
 
+ORG_WRITE_LOCK = (
+    7_246_002  # PostgreSQL advisory lock class: (this, org_id) is held by the organization's writer
+)
+LOCK_WAIT = (
+    "60s"  # how long a write waits for the organization's writer before it gives up with a clear error
+)
+
+
+def lock_organization(conn: Connection, org_id: int) -> None:
+    """PostgreSQL: wait for, then hold until commit or rollback, the organization's writer lock, so that writes to
+    one organization's books run one at a time across every process and machine (docs/decisions/0011).
+    DuckDB has one writing process, whose writer lock already does this."""
+    if conn.dialect.name != "postgresql":
+        return
+    run(
+        conn,
+        "SELECT set_config('lock_timeout', :wait, true), pg_advisory_xact_lock(:k, CAST(:org AS INTEGER))",
+        wait=LOCK_WAIT,
+        k=ORG_WRITE_LOCK,
+        org=org_id,
+    )
+
+
 def lock_sign_in(conn: Connection, keys: list[str]) -> None:
     """On PostgreSQL, serialize sign-ins of the same account or source across processes until commit.
 
