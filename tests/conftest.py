@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +18,11 @@ from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("BACKOFFICE_FAST_HASH", "1")  # argon2id with tiny cost; the real cost has its own test
 os.environ.setdefault("BACKOFFICE_DUCKDB_THREADS", "1")
+# the key that seals stored secrets: one per test process, never a file in the checkout (tests/test_secrets.py
+# covers the key file made beside a database)
+os.environ.setdefault(
+    "BACKOFFICE_SECRET_KEY_FILE", os.path.join(tempfile.mkdtemp(prefix="bo-key-"), "secret.key")
+)
 
 from backoffice.db import Database, open_database  # noqa: E402
 from tests.pgserver import PgServer, find_pg_bin  # noqa: E402

@@ -16,7 +16,7 @@ from backoffice.core.errors import ConflictError, FieldError, NotFoundError, Per
 from backoffice.core.i18n import DOCUMENT_LANGUAGES
 from backoffice.core.money import currency, percent_text, rate_from_percent
 from backoffice.core.validation import check_color, check_country, check_tax_id
-from backoffice.db import Database, audit, now
+from backoffice.db import Database, audit, now, secrets
 from backoffice.db.queries import access as access_q
 from backoffice.db.queries import orgs as q
 
@@ -231,6 +231,17 @@ def vat_rate_on(ctx: Context, on: date, code: str = "standard") -> int:
     if rate is None:
         raise NotFoundError(f"No '{code}' VAT rate is in force on {on.isoformat()}.")
     return int(rate)
+
+
+def reseal_secrets(db: Database, actor: User) -> int:
+    """Seal every organization's stored secrets again with the current key (after a new key was put first in
+    BACKOFFICE_SECRET_KEY); returns how many. Only the command line may: it holds the database and its key."""
+    if not actor.is_system:
+        raise PermissionDenied(
+            "Only the command line, which holds the database and its key, re-seals secrets."
+        )
+    with db.write() as conn:
+        return secrets.reseal_all(conn)
 
 
 def list_organizations(db: Database) -> list[dict[str, Any]]:

@@ -198,4 +198,17 @@ def open_database(url: str, migrate: bool = True) -> Database:
     db = Database(url)
     if migrate:
         apply_migrations(db)
+        _seal_legacy_secrets(db)
     return db
+
+
+def _seal_legacy_secrets(db: Database) -> None:
+    """Secrets stored in clear before sealing existed are sealed at the first start after the upgrade."""
+    from backoffice.db import secrets
+    from backoffice.db.queries import messaging
+
+    with db.read() as conn:
+        if not messaging.stored_smtp_passwords(conn, legacy_only=True):
+            return
+    with db.write() as conn:
+        secrets.reseal_all(conn, legacy_only=True)

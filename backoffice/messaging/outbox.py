@@ -20,7 +20,7 @@ from backoffice.core.enums import OutboxStatus
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
 from backoffice.core.text import clean_header_value as clean_header
 from backoffice.core.text import digits_only
-from backoffice.db import audit, now
+from backoffice.db import audit, now, secrets
 from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import messaging as q
 from backoffice.messaging.compose import (
@@ -48,9 +48,12 @@ _FLUSH_EVERY, _FLUSH_SECONDS, _CHUNK = 200, 2.0, 100
 def _sender(ctx: Context) -> dict[str, Any]:
     with ctx.read() as conn:
         found = q.smtp_settings(conn, ctx.org_id)
-    if found is None:
-        raise ValidationError("Set the sender (SMTP) settings first: host, port and sender address.", "smtp")
-    return found
+        if found is None:
+            raise ValidationError(
+                "Set the sender (SMTP) settings first: host, port and sender address.", "smtp"
+            )
+        # opened only here, for the connection to the mail server (sealed at rest: backoffice.db.secrets)
+        return found | {"smtp_password": secrets.unseal(conn, found["smtp_password"], "SMTP password")}
 
 
 def _idem_key(draft: Draft, request_id: str) -> str:

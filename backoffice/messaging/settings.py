@@ -11,7 +11,7 @@ from backoffice.core.context import Context
 from backoffice.core.errors import FieldError, NotFoundError, ValidationError
 from backoffice.core.text import clean_header_value as clean_header
 from backoffice.core.text import normalize_digits
-from backoffice.db import audit, now
+from backoffice.db import audit, now, secrets
 from backoffice.db.queries import messaging as q
 from backoffice.db.queries import products as products_q
 from backoffice.messaging.compose import parse_addresses
@@ -124,7 +124,9 @@ def set_smtp_settings(
             stored_lines = (before or {}).get("welcome_invoice")
         else:
             stored_lines = json.dumps(welcome_lines, ensure_ascii=False) if welcome_lines else None
-        stored = None if clear_password else (password if password else (before or {}).get("smtp_password"))
+        # sealed at rest (backoffice.db.secrets): a new password is sealed, a kept one stays as it is stored
+        kept = (before or {}).get("smtp_password")
+        stored = None if clear_password else (secrets.seal(conn, password) if password else kept)
         values = {
             "host": host,
             "port": port_number,

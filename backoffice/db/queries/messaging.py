@@ -39,6 +39,21 @@ def save_smtp_settings(conn: Connection, org_id: int, values: dict[str, Any]) ->
     )
 
 
+def stored_smtp_passwords(conn: Connection, legacy_only: bool = False) -> list[dict[str, Any]]:
+    """Every organization's stored SMTP password as stored (sealed), or only those stored in clear before
+    sealing existed: what a key rotation or the first start after the upgrade re-seals."""
+    return rows(
+        conn,
+        "SELECT org_id, smtp_password FROM smtp_settings WHERE smtp_password IS NOT NULL "
+        "AND (NOT :legacy OR smtp_password NOT LIKE 'fernet:%') ORDER BY org_id",
+        legacy=legacy_only,
+    )
+
+
+def set_smtp_password(conn: Connection, org_id: int, stored: str | None) -> None:
+    run(conn, "UPDATE smtp_settings SET smtp_password = :p WHERE org_id = :org", p=stored, org=org_id)
+
+
 def welcome_message(conn: Connection, org_id: int, contact_id: int) -> int | None:
     """The outbox id of the welcome message already queued for this contact, if any."""
     found = scalar(
