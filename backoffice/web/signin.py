@@ -14,8 +14,9 @@ from backoffice.web.text import plain
 def _source() -> str:
     """The client's address, whom the sign-in throttle counts: `X-Forwarded-For` only from a trusted proxy
     (`BACKOFFICE_TRUSTED_PROXIES`), else the socket's peer (core/client_address has the rule)."""
+    peer = st.context.ip_address  # None for a loopback peer; not always a str (AppTest's runtime is a mock)
     return client_address(
-        st.context.ip_address, st.context.headers.get_all("X-Forwarded-For"), trusted_proxies()
+        str(peer) if peer else None, st.context.headers.get_all("X-Forwarded-For"), trusted_proxies()
     )
 
 

@@ -101,14 +101,17 @@ def render_site(
     """deploy/nginx/backoffice.conf with its ports, listen addresses and certificate replaced; each
     replacement must hit exactly once, so a change to the shipped file fails here instead of drifting."""
     text = SITE.read_text()
-    v6 = (lambda listen: f"listen [::1]:{listen}") if ipv6 else (lambda listen: "# (no IPv6 loopback here)")
+
+    def v6(listen: str) -> str:
+        return f"listen [::1]:{listen};" if ipv6 else "# (no IPv6 loopback on this machine)"
+
     replacements = [
         (r"server 127\.0\.0\.1:8501 ", f"server 127.0.0.1:{replicas[0]} "),
         (r"server 127\.0\.0\.1:8502 ", f"server 127.0.0.1:{replicas[1]} "),
         (r"listen 80;", f"listen 127.0.0.1:{http_port};"),
-        (r"listen \[::\]:80;", v6(http_port) + ";"),
+        (r"listen \[::\]:80;", v6(str(http_port))),
         (r"listen 443 ssl;", f"listen 127.0.0.1:{https_port} ssl;"),
-        (r"listen \[::\]:443 ssl;", v6(https_port) + " ssl;" if ipv6 else v6(https_port)),
+        (r"listen \[::\]:443 ssl;", v6(f"{https_port} ssl")),
         (r"ssl_certificate +\S+;", f"ssl_certificate {cert};"),
         (r"ssl_certificate_key +\S+;", f"ssl_certificate_key {key};"),
     ]
@@ -300,7 +303,8 @@ def test_two_replicas_behind_nginx_over_one_postgresql(browser: Browser, cluster
     ipv6 = _ipv6_loopback()
     visits = {
         "A": ("127.0.0.1", {}),
-        "B": ("[::1]" if ipv6 else "127.0.0.1", {"X-Forwarded-For": SPOOFED}),
+        # over ::1, with an address of its own invention (on 127.0.0.1 the browser would be the trusted proxy)
+        "B": ("[::1]", {"X-Forwarded-For": SPOOFED}) if ipv6 else ("127.0.0.1", {}),
     }
     issued: dict[str, str] = {}
     for name, (host, headers) in visits.items():
