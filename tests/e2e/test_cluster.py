@@ -72,6 +72,7 @@ class Cluster:
     https_port: int
     replicas: dict[str, int]  # name -> port of its `backoffice serve`
     folder: Path
+    apps: dict[str, subprocess.Popen[bytes]]  # name -> its process
 
     def base(self, host: str) -> str:
         return f"https://{host}:{self.https_port}"
@@ -234,7 +235,7 @@ def cluster() -> Iterator[Cluster]:
             wait_healthy(f"http://127.0.0.1:{port}", process, folder / f"app-{name}.log")
         unverified = ssl._create_unverified_context()
         wait_healthy(f"https://127.0.0.1:{https_port}", processes[-1], nginx_log, unverified)
-        yield Cluster(url, https_port, replicas, folder)
+        yield Cluster(url, https_port, replicas, folder, dict(zip(replicas, processes, strict=False)))
     finally:
         for process in reversed(processes):
             stop(process)
@@ -394,3 +395,19 @@ def test_a_new_browser_gets_a_cookie_that_keeps_it_on_the_process_that_served_it
         line["request"].split()[1]: line["upstream"] for line in log if line["request"].startswith("GET /?")
     }
     assert all(upstream[f"/?first{n}"] == upstream[f"/?again{n}"] for n in range(8))
+
+
+def test_last_a_stopped_process_sends_its_browsers_to_another(cluster: Cluster) -> None:
+    """(Last in this module: it stops replica A.) A browser pinned to A is served by B, no error page."""
+    cookie = pin_cookies(cluster)["A"]
+    stop(cluster.apps["A"])
+    unverified = ssl._create_unverified_context()
+    for n in range(2):  # the first finds A refusing and moves on; the next skips A at once
+        request = urllib.request.Request(
+            f"{cluster.base('127.0.0.1')}/_stcore/health?after-stop{n}",
+            headers={"Cookie": f"backoffice_node={cookie}"},
+        )
+        assert urllib.request.urlopen(request, context=unverified).read() == b"ok"
+    log = cluster.wait_for_log(lambda log: any("after-stop1" in line["request"] for line in log))
+    answered = [line["upstream"].split(", ")[-1] for line in log if "after-stop" in line["request"]]
+    assert [cluster.replica_of(upstream) for upstream in answered] == ["B", "B"]
