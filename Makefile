@@ -6,10 +6,10 @@ PORT   ?= 8501
 PYTEST_WORKERS ?= 2
 STAMP  := $(VENV)/.installed
 
-.PHONY: help install run demo test test-fast lint format e2e bench wheel clean
+.PHONY: help install run demo test test-fast lint format e2e e2e-cluster bench wheel clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	python3 -m venv $(VENV)
@@ -46,6 +46,9 @@ test-fast: $(STAMP) ## domain and page tests only (no browser), on this machine'
 
 e2e: $(STAMP) ## the browser tests alone (Debian's chromium)
 	$(PY) -m pytest -q tests/e2e
+
+e2e-cluster: $(STAMP) ## PostgreSQL, two app processes and nginx on 127.0.0.1 (docs/deploy.md), driven in chromium
+	$(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_cluster.py
 
 bench: $(STAMP) ## benchmark figures as ratios against the raw tools (not part of `make test`)
 	$(PY) -m benchmarks

@@ -77,9 +77,19 @@ def demo(customers: int, seed: int) -> None:
 def serve(address: str, port: int) -> int:
     import importlib.resources
 
+    from backoffice.core.client_address import trusted_proxies
     from backoffice.db import url_for
 
-    env = os.environ | {"BACKOFFICE_DATABASE_URL": url_for(common.option("db"))}
+    try:
+        trusted = trusted_proxies()
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    env = os.environ | {
+        "BACKOFFICE_DATABASE_URL": url_for(common.option("db")),
+        # uvicorn, under Streamlit, replaces the peer by X-Forwarded-For when the peer is in FORWARDED_ALLOW_IPS
+        # (127.0.0.1 by default): the same proxies as the app's own rule, none unless configured
+        "FORWARDED_ALLOW_IPS": ",".join(str(network) for network in trusted),
+    }
     # the app inside the installed package (its .streamlit/config.toml beside it), wherever the cwd is
     app = importlib.resources.files("backoffice") / "web" / "app.py"
     command = [

@@ -5,13 +5,19 @@ from __future__ import annotations
 import streamlit as st
 
 from backoffice.admin import auth, orgs
+from backoffice.core.client_address import client_address, trusted_proxies
 from backoffice.web.errors import show_errors
 from backoffice.web.session import current_language, db, t
 from backoffice.web.text import plain
 
 
 def _source() -> str:
-    return str(getattr(st.context, "ip_address", None) or "web")
+    """The client's address, whom the sign-in throttle counts: `X-Forwarded-For` only from a trusted proxy
+    (`BACKOFFICE_TRUSTED_PROXIES`), else the socket's peer (core/client_address has the rule)."""
+    peer = st.context.ip_address  # None for a loopback peer; not always a str (AppTest's runtime is a mock)
+    return client_address(
+        str(peer) if peer else None, st.context.headers.get_all("X-Forwarded-For"), trusted_proxies()
+    )
 
 
 def sign_in_screen() -> None:
