@@ -36,6 +36,7 @@ AREAS: dict[str, tuple[str, str, str]] = {
     "smtp": ("messaging", "smtp", "sender (SMTP) settings"),
     "send": ("messaging", "send", "email documents"),
     "outbox": ("messaging", "outbox", "the outbox; `outbox retry` sends failed messages again"),
+    "token": ("tokens", "token", "personal API tokens for /api/v1: create, list, revoke"),
     "secret": ("secrets", "secret", "the key that seals stored passwords (rotate, new-key)"),
     "credits": ("messaging", "credits", "message credits: show, or `credits add N`"),
     "remind": ("messaging", "remind", "one payment reminder per customer with overdue invoices"),

@@ -15,9 +15,8 @@ from backoffice.core.errors import BackofficeError, ValidationError
 )
 def backup(out: str | None) -> None:
     from backoffice.admin import backup as backups
-    from backoffice.core.context import User
 
-    made = backups.backup(common.open_database(), User.system(), out)
+    made = backups.backup(common.open_database(), common.actor(), str(common.path(out)) if out else None)
     common.emit(
         made,
         f"Backed up {made['rows']} rows to {made['file']} ({made['bytes']} bytes, sha256 {made['sha256']}).",
@@ -29,14 +28,15 @@ def backup(out: str | None) -> None:
 @click.argument("file")
 def restore(file: str) -> None:
     from backoffice.admin import backup as backups
-    from backoffice.core.context import User
 
     target = common.option("db")
     if not target:
         raise ValidationError(
             "name the new database with --db NEW (a new DuckDB file, or a postgresql URL)", "db"
         )
-    done = backups.restore(file, target, User.system())
+    if not target.startswith("postgresql"):
+        target = str(common.path(target))
+    done = backups.restore(common.path(file), target, common.actor())
     if not done["verified"]:
         common.emit(done, "The restore does not match its backup: " + "; ".join(done["problems"]))
         raise BackofficeError("The restore does not match its backup; nothing was kept.")

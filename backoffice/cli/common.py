@@ -7,13 +7,16 @@ Exit codes (a contract, README "Command line"): 0 success, 2 invalid input or us
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,7 +25,7 @@ from backoffice.core.errors import BackofficeError, ValidationError
 if TYPE_CHECKING:
     from datetime import date
 
-    from backoffice.core.context import Context
+    from backoffice.core.context import Context, User
     from backoffice.core.money import Currency
     from backoffice.db import Database
 
@@ -31,6 +34,90 @@ F = TypeVar("F", bound=Callable[..., Any])
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
 _NEGATIVE_NUMBER = re.compile(r"^-\d+$|^-\d*\.\d+$")  # argparse's own test: such a token is a value
 _OPENED: list[Database] = []  # databases this run opened, closed when it ends (the file lock goes with them)
+
+
+@dataclass
+class InApp:
+    """A command run inside the app that owns the database (issue 17): forwarded by the `backoffice` of a shell
+    while the app holds the DuckDB file, or asked for through /api/v1. The command uses the app's database, acts
+    as `actor` (the system user for the app's own local token, else a personal token's user, in its
+    organization only), and writes its output into buffers that go back to the caller."""
+
+    database: Database
+    actor: User
+    org_id: int | None = None  # a personal token acts in its own organization, and no other
+    cwd: Path | None = None  # the caller's working folder: relative file names are read and written there
+    files: bool = False  # whether the command may read and write files on the app's machine
+    out: IO[str] = field(default_factory=io.StringIO)
+    err: IO[str] = field(default_factory=io.StringIO)
+    failure: BaseException | None = None  # the error that decided the exit code, for the API's HTTP status
+
+
+_IN_APP: ContextVar[InApp | None] = ContextVar("backoffice_cli_in_app", default=None)
+# Commands that act on the database as a whole or on the process, not as a user of one organization: through the
+# app they run only for the app's own local token (the system user).
+SYSTEM_ONLY = frozenset({"init", "demo", "serve", "restore", "secret"})
+
+
+def in_app() -> InApp | None:
+    return _IN_APP.get()
+
+
+def run_in_app(command: click.Command, argv: Sequence[str], where: InApp) -> int:
+    """Run a command line inside the app as `where` says; its output is in where.out/where.err."""
+    words = [a for a in argv if not a.startswith("-")]
+    if words and words[0] in SYSTEM_ONLY and not where.actor.is_system:
+        where.failure = PermissionDeniedForArea(words[0])
+        print(f"error: {where.failure}", file=where.err)
+        return where.failure.exit_code
+    token = _IN_APP.set(where)
+    try:
+        return run(command, argv)
+    finally:
+        _IN_APP.reset(token)
+
+
+class PermissionDeniedForArea(BackofficeError):
+    exit_code = 1
+
+    def __init__(self, area: str) -> None:
+        super().__init__(
+            f"`backoffice {area}` runs only on the app's own machine, not with a personal API token."
+        )
+
+
+def out() -> IO[str]:
+    """Where a command's output goes: stdout, or the caller's buffer when it runs inside the app."""
+    where = _IN_APP.get()
+    return where.out if where is not None else sys.stdout
+
+
+def err() -> IO[str]:
+    where = _IN_APP.get()
+    return where.err if where is not None else sys.stderr
+
+
+def path(text: str) -> Path:
+    """A file named on the command line: relative to the caller's working folder. Through a personal token
+    (a remote caller) no file on the app's machine may be read or written."""
+    where = _IN_APP.get()
+    if where is None:
+        return Path(text)
+    if not where.files:
+        raise ValidationError(
+            f"{text}: files on the app's machine cannot be read or written through the API; "
+            "send the file's content in the request instead",
+            "file",
+        )
+    found = Path(text).expanduser()
+    return found if found.is_absolute() or where.cwd is None else where.cwd / found
+
+
+def actor() -> User:
+    from backoffice.core.context import User
+
+    where = _IN_APP.get()
+    return where.actor if where is not None else User.system()
 
 
 # ---------------------------------------------------------------- commands and groups
@@ -174,6 +261,9 @@ def open_database(must_exist: bool = True) -> Database:
     from backoffice.db import open_database as open_url
     from backoffice.db import url_for
 
+    where = _IN_APP.get()
+    if where is not None:  # inside the app: its database, whatever --db said (the caller's client checked it)
+        return where.database
     path = option("db")
     if path and must_exist and not Path(path).exists():
         raise ValidationError(
@@ -186,10 +276,16 @@ def open_database(must_exist: bool = True) -> Database:
 
 def context() -> Context:
     from backoffice.admin.orgs import find_org_id
-    from backoffice.core.context import Context, User
+    from backoffice.core.context import Context
+    from backoffice.core.errors import PermissionDenied
 
     db = open_database()
-    return Context(db, User.system(), find_org_id(db, option("org")))
+    where = _IN_APP.get()
+    if where is not None and where.org_id is not None:  # a personal token: its organization only
+        if option("org") and find_org_id(db, option("org")) != where.org_id:
+            raise PermissionDenied("This API token belongs to another organization.")
+        return Context(db, where.actor, where.org_id)
+    return Context(db, actor(), find_org_id(db, option("org")))
 
 
 def currency_code(ctx: Context) -> str:
@@ -211,18 +307,6 @@ def day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def amounts(row: dict[str, Any], cur: Currency, total: str = "total_minor") -> dict[str, Any]:
-    """An order's, an invoice's or one of their lines' net, VAT and total as the JSON shows them (a line's
-    total is its gross_minor)."""
-    from backoffice.core.money import to_json
-
-    return {
-        "net": to_json(row["net_minor"], cur),
-        "vat": to_json(row["vat_minor"], cur),
-        "total": to_json(row[total], cur),
-    }
-
-
 # ---------------------------------------------------------------- output
 
 
@@ -230,14 +314,15 @@ def emit(data: Any, text: str | None = None) -> None:
     """Print a command's result: one JSON line with --json, else the text, else indented JSON. It comes after
     the work is done and committed: a reader that has gone away (`… --json | head`) changes nothing about
     that, so a broken pipe ends the output quietly, not the command."""
+    stream = out()
     try:
         if option("json"):
-            print(json.dumps(data, ensure_ascii=False, default=str))
+            print(json.dumps(data, ensure_ascii=False, default=str), file=stream)
         elif text is not None:
-            print(text)
+            print(text, file=stream)
         else:
-            print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
-        sys.stdout.flush()
+            print(json.dumps(data, ensure_ascii=False, default=str, indent=2), file=stream)
+        stream.flush()
     except BrokenPipeError:
         # what is still buffered would fail again at exit: stdout goes to /dev/null from here on
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -246,7 +331,7 @@ def emit(data: Any, text: str | None = None) -> None:
 
 
 def error(message: str) -> None:
-    print(f"error: {message}", file=sys.stderr)
+    print(f"error: {message}", file=err())
 
 
 # ---------------------------------------------------------------- the one place for exit codes
@@ -265,15 +350,17 @@ def run(command: click.Command, argv: Sequence[str] | None = None) -> int:
             with command.make_context("backoffice", args) as ctx:
                 result = command.invoke(ctx)
         finally:
-            while _OPENED:
+            while _OPENED and _IN_APP.get() is None:
                 _OPENED.pop().dispose()
     except click.exceptions.NoArgsIsHelpError as exc:  # `backoffice` or `backoffice customer` alone
-        print(exc.format_message(), file=sys.stderr)
+        print(exc.format_message(), file=err())
         return 2
     except click.UsageError as exc:
+        if (where := _IN_APP.get()) is not None:
+            where.failure = exc
         if exc.ctx is not None:
-            print(exc.ctx.get_usage(), file=sys.stderr)
-            print(f"Try '{exc.ctx.command_path} --help' for help.", file=sys.stderr)
+            print(exc.ctx.get_usage(), file=err())
+            print(f"Try '{exc.ctx.command_path} --help' for help.", file=err())
         error(exc.format_message())
         return 2
     except click.exceptions.Exit as exc:  # --help
@@ -282,6 +369,8 @@ def run(command: click.Command, argv: Sequence[str] | None = None) -> int:
         error(exc.format_message())
         return 1
     except BackofficeError as exc:
+        if (where := _IN_APP.get()) is not None:
+            where.failure = exc
         error(str(exc))
         return exc.exit_code
     except (ValueError, OSError) as exc:

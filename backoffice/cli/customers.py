@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Any
-
 import click
 
+from backoffice import shapes
 from backoffice.books import receivables
 from backoffice.cli import common
-from backoffice.contacts.customers import CARD_COLUMNS, EXPORT_FORMATS, ROLES, SORT_KEYS
+from backoffice.contacts.customers import EXPORT_FORMATS, ROLES, SORT_KEYS
 from backoffice.core.errors import ValidationError
 
 customer = common.Group("customer")
-
-
-def _customer_json(row: dict[str, Any], currency_code: str) -> dict[str, Any]:
-    from backoffice.core.money import currency, to_json
-
-    cur = currency(currency_code)
-    data = {"id": row["contact_id"]} | {k: row.get(k) for k in CARD_COLUMNS}
-    data["emails"] = [e for e in (row.get("emails") or "").split(", ") if e]
-    data["categories"] = list(row.get("categories") or [])
-    data["custom"] = row.get("custom", {})
-    data["balance"] = to_json(row.get("balance_minor", 0), cur)
-    data["currency"] = cur.code
-    return data
 
 
 def _pair(text: str, flag: str) -> tuple[str, str]:
@@ -94,7 +78,9 @@ def add(
         allow_duplicate,
     )
     row = customers.get_customer(ctx, contact_id)
-    common.emit(_customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {contact_id}).")
+    common.emit(
+        shapes.customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {contact_id})."
+    )
 
 
 @customer.command("list", help="search contacts")
@@ -120,7 +106,7 @@ def list_customers(
     ctx = common.context()
     found = customers.list_customers(ctx, search, category, role, sort, desc, page, page_size)
     code = common.currency_code(ctx)
-    data = [_customer_json(r, code) for r in found.rows]
+    data = [shapes.customer_json(r, code) for r in found.rows]
     text = "\n".join(f"{d['id']:>6}  {d['name']}  {', '.join(d['emails'])}  {d['phone'] or ''}" for d in data)
     common.emit(data, text + f"\n({found.total} found, page {found.page} of {found.pages})")
 
@@ -132,7 +118,7 @@ def show(id: int) -> None:
     from backoffice.contacts import customers
 
     ctx = common.context()
-    common.emit(_customer_json(customers.get_customer(ctx, id), common.currency_code(ctx)))
+    common.emit(shapes.customer_json(customers.get_customer(ctx, id), common.currency_code(ctx)))
 
 
 @customer.command("statement", help="statement of account for a period")
@@ -180,7 +166,7 @@ def import_customers(file: str, skip_invalid: bool, dry_run: bool) -> int:
     from backoffice.contacts import customers
 
     result = customers.import_customers(
-        common.context(), file, Path(file).read_bytes(), skip_invalid=skip_invalid, dry_run=dry_run
+        common.context(), file, common.path(file).read_bytes(), skip_invalid=skip_invalid, dry_run=dry_run
     )
     data = {
         "created": result.created,
@@ -196,7 +182,7 @@ def import_customers(file: str, skip_invalid: bool, dry_run: bool) -> int:
         ),
     )
     if result.problems and not result.written:  # the reasons on stderr too, where scripts look
-        print("\n".join(["error: nothing imported:", *lines]), file=sys.stderr)
+        print("\n".join(["error: nothing imported:", *lines]), file=common.err())
     return 2 if result.problems and not result.written else 0
 
 
@@ -211,5 +197,5 @@ def export(out: str, fmt: str | None, search: str | None, category: str | None) 
 
     fmt = fmt or ("xlsx" if out.endswith(".xlsx") else "csv")
     data = customers.export_customers(common.context(), fmt, search, category)
-    Path(out).write_bytes(data)
+    common.path(out).write_bytes(data)
     common.emit({"file": out, "bytes": len(data)}, f"Wrote {out}.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -29,7 +28,7 @@ def _paper_and_language(f: F) -> F:
 
 
 def _write(out: str, pdf_bytes: bytes, what: str) -> None:
-    Path(out).write_bytes(pdf_bytes)
+    common.path(out).write_bytes(pdf_bytes)
     common.emit({"file": out, "bytes": len(pdf_bytes), "document": what}, f"Wrote {what} to {out}.")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
@@ -55,7 +54,7 @@ def import_orders(
     columns = None
     if mapping:
         try:
-            columns = json.loads(Path(mapping).read_text(encoding="utf-8"))
+            columns = json.loads(common.path(mapping).read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError) as exc:  # not found, not UTF-8, not JSON, absurd
             raise ValidationError(
                 f"the mapping file is not JSON {{generic_column: source_header}}: {exc}", "mapping"
@@ -64,10 +63,10 @@ def import_orders(
         common.context(),
         store,
         Path(file).name,
-        Path(file),
+        common.path(file),
         profile=profile,
         mapping=columns,
-        payments=Path(payments) if payments else None,
+        payments=common.path(payments) if payments else None,
         dry_run=dry_run,
         all_or_nothing=all_or_nothing,
         auto_paid=auto_paid,
@@ -77,7 +76,7 @@ def import_orders(
     )
     data = result.as_json()
     if errors_file:  # every problem, however many (the printed list stops at order_import.MAX_PROBLEMS)
-        Path(errors_file).write_bytes(order_import.problems_csv(result))
+        common.path(errors_file).write_bytes(order_import.problems_csv(result))
     if result.problems_path is not None:
         result.problems_path.unlink(missing_ok=True)
     lines = [f"row {p['row']}, {p['column']}: {p['reason']}" for p in data["problems"][:50]]
@@ -93,7 +92,7 @@ def import_orders(
     )
     common.emit(data, "\n".join([*lines, summary]))
     if result.rejected:  # the reasons on stderr too, where a script looks for why it failed
-        print("\n".join(["error: the file was rejected, nothing written:", *lines]), file=sys.stderr)
+        print("\n".join(["error: the file was rejected, nothing written:", *lines]), file=common.err())
     return 2 if result.rejected else 0
 
 

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
+from backoffice import shapes
 from backoffice.cli import common
 from backoffice.core.errors import ValidationError
 
 invoice = common.Group("invoice")
-
-
-def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    return {
-        "number": row["number_text"],
-        "kind": row["kind"],
-        "order": row["order_id"],
-        "customer": row["customer_id"],
-        "date": row["issued_on"],
-        "due": row["due_on"],
-        **common.amounts(row, cur),
-        "currency": cur.code,
-        "lines": [
-            {
-                "sku": x["sku"],
-                "description": x["description"],
-                "quantity": x["quantity"],
-                **common.amounts(x, cur, "gross_minor"),
-            }
-            for x in row.get("lines", [])
-        ],
-    }
 
 
 @invoice.command("issue", help="invoice a confirmed or fulfilled order")
@@ -42,7 +19,9 @@ def issue(order: int) -> None:
 
     ctx = common.context()
     number = invoices.issue_invoice(ctx, order)
-    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)), f"Issued {number}.")
+    common.emit(
+        shapes.invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)), f"Issued {number}."
+    )
 
 
 @invoice.command("credit-note", help="credit an invoice, in full or the lines given")
@@ -63,7 +42,9 @@ def credit_note(number: str, line: tuple[str, ...], reason: str | None) -> None:
                 raise ValidationError(f"write --line SKU:QTY (got {text!r})", "line")
             returns.append(invoices.ReturnRequest(sku, qty))
     issued = invoices.issue_credit_note(ctx, number, returns, reason)
-    common.emit(_invoice_json(invoices.get_invoice(ctx, issued), common.money(ctx)), f"Issued {issued}.")
+    common.emit(
+        shapes.invoice_json(invoices.get_invoice(ctx, issued), common.money(ctx)), f"Issued {issued}."
+    )
 
 
 @invoice.command("show")
@@ -73,7 +54,7 @@ def show(number: str) -> None:
     from backoffice.sales import invoices
 
     ctx = common.context()
-    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)))
+    common.emit(shapes.invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)))
 
 
 @invoice.command("explain", help="recalculate from the lines; exit 1 when a total disagrees")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -56,6 +55,6 @@ def opening(file: str, on: str) -> None:
     from backoffice.books import opening as balances
 
     ctx = common.context()
-    lines = balances.read_opening_csv(file, Path(file).read_bytes())
+    lines = balances.read_opening_csv(file, common.path(file).read_bytes())
     entry_id = balances.post_opening_balances(ctx, date.fromisoformat(on), lines)
     common.emit({"id": entry_id}, f"Posted opening balances as entry {entry_id}.")

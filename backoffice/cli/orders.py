@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from backoffice import shapes
 from backoffice.cli import common
 from backoffice.core.errors import ValidationError
 from backoffice.sales import lifecycle
@@ -21,36 +22,6 @@ def _line(text: str) -> Any:
     if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
         raise ValidationError(f"write --line SKU:QTY or SKU:QTY:PRICE (got {text!r})", "line")
     return LineRequest(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
-
-
-def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.core.money import percent_text, to_json
-
-    lines = [
-        {
-            "line": x["line_no"],
-            "kind": x["kind"],
-            "sku": x["sku"],
-            "description": x["description"],
-            "quantity": x["quantity"],
-            "unit_price": to_json(x["unit_price_minor"], cur),
-            "discount": to_json(x["discount_minor"], cur),
-            "vat_rate": percent_text(x["vat_rate_bp"]),
-            **common.amounts(x, cur, "gross_minor"),
-        }
-        for x in row.get("lines", [])
-    ]
-    return {
-        "id": row["order_id"],
-        "status": row["status"],
-        "customer": row["customer_id"],
-        "date": row["order_on"],
-        "prices_include_vat": row["prices_include_vat"],
-        **common.amounts(row, cur),
-        "currency": cur.code,
-        "invoice": row.get("invoice_number"),
-        "lines": lines,
-    }
 
 
 @order.command("add", help="a manual order")
@@ -76,7 +47,7 @@ def add(
     )
     row = orders.get_order(ctx, order_id)
     common.emit(
-        _order_json(row, common.money(ctx)),
+        shapes.order_json(row, common.money(ctx)),
         f"Order #{order_id}: total {row['total_minor']} (minor units), {row['status']}.",
     )
 
@@ -122,4 +93,4 @@ def show(id: int) -> None:
     from backoffice.sales import orders
 
     ctx = common.context()
-    common.emit(_order_json(orders.get_order(ctx, id), common.money(ctx)))
+    common.emit(shapes.order_json(orders.get_order(ctx, id), common.money(ctx)))

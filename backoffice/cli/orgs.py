@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
@@ -93,7 +92,7 @@ def set_settings(
         if v is not None
     }
     if logo:
-        changes["logo"] = Path(logo).read_bytes()
+        changes["logo"] = common.path(logo).read_bytes()
     settings = orgs.update_settings(ctx, **changes)
     if vat is not None:
         from datetime import date

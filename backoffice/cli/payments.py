@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
+from backoffice import shapes
 from backoffice.cli import common
 from backoffice.core.errors import ValidationError
 from backoffice.sales.payments import METHOD_ACCOUNTS
 
 payment = common.Group("payment")
-
-
-def _payment_json(result: Any, cur: Any) -> dict[str, Any]:
-    from backoffice.core.money import to_json
-
-    return {
-        "id": result.payment_id,
-        "status": result.status,
-        "credit": to_json(result.credit_minor, cur),
-        "allocated": [{"invoice": n, "amount": to_json(a, cur)} for n, a in result.allocated],
-        "currency": cur.code,
-    }
 
 
 @payment.command("add", help="money received: a payment, a payment on account or a deposit")
@@ -61,7 +48,9 @@ def add(
         result = payments.record_payment(
             ctx, customer, amount, method, common.listed(invoice), day, authorize, reference
         )
-    common.emit(_payment_json(result, common.money(ctx)), f"Payment #{result.payment_id} {result.status}.")
+    common.emit(
+        shapes.payment_json(result, common.money(ctx)), f"Payment #{result.payment_id} {result.status}."
+    )
 
 
 @payment.command("capture", help="capture an authorized payment")
@@ -72,7 +61,7 @@ def capture(id: int) -> None:
 
     ctx = common.context()
     result = payments.capture_payment(ctx, id)
-    common.emit(_payment_json(result, common.money(ctx)), f"Payment #{id} captured.")
+    common.emit(shapes.payment_json(result, common.money(ctx)), f"Payment #{id} captured.")
 
 
 @payment.command("void", help="release an authorization")

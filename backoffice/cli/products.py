@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import click
 
+from backoffice import shapes
 from backoffice.cli import common
 from backoffice.core.errors import ValidationError
 
 product = common.Group("product")
-
-
-def _product_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.core.money import percent_text, to_json
-
-    return {
-        "id": row["product_id"],
-        "sku": row["sku"],
-        "name": row["name"],
-        "name_ar": row["name_ar"],
-        "unit": row["unit"],
-        "category": row["category"],
-        "price": to_json(row["price_minor"], cur),
-        "price_includes_vat": row["price_includes_vat"],
-        "cost": to_json(row["cost_minor"], cur),
-        "vat": "exempt"
-        if row["vat_exempt"]
-        else ("standard" if row["vat_rate_bp"] is None else percent_text(row["vat_rate_bp"])),
-        "stock": row["stock_qty"],
-        "stock_value": to_json(row["stock_value_minor"], cur),
-        "currency": cur.code,
-    }
 
 
 @product.command("add", help="add a product (price net of VAT unless --tax-inclusive)")
@@ -81,7 +59,7 @@ def add(
         if stock:
             products.receive_stock(ctx, product_id, stock, reason="opening")
     row = products.get_product(ctx, product_id)
-    common.emit(_product_json(row, common.money(ctx)), f"Saved {row['sku']} (id {product_id}).")
+    common.emit(shapes.product_json(row, common.money(ctx)), f"Saved {row['sku']} (id {product_id}).")
 
 
 @product.command("list")
@@ -95,7 +73,7 @@ def list_products(search: str | None, page: int, page_size: int) -> None:
     ctx = common.context()
     found, total = products.list_products(ctx, search, page, page_size)
     cur = common.money(ctx)
-    data = [_product_json(r, cur) for r in found]
+    data = [shapes.product_json(r, cur) for r in found]
     common.emit(
         data,
         "\n".join(f"{d['sku']:<16} {d['name']:<32} {d['price']:>12} stock {d['stock']}" for d in data)
@@ -110,7 +88,7 @@ def list_products(search: str | None, page: int, page_size: int) -> None:
 def import_products(file: str, dry_run: bool) -> int:
     from backoffice.catalog import products
 
-    result = products.import_products(common.context(), file, Path(file).read_bytes(), dry_run=dry_run)
+    result = products.import_products(common.context(), file, common.path(file).read_bytes(), dry_run=dry_run)
     problems = result.problems or []
     data = {
         "created": result.created,

@@ -4,7 +4,6 @@ XLSX, and every table of an organization for migration."""
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -49,12 +48,12 @@ def _format(fmt: str | None, out: str | None) -> str:
 
 def _write(out: str | None, fmt: str, data: bytes) -> None:
     if out:
-        Path(out).write_bytes(data)
-        print(f"Wrote {out}.", file=sys.stderr)
+        common.path(out).write_bytes(data)
+        print(f"Wrote {out}.", file=common.err())
     elif fmt == "xlsx":
         raise ValidationError("an XLSX report needs --out FILE", "out")
     else:
-        sys.stdout.write(data.decode("utf-8-sig" if fmt == "csv" else "utf-8"))
+        common.out().write(data.decode("utf-8-sig" if fmt == "csv" else "utf-8"))
 
 
 def _text(report: Any) -> str:
@@ -85,7 +84,7 @@ def _run_report(
     elif chosen == "xlsx":
         _write(out, chosen, reports.report_xlsx(found))
     else:
-        print(_text(found))
+        print(_text(found), file=common.out())
 
 
 def _aging(ctx: Any, date_to: str | None, out: str | None) -> None:

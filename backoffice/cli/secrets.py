@@ -20,7 +20,6 @@ def new_key() -> None:
 @common.options()
 def rotate() -> None:
     from backoffice.admin import orgs
-    from backoffice.core.context import User
 
-    count = orgs.reseal_secrets(common.open_database(), User.system())
+    count = orgs.reseal_secrets(common.open_database(), common.actor())
     common.emit({"resealed": count}, f"Sealed {count} stored secret(s) again with the current key.")

@@ -44,6 +44,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "ledger.read": frozenset({Role.ADMIN, Role.ACCOUNTANT, Role.VIEWER}),
     "ledger.write": _BOOKS,
     "audit.read": _ADMIN,
+    "tokens.own": _ALL,  # one's own API tokens; another user's need users.manage
 }
 
 
