@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -90,3 +90,30 @@ def duck(duckdb_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = fresh_duckdb(duckdb_template, tmp_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def cli_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., tuple[str, ...]]]:
+    """Where a command-line test's database is, on each engine. Call it for a new database and pass what it
+    returns to the command: DuckDB, `("--db", FILE)` with FILE not there yet; PostgreSQL, `()` with
+    BACKOFFICE_DATABASE_URL naming a fresh database (migrated from the template, or `empty=True`: nothing in it,
+    as a new server's database is), which this process and the commands it starts read."""
+    monkeypatch.delenv("BACKOFFICE_DATABASE_URL", raising=False)
+    if request.param == "duckdb":
+        yield lambda empty=False: ("--db", str(tmp_path / f"cli{next(_counter)}.duckdb"))
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    made: list[str] = []
+
+    def fresh(empty: bool = False) -> tuple[str, ...]:
+        name = f"cli{os.getpid()}_{next(_counter)}"
+        url = server.create_database(name, template=None if empty else "backoffice_template")
+        made.append(name)
+        monkeypatch.setenv("BACKOFFICE_DATABASE_URL", url)
+        return ()
+
+    yield fresh
+    for name in made:
+        server.drop_database(name)
