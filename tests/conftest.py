@@ -97,12 +97,19 @@ def cli_db(
     request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., tuple[str, ...]]]:
     """Where a command-line test's database is, on each engine. Call it for a new database and pass what it
-    returns to the command: DuckDB, `("--db", FILE)` with FILE not there yet; PostgreSQL, `()` with
-    BACKOFFICE_DATABASE_URL naming a fresh database (migrated from the template, or `empty=True`: nothing in it,
-    as a new server's database is), which this process and the commands it starts read."""
+    returns to the command: DuckDB, `("--db", FILE)`; PostgreSQL, `()` with BACKOFFICE_DATABASE_URL naming a fresh
+    database, which this process and the commands it starts read. Migrated (a copy of the template), or with
+    `empty=True` nothing at all: no DuckDB file yet, a PostgreSQL database as a new server's is."""
     monkeypatch.delenv("BACKOFFICE_DATABASE_URL", raising=False)
     if request.param == "duckdb":
-        yield lambda empty=False: ("--db", str(tmp_path / f"cli{next(_counter)}.duckdb"))
+
+        def new_file(empty: bool = False) -> tuple[str, ...]:
+            path = tmp_path / f"cli{next(_counter)}.duckdb"
+            if not empty:
+                shutil.copyfile(request.getfixturevalue("duckdb_template"), path)
+            return ("--db", str(path))
+
+        yield new_file
         return
     server: PgServer = request.getfixturevalue("pg_server")
     made: list[str] = []
