@@ -54,16 +54,18 @@ APP = textwrap.dedent(
 class App:
     """One app process running the scheduler; `ticks` are what it said after each tick."""
 
-    def __init__(self, url: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-c", APP, url, str(INTERVAL)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            env=os.environ | {"PYTHONPATH": str(ROOT)},
-        )
+    def __init__(self, url: str, log: Path) -> None:
+        self.log = log  # its stderr: a file, so that what it logs never fills a pipe nobody reads
+        with log.open("w") as stderr:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", APP, url, str(INTERVAL)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+                text=True,
+                cwd=ROOT,
+                env=os.environ | {"PYTHONPATH": str(ROOT)},
+            )
         self.ticks: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -81,9 +83,7 @@ def _wait(condition: Callable[[], bool], what: str, apps: list[App], timeout: fl
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline or any(a.proc.poll() not in (None, -9) for a in apps):
-            errors = [
-                a.proc.stderr.read() if a.proc.poll() is not None and a.proc.stderr else "" for a in apps
-            ]
+            errors = "\n".join(a.log.read_text() for a in apps)
             raise AssertionError(f"{what}: ticks {[a.ticks for a in apps]}\n{errors}")
         time.sleep(0.05)
 
@@ -124,10 +124,11 @@ def _overdue_customers(admin: Context, emails: list[str]) -> list[int]:
 def test_two_app_processes_send_one_reminder_per_customer_and_the_other_takes_over(
     pg_shop: tuple[str, Context],
     smtp: Any,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     url, admin = pg_shop
     first = _overdue_customers(admin, ["a@example.com", "b@example.com", "c@example.com"])
-    apps = [App(url), App(url)]
+    apps = [App(url, tmp_path / "one.log"), App(url, tmp_path / "two.log")]
     try:
         _wait(lambda: all(len(a.ticks) >= 3 for a in apps), "both ticked three times", apps)
         leaders = [a for a in apps if "lead" in a.ticks]
