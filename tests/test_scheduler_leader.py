@@ -71,12 +71,15 @@ class App:
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.ticks.append(line.strip())
+        with self.proc.stdout:
+            for line in self.proc.stdout:
+                self.ticks.append(line.strip())
 
     def kill(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        if self.proc.stdin is not None:
+            self.proc.stdin.close()
 
 
 def _wait(condition: Callable[[], bool], what: str, apps: list[App], timeout: float = 60) -> None:
