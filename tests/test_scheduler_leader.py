@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 from backoffice.core.context import Context
 from backoffice.db import Database, open_database
-from backoffice.db.leader import Leader
+from backoffice.db.leader import SCHEDULER_LOCK, Leader
 from tests.factories import make_customer
 from tests.pgserver import PgServer
 from tests.test_messaging import _invoice, _shop, smtp  # noqa: F401  (smtp: the fixture)
@@ -217,6 +217,18 @@ def test_one_leader_at_a_time_and_a_released_lead_is_taken(pg_shop: tuple[str, C
         assert one.leads() and not two.leads() and one.leads()  # asking again keeps the lead
         one.release()
         assert two.leads() and not one.leads()
+        with (
+            admin.db.write() as conn
+        ):  # the leader's connection dies: the server ends its session (waits 10 s at most)
+            ended = conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' "
+                    "AND classid = CAST(:k AS oid) AND objsubid = 2"
+                ),
+                {"k": SCHEDULER_LOCK},
+            ).scalars()
+            assert list(ended) == [True]
+        assert one.leads() and not two.leads()  # the lock went with the session; `two` sees it lost it
     finally:
         one.release()
         two.release()

@@ -51,15 +51,14 @@ class Leader:
                     if self._conn.execute(sa.text(_STILL_HELD), {"k": SCHEDULER_LOCK}).scalar_one():
                         return True
                     log.warning("the scheduler's leader lock was lost; trying to take it again")
-                except sa.exc.DBAPIError:
+                except sa.exc.SQLAlchemyError:
                     log.warning("the scheduler's leader connection was lost; trying to take the lock again")
                 self._drop()
             return self._take()
 
     def _take(self) -> bool:
-        if (
-            self._engine is None
-        ):  # a connection of its own, outside the pool the work shares: closed means closed
+        if self._engine is None:
+            # a connection of its own, outside the pool the work shares: closed means closed, lock and all
             self._engine = sa.create_engine(
                 self.db.engine.url,
                 poolclass=sa.pool.NullPool,
@@ -69,12 +68,12 @@ class Leader:
             )  # fmt: skip
         try:
             conn = self._engine.connect()
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:
             log.warning("the scheduler cannot reach the database to take the leader lock", exc_info=True)
             return False
         try:
             taken = bool(conn.execute(sa.text(_TAKE), {"k": SCHEDULER_LOCK}).scalar_one())
-        except sa.exc.DBAPIError:
+        except sa.exc.SQLAlchemyError:
             conn.close()
             log.warning("the scheduler could not ask for the leader lock", exc_info=True)
             return False
@@ -89,7 +88,7 @@ class Leader:
         if self._conn is not None:
             try:
                 self._conn.close()
-            except sa.exc.DBAPIError:
+            except sa.exc.SQLAlchemyError:
                 pass
             self._conn = None
 
