@@ -217,9 +217,8 @@ def test_one_leader_at_a_time_and_a_released_lead_is_taken(pg_shop: tuple[str, C
         assert one.leads() and not two.leads() and one.leads()  # asking again keeps the lead
         one.release()
         assert two.leads() and not one.leads()
-        with (
-            admin.db.write() as conn
-        ):  # the leader's connection dies: the server ends its session (waits 10 s at most)
+        # the leader's connection dies: the server ends its session (waiting 10 s at most for it to end)
+        with admin.db.write() as conn:
             ended = conn.execute(
                 sa.text(
                     "SELECT pg_terminate_backend(pid, 10000) FROM pg_locks WHERE locktype = 'advisory' "
