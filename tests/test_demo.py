@@ -11,6 +11,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 from backoffice.cli import main
 from backoffice.db import url_for
+from tests.pgserver import PgServer
 
 ROOT = Path(__file__).resolve().parents[1]
 CUSTOMERS = 12
@@ -49,6 +51,10 @@ def test_a_demo_that_fails_half_way_leaves_nothing_and_the_next_one_is_whole(
     cli_db, capsys, how: str
 ) -> None:
     where = cli_db()
+    if how == "power_cut" and where:  # DuckDB (`--db FILE`): some ten seconds of the suite for little news
+        pytest.skip(
+            "DuckDB: a reopened file never holds an uncommitted transaction; `error` shows the rollback"
+        )
     failed = _run("tests.crash_demo", how, "demo", *where, "--customers", str(CUSTOMERS), "--json")
     assert failed.returncode == (1 if how == "error" else 97), failed.stderr
     if how == "error":
@@ -66,3 +72,46 @@ def test_a_demo_that_fails_half_way_leaves_nothing_and_the_next_one_is_whole(
     assert main(["ledger", "trial-balance", *where, "--json"]) == 0
     totals = json.loads(capsys.readouterr().out)["totals"]
     assert totals["balanced"] is True and totals["debit"] != "0.00"
+
+
+TWO_AT_ONCE = """
+import sys, time
+from backoffice import cli
+start = float(sys.argv[1])
+time.sleep(max(0.0, start - time.time()))  # both at once
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+def test_two_demos_at_once_make_one_and_both_exit_0(pg_server: PgServer) -> None:
+    """PostgreSQL (on DuckDB the second process finds the file held): both look, find no demo and begin; one makes
+    it, the other learns it exists when it writes the organization, writes nothing and says `"created": false`."""
+    name = f"demos{os.getpid()}"
+    url = pg_server.create_database(name, template="backoffice_template")
+    try:
+        start = time.time() + 2.0
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", TWO_AT_ONCE, str(start), "demo", "--customers", "5", "--json"],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+                env=os.environ | {"PYTHONPATH": str(ROOT), "BACKOFFICE_DATABASE_URL": url},
+            )
+            for _ in range(2)
+        ]
+        results = []
+        for proc in procs:
+            out, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+            results.append(json.loads(out))
+        assert sorted(r["created"] for r in results) == [False, True]
+        assert results[0]["id"] == results[1]["id"]
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM organizations")).scalar_one() == 1
+            assert conn.execute(sa.text("SELECT count(*) FROM contacts")).scalar_one() == 5
+        engine.dispose()
+    finally:
+        pg_server.drop_database(name)
