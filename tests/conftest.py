@@ -10,7 +10,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,3 +96,37 @@ def duck(duckdb_template: Path, tmp_path: Path) -> Iterator[Database]:
     database = fresh_duckdb(duckdb_template, tmp_path)
     yield database
     database.dispose()
+
+
+@pytest.fixture(params=ENGINES)
+def cli_db(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., tuple[str, ...]]]:
+    """Where a command-line test's database is, on each engine. Call it for a new database and pass what it
+    returns to the command: DuckDB, `("--db", FILE)`; PostgreSQL, `()` with BACKOFFICE_DATABASE_URL naming a fresh
+    database, which this process and the commands it starts read. Migrated (a copy of the template), or with
+    `empty=True` nothing at all: no DuckDB file yet, a PostgreSQL database as a new server's is."""
+    monkeypatch.delenv("BACKOFFICE_DATABASE_URL", raising=False)
+    if request.param == "duckdb":
+
+        def new_file(empty: bool = False) -> tuple[str, ...]:
+            path = tmp_path / f"cli{next(_counter)}.duckdb"
+            if not empty:
+                shutil.copyfile(request.getfixturevalue("duckdb_template"), path)
+            return ("--db", str(path))
+
+        yield new_file
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    made: list[str] = []
+
+    def fresh(empty: bool = False) -> tuple[str, ...]:
+        name = f"cli{os.getpid()}_{next(_counter)}"
+        url = server.create_database(name, template=None if empty else "backoffice_template")
+        made.append(name)
+        monkeypatch.setenv("BACKOFFICE_DATABASE_URL", url)
+        return ()
+
+    yield fresh
+    for name in made:
+        server.drop_database(name)

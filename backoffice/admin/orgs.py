@@ -25,6 +25,17 @@ CALENDARS = ("gregorian", "hijri", "jalali")
 ROUNDING_RULES = ("line", "group")
 
 
+NO_ORG = 0  # no organization has id 0 (its sequence starts at 1)
+
+
+def founding(db: Database, actor: User | None = None) -> Context:
+    """The Context of a transaction that makes an organization, begun before the organization has an id: its
+    `write()` opens the transaction, or joins the one this thread holds (the demo makes its organization and all
+    its data in one, decision 0008). It names no organization (NO_ORG): use it for its transaction only, never to
+    read an organization's rows or check a role."""
+    return Context(db, actor or User.system(), NO_ORG)
+
+
 def _validate(values: dict[str, Any]) -> dict[str, Any]:
     """Check and normalize the settings given (any subset); every problem at once."""
     clean, problems = dict(values), []
@@ -99,7 +110,8 @@ def setup(
     actor: User | None = None,
     admin_language: str | None = None,
 ) -> int:
-    """Create an organization with its chart of accounts and standard VAT rate, and its admin — one transaction.
+    """Create an organization with its chart of accounts and standard VAT rate, and its admin — one transaction
+    (or part of the one this thread holds on `db`: see `founding`).
 
     The first run passes the admin's email and password; an existing admin creating a branch passes `actor`
     (they become its admin), the command line passes the system user (it holds the database). Once an
@@ -115,7 +127,7 @@ def setup(
         }
     )
     rate_bp = rate_from_percent(vat_percent)
-    with db.write() as conn:
+    with founding(db, actor).write() as conn:  # joins the caller's transaction when it holds one (the demo)
         allowed = actor is not None and (
             actor.is_system or (actor.user_id is not None and access_q.is_admin_anywhere(conn, actor.user_id))
         )

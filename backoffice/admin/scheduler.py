@@ -2,6 +2,10 @@
 reminders (SPEC M7). `run_once` does one round for every organization with a sender configured; the app
 calls it from a background thread when BACKOFFICE_REMINDERS=daily; the CLI's `remind` does it by hand.
 
+On PostgreSQL several replicas of the app may each run this thread; only the leader does the rounds (`tick`: the
+process holding the scheduler's advisory lock, backoffice.db.leader). When the leader dies its lock goes with its
+connection and another replica takes over at its next tick. On DuckDB the one process always leads.
+
 Nothing stops the thread: any failure, ours or a library's, is logged with its traceback and the next round
 runs at the next tick; one organization's failure never keeps the others from their reminders."""
 
@@ -16,6 +20,7 @@ from backoffice.admin import orgs
 from backoffice.core.context import Context, User
 from backoffice.core.errors import BackofficeError
 from backoffice.db import Database
+from backoffice.db.leader import Leader
 
 log = logging.getLogger(__name__)
 INTERVAL_SECONDS = 3600  # checked hourly; reminders go at most once a day per customer
@@ -39,20 +44,31 @@ def run_once(db: Database) -> dict[int, Any]:
     return done
 
 
+def tick(db: Database, leader: Leader) -> dict[int, Any] | None:
+    """One tick of the scheduler: a round when this process leads, else nothing (None)."""
+    if not leader.leads():
+        return None
+    return run_once(db)
+
+
 def start(
     db: Database, interval: float = INTERVAL_SECONDS, stop: threading.Event | None = None
 ) -> threading.Thread:
-    """A daemon thread that runs a round now and then every `interval` seconds until the process ends (or until
-    `stop` is set)."""
+    """A daemon thread that ticks now and then every `interval` seconds until the process ends (or until `stop` is
+    set): each tick runs a round if this process leads (one replica of several on PostgreSQL)."""
     stop = stop or threading.Event()
+    leader = Leader(db)
 
     def loop() -> None:
-        while not stop.is_set():
-            try:
-                run_once(db)
-            except Exception:  # say the database is unreachable: the next tick tries again
-                log.exception("the scheduler's round failed; the next one runs in %s s", interval)
-            stop.wait(interval)
+        try:
+            while not stop.is_set():
+                try:
+                    tick(db, leader)
+                except Exception:  # say the database is unreachable: the next tick tries again
+                    log.exception("the scheduler's round failed; the next one runs in %s s", interval)
+                stop.wait(interval)
+        finally:
+            leader.release()
 
     thread = threading.Thread(target=loop, name="backoffice-scheduler", daemon=True)
     thread.start()

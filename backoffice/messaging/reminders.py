@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from backoffice.core.context import Context
 from backoffice.db.queries import contacts as contacts_q
 from backoffice.db.queries import messaging as q
@@ -56,7 +58,8 @@ def overdue_by_customer(ctx: Context, as_of: date | None = None) -> list[dict[st
 def send_reminders(ctx: Context, dry_run: bool = False, as_of: date | None = None) -> dict[str, Any]:
     """One consolidated reminder per customer: every overdue invoice listed, their statement attached (SPEC M7).
 
-    Idempotent per day: a customer reminded today (same invoices, same addresses) is not reminded again.
+    Idempotent per day: a customer reminded today (same invoices, same addresses) is not reminded again, also when
+    two rounds run at once (the outbox's idempotency key lets one in; the other finds its messages there).
     """
     ctx.require("customers.read" if dry_run else "customers.write")
     as_of = as_of or date.today()
@@ -101,7 +104,13 @@ def send_reminders(ctx: Context, dry_run: bool = False, as_of: date | None = Non
                 key_extra=",".join(i["number"] for i in c["invoices"]),
             )
         )
-    ids, result = _send(ctx, drafts, f"reminder:{as_of}")
+    try:
+        ids, result = _send(ctx, drafts, f"reminder:{as_of}")
+    except IntegrityError:
+        # Another round queued these very reminders between our look and our write (two replicas leading for a
+        # moment, `backoffice remind` during the app's round): the outbox's key refused ours and nothing of this
+        # transaction stayed. Once more: they are found queued, and none is queued, charged or sent twice.
+        ids, result = _send(ctx, drafts, f"reminder:{as_of}")
     return plan | {"sent": result["sent"], "failed": result["failed"], "message_ids": ids}
 
 
