@@ -11,6 +11,7 @@ command start fast; docs/decisions/0007 says why click.
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Sequence
 
 import click
@@ -77,5 +78,16 @@ cli = Areas(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The console script: run `argv` (default: sys.argv) and return the exit code (0, 1 or 2)."""
-    return run(cli, argv)
+    """The console script: run `argv` (default: sys.argv) and return the exit code (0, 1 or 2). While the app
+    holds the DuckDB file, or with `--url`, the command runs in that app (backoffice.cli.remote)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or any(a in ("-h", "--help") for a in args):
+        return run(cli, args)  # help is this program's own
+    from backoffice.cli import remote
+
+    args, where = remote.target(args)
+    if where is not None and args[:1] != ["serve"]:
+        code = remote.send(args, where)
+        if code is not None:
+            return code
+    return run(cli, args)

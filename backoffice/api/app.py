@@ -1,0 +1,306 @@
+"""The /api/v1 application: its routes (each a `backoffice` command), authentication, errors, OpenAPI."""
+
+from __future__ import annotations
+
+import hmac
+import inspect
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+from fastapi import Body, FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from backoffice.admin import tokens
+from backoffice.cli import cli
+from backoffice.cli.common import InApp, run_in_app
+from backoffice.core.context import User
+from backoffice.core.errors import (
+    AuthError,
+    BackofficeError,
+    ConflictError,
+    DatabaseBusyError,
+    NotFoundError,
+    PermissionDenied,
+    ThrottledError,
+    ValidationError,
+)
+from backoffice.db import Database
+
+COMMON = {"db", "org", "json"}  # what the app decides, not the request
+NOT_OVER_HTTP = {"out", "fmt"}  # a route answers JSON in its body: no file on the app's machine, no CSV
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    command: tuple[str, ...]  # the `backoffice` words it runs
+    created: bool = False  # 201 instead of 200
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/customers", ("customer", "list")),
+    Route("POST", "/customers", ("customer", "add"), created=True),
+    Route("GET", "/customers/{id}", ("customer", "show")),
+    Route("GET", "/customers/{id}/statement", ("customer", "statement")),
+    Route("GET", "/products", ("product", "list")),
+    Route("POST", "/products", ("product", "add"), created=True),
+    Route("POST", "/orders", ("order", "add"), created=True),
+    Route("GET", "/orders/{id}", ("order", "show")),
+    Route("POST", "/orders/{id}/transition", ("order", "transition")),
+    Route("POST", "/orders/{id}/cancel", ("order", "cancel")),
+    Route("POST", "/invoices", ("invoice", "issue"), created=True),
+    Route("GET", "/invoices/{number}", ("invoice", "show")),
+    Route("GET", "/invoices/{number}/explain", ("invoice", "explain")),
+    Route("POST", "/invoices/{number}/credit-notes", ("invoice", "credit-note"), created=True),
+    Route("POST", "/payments", ("payment", "add"), created=True),
+    Route("POST", "/payments/{id}/capture", ("payment", "capture")),
+    Route("POST", "/payments/{id}/void", ("payment", "void")),
+    Route("POST", "/refunds", ("payment", "refund"), created=True),
+    Route("GET", "/ledger/trial-balance", ("ledger", "trial-balance")),
+    Route("GET", "/stores", ("store", "list")),
+    Route("GET", "/stores/{name}/imports", ("store", "imports")),
+    Route("GET", "/stores/{name}/log", ("store", "log")),
+    Route("POST", "/post", ("post",)),
+    *(
+        Route("GET", f"/reports/{name}", ("report", name))
+        for name in ("sales", "profit", "vat", "aging", "trial-balance", "pnl", "balance-sheet")
+    ),
+    Route("GET", "/outbox", ("outbox",)),
+    Route("POST", "/backup", ("backup",), created=True),
+    Route("GET", "/tokens", ("token", "list")),
+    Route("POST", "/tokens", ("token", "create"), created=True),
+    Route("DELETE", "/tokens/{id}", ("token", "revoke")),
+)
+
+_STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (ThrottledError, 429),
+    (AuthError, 401),
+    (PermissionDenied, 403),
+    (NotFoundError, 404),
+    (ConflictError, 409),
+    (ValidationError, 422),
+    (click.UsageError, 422),
+    (DatabaseBusyError, 503),
+    (BackofficeError, 400),
+)
+
+
+def _status(failure: BaseException | None, code: int) -> int:
+    for kind, status in _STATUS:
+        if isinstance(failure, kind):
+            return status
+    return 422 if code == 2 else 409  # a command's own refusal: an import rejected, totals that disagree
+
+
+def _error(message: str, status: int, fields: list[dict[str, str]] | None = None) -> JSONResponse:
+    return JSONResponse({"error": message, "fields": fields or []}, status_code=status)
+
+
+def _command(words: tuple[str, ...]) -> click.Command:
+    command: click.Command = cli
+    for word in words:
+        found = (
+            command.get_command(click.Context(command), word) if isinstance(command, click.Group) else None
+        )
+        if found is None:
+            raise LookupError(f"no command backoffice {' '.join(words)}")
+        command = found
+    return command
+
+
+def _option(param: click.Option) -> str:
+    return max(param.opts, key=len)
+
+
+def _field(param: click.Parameter) -> tuple[Any, Any]:
+    """The pydantic field of a click option: its type, required or None, its help as the description."""
+    kind: Any = str
+    if isinstance(param.type, click.types.IntParamType):
+        kind = int
+    elif isinstance(param, click.Option) and param.is_flag:
+        kind = bool
+    if getattr(param, "multiple", False):
+        kind = list[kind]
+    help_text = getattr(param, "help", None) or ""
+    if isinstance(param.type, click.Choice):
+        help_text = (
+            (help_text + " " if help_text else "") + "one of: " + ", ".join(map(str, param.type.choices))
+        )
+    if param.required:
+        return kind, Field(..., description=help_text)
+    return kind | None, Field(None, description=help_text)
+
+
+def _model(route: Route, command: click.Command) -> type[BaseModel]:
+    fields = {
+        p.name: _field(p)
+        for p in command.params
+        if isinstance(p, click.Option) and p.name and p.name not in COMMON | NOT_OVER_HTTP
+    }
+    name = "".join(w.title().replace("-", "") for w in route.command) + "Request"
+    return create_model(name, __config__=ConfigDict(extra="forbid"), **fields)  # type: ignore[call-overload]
+
+
+def _argv(command: click.Command, values: dict[str, Any], path: dict[str, Any]) -> list[str]:
+    """The command line a request stands for: `--option=value` (never mistaken for another option), a flag
+    when true (`--no-x` when false and the option has one), each item of a list, then the path's arguments."""
+    argv: list[str] = []
+    for param in command.params:
+        if isinstance(param, click.Option) and param.name in values and values[param.name] is not None:
+            value = values[param.name]
+            if param.is_flag:
+                if value:
+                    argv.append(_option(param))
+                elif param.secondary_opts:
+                    argv.append(max(param.secondary_opts, key=len))
+            elif isinstance(value, list):
+                argv += [f"{_option(param)}={item}" for item in value]
+            else:
+                argv.append(f"{_option(param)}={value}")
+    arguments = [
+        str(path[p.name]) for p in command.params if isinstance(p, click.Argument) and p.name in path
+    ]
+    return argv + (["--", *arguments] if arguments else [])
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: User
+    org_id: int | None
+    files: bool
+
+
+class CommandLine(BaseModel):
+    """A whole `backoffice` command line, run inside the app."""
+
+    model_config = ConfigDict(extra="forbid")
+    argv: list[str] = Field(
+        ..., description='the words after `backoffice`, e.g. ["customer", "list", "--json"]'
+    )
+    cwd: str | None = Field(None, description="the caller's folder (the app's own local token only)")
+
+
+def create_api(
+    database: Callable[[], Database], local_token: Callable[[], str | None] = lambda: None
+) -> FastAPI:
+    """The /api/v1 app over the database `database()` gives; `local_token()` is the app's own token for the
+    `backoffice` of its machine (the system user), or None."""
+    api = FastAPI(
+        title="backoffice",
+        version="1",
+        description=__doc__ or "",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+
+    def caller(request: Request) -> Caller:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise AuthError("Give a personal API token: Authorization: Bearer bo_…")
+        local = local_token()
+        if local and hmac.compare_digest(token.strip().encode(), local.encode()):
+            return Caller(User.system("app-cli"), None, files=True)
+        ctx = tokens.authenticate(database(), token.strip())
+        return Caller(ctx.user, ctx.org_id, files=False)
+
+    def run(who: Caller, argv: list[str], cwd: Path | None) -> tuple[int, InApp]:
+        where = InApp(database(), who.actor, who.org_id, cwd if who.files else None, who.files)
+        return run_in_app(cli, argv, where), where
+
+    @api.exception_handler(BackofficeError)
+    def _backoffice(request: Request, exc: BackofficeError) -> JSONResponse:
+        fields = [{"field": e.field, "message": e.message} for e in getattr(exc, "errors", [])]
+        return _error(str(exc), _status(exc, exc.exit_code), fields)
+
+    @api.exception_handler(RequestValidationError)
+    def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = exc.errors()
+        if any(p.get("type") == "json_invalid" for p in problems):
+            return _error("The request body is not valid JSON.", 400)
+        fields = [
+            {
+                "field": ".".join(str(x) for x in p.get("loc", ()) if x not in ("body", "query")),
+                "message": p["msg"],
+            }
+            for p in problems
+        ]
+        return _error("; ".join(f"{f['field']}: {f['message']}" for f in fields), 422, fields)
+
+    def answer(route: Route, code: int, where: InApp) -> Response:
+        text = where.out.getvalue()  # type: ignore[attr-defined]
+        if code == 0:
+            body = json.loads(text) if text.strip() else {}
+            return JSONResponse(body, status_code=201 if route.created else 200)
+        message = where.err.getvalue().strip().removeprefix("error: ")  # type: ignore[attr-defined]
+        fields = [{"field": e.field, "message": e.message} for e in getattr(where.failure, "errors", [])]
+        return _error(message or "The command failed.", _status(where.failure, code), fields)
+
+    for route in ROUTES:
+        _add_route(api, route, caller, run, answer)
+
+    @api.post("/cli", tags=["command line"], summary="run a whole `backoffice` command line inside the app")
+    def command_line(request: Request, line: CommandLine = Body(...)) -> JSONResponse:  # noqa: B008 - FastAPI
+        who = caller(request)
+        cwd = Path(line.cwd) if line.cwd and who.files else None
+        code, where = run(who, line.argv, cwd)
+        return JSONResponse(
+            {
+                "exit_code": code,
+                "stdout": where.out.getvalue(),  # type: ignore[attr-defined]
+                "stderr": where.err.getvalue(),  # type: ignore[attr-defined]
+            }
+        )
+
+    return api
+
+
+def _add_route(
+    api: FastAPI,
+    route: Route,
+    caller: Callable[[Request], Caller],
+    run: Callable[[Caller, list[str], Path | None], tuple[int, InApp]],
+    answer: Callable[[Route, int, InApp], Response],
+) -> None:
+    command = _command(route.command)
+    model = _model(route, command)
+    path_names = [p.strip("{}") for p in route.path.split("/") if p.startswith("{")]
+    has_body = route.method in ("POST", "PATCH", "PUT")
+
+    def endpoint(request: Request, **kwargs: Any) -> Response:
+        who = caller(request)
+        request_model = kwargs.pop("request_model", None)
+        values = request_model.model_dump(exclude_none=True) if request_model is not None else {}
+        argv = [*route.command, "--json", *_argv(command, values, kwargs)]
+        code, where = run(who, argv, None)
+        return answer(route, code, where)
+
+    parameters = [inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Request)]
+    parameters += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, annotation=str) for n in path_names]
+    if model.model_fields:
+        default = Body(default=None) if has_body else Query()
+        annotation = model | None if has_body else model
+        parameters.append(
+            inspect.Parameter(
+                "request_model", inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+            )
+        )
+    endpoint.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    endpoint.__name__ = "_".join(route.command).replace("-", "_")
+    api.add_api_route(
+        route.path,
+        endpoint,
+        methods=[route.method],
+        status_code=201 if route.created else 200,
+        summary=f"backoffice {' '.join(route.command)}",
+        description=command.help or "",
+        tags=[route.command[0]],
+    )

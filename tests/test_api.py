@@ -1,0 +1,290 @@
+"""The HTTP API (/api/v1, issue 17) against a running server over real HTTP (uvicorn on 127.0.0.1), on both
+engines: the permission matrix generated from the route table (no token, a viewer's token on every write, another
+organization's token on every record), bad JSON and wrong types, revoked tokens and removed members, and the same
+JSON as the command line."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from backoffice.admin import auth, tokens
+from backoffice.api import ROUTES, create_api
+from backoffice.core.context import Context
+from backoffice.db import Database
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.orders import LineRequest
+from tests.factories import make_customer, make_org, make_product, make_user
+
+
+@dataclass
+class Server:
+    url: str
+    local: str
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None, raw: bytes | None = None
+    ) -> tuple[int, Any]:
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+        headers = {"Content-Type": "application/json"}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        request = urllib.request.Request(self.url + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own test server
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+
+@pytest.fixture
+def server(db: Database) -> Iterator[Server]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = Starlette(
+        routes=[Mount("/api/v1", app=create_api(lambda: db, lambda: "bo_local_test"))]
+    )  # as st.App
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield Server(f"http://127.0.0.1:{port}", "bo_local_test")
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@dataclass
+class World:
+    admin_a: Context
+    viewer_a: str
+    token_a: str
+    token_b: str
+    customer_a: int
+    order_a: int
+    confirmed_a: int
+    invoice_a: str
+    authorized_a: int
+
+
+@pytest.fixture
+def world(db: Database, server: Server) -> World:
+    _, admin_a = make_org(db)
+    _, admin_b = make_org(db)
+    make_product(admin_a, "CUP", price="10", stock=100)
+    customer = make_customer(admin_a)
+    order_id = orders.create_order(admin_a, customer, [LineRequest("CUP", 2)], status="confirmed")
+    number = invoices.issue_invoice(admin_a, order_id)
+    confirmed = orders.create_order(admin_a, customer, [LineRequest("CUP", 1)], status="confirmed")
+    authorized = payments.record_payment(admin_a, customer, "5", "cash", authorize_only=True).payment_id
+    viewer = make_user(admin_a, "viewer")
+    store = server.call("POST", "/api/v1/cli", {"argv": ["store", "set", "Web", "--org", _org_name(admin_a)]},
+                        server.local)  # fmt: skip
+    assert store[1]["exit_code"] == 0, store
+    return World(
+        admin_a,
+        tokens.create_token(viewer, "viewer's script")["token"],
+        tokens.create_token(admin_a, "admin's script")["token"],
+        tokens.create_token(admin_b, "B's script")["token"],
+        customer,
+        order_id,
+        confirmed,
+        number,
+        authorized,
+    )
+
+
+def _org_name(ctx: Context) -> str:
+    return str(ctx.org()["name"])
+
+
+def _samples(w: World) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]]:
+    """Every route: (its path values, a body or query a user might send) — a new route without a row fails."""
+    c, o, n = w.customer_a, w.order_a, w.invoice_a
+    return {
+        ("GET", "/customers"): ({}, {}),
+        ("POST", "/customers"): ({}, {"name": "Walk-in", "email": ["walkin@example.com"]}),
+        ("GET", "/customers/{id}"): ({"id": c}, {}),
+        ("GET", "/customers/{id}/statement"): ({"id": c}, {}),
+        ("GET", "/products"): ({}, {}),
+        ("POST", "/products"): ({}, {"sku": "NEW-1", "name": "New", "price": "5"}),
+        ("POST", "/orders"): ({}, {"customer": c, "line": ["CUP:1"], "confirm": True}),
+        ("GET", "/orders/{id}"): ({"id": o}, {}),
+        ("POST", "/orders/{id}/transition"): ({"id": w.confirmed_a}, {"to": "fulfilled"}),
+        ("POST", "/orders/{id}/cancel"): ({"id": w.confirmed_a}, {}),
+        ("POST", "/invoices"): ({}, {"order": w.confirmed_a}),
+        ("GET", "/invoices/{number}"): ({"number": n}, {}),
+        ("GET", "/invoices/{number}/explain"): ({"number": n}, {}),
+        ("POST", "/invoices/{number}/credit-notes"): ({"number": n}, {"reason": "damaged"}),
+        ("POST", "/payments"): ({}, {"customer": c, "amount": "3", "method": "cash"}),
+        ("POST", "/payments/{id}/capture"): ({"id": w.authorized_a}, {}),
+        ("POST", "/payments/{id}/void"): ({"id": w.authorized_a}, {}),
+        ("POST", "/refunds"): ({}, {"customer": c, "amount": "1", "method": "cash"}),
+        ("GET", "/ledger/trial-balance"): ({}, {}),
+        ("GET", "/stores"): ({}, {}),
+        ("GET", "/stores/{name}/imports"): ({"name": "Web"}, {}),
+        ("GET", "/stores/{name}/log"): ({"name": "Web"}, {}),
+        ("POST", "/post"): ({}, {"store": "Web", "order": ["1001"]}),
+        **{("GET", f"/reports/{r}"): ({}, {}) for r in ("sales", "profit", "vat", "aging")},
+        **{("GET", f"/reports/{r}"): ({}, {}) for r in ("trial-balance", "pnl", "balance-sheet")},
+        ("GET", "/outbox"): ({}, {}),
+        ("POST", "/backup"): ({}, {}),
+        ("GET", "/tokens"): ({}, {}),
+        ("POST", "/tokens"): ({}, {"email": "nobody@example.com", "name": "x"}),
+        ("DELETE", "/tokens/{id}"): ({"id": 1}, {}),
+    }
+
+
+def _path(route_path: str, values: dict[str, Any]) -> str:
+    for name, value in values.items():
+        route_path = route_path.replace("{" + name + "}", urllib.parse.quote(str(value)))
+    return "/api/v1" + route_path
+
+
+def _send(
+    server: Server, method: str, path: str, payload: dict[str, Any], token: str | None
+) -> tuple[int, Any]:
+    if method == "GET":
+        query = urllib.parse.urlencode(payload, doseq=True)
+        return server.call(method, path + (f"?{query}" if query else ""), token=token)
+    return server.call(method, path, payload if method != "DELETE" else None, token=token)
+
+
+def _counts(db: Database) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        names = [t for t in sa.inspect(conn).get_table_names() if t not in ("api_tokens", "login_attempts")]
+        return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in names}  # noqa: S608
+
+
+def test_every_route_has_a_sample(world: World) -> None:
+    assert sorted((r.method, r.path) for r in ROUTES) == sorted(_samples(world))
+
+
+def test_without_a_valid_token_every_route_answers_401(server: Server, world: World) -> None:
+    for (method, route_path), (values, payload) in _samples(world).items():
+        for token in (None, "bo_not_a_token", "Basic abc"):
+            status, body = _send(server, method, _path(route_path, values), payload, token)
+            assert status == 401 and body["error"], (method, route_path, token, status, body)
+
+
+def test_a_viewers_token_cannot_write_anything(db: Database, server: Server, world: World) -> None:
+    before = _counts(db)
+    for (method, route_path), (values, payload) in _samples(world).items():
+        if method == "GET" or route_path.startswith("/tokens"):  # one's own tokens: tested below
+            continue
+        status, body = _send(server, method, _path(route_path, values), payload, world.viewer_a)
+        assert status == 403, (method, route_path, status, body)
+    assert _counts(db) == before
+
+
+def test_another_organizations_token_reaches_nothing_of_this_one(
+    db: Database, server: Server, world: World
+) -> None:
+    before = _counts(db)
+    for (method, route_path), (values, payload) in _samples(world).items():
+        if not values or route_path.startswith("/tokens"):
+            continue
+        status, body = _send(server, method, _path(route_path, values), payload, world.token_b)
+        assert status in (403, 404), (method, route_path, status, body)
+    assert _counts(db) == before
+    status, listed = server.call("GET", "/api/v1/customers", token=world.token_b)
+    assert status == 200 and listed == []  # B sees its own (none), never A's
+    query = urllib.parse.urlencode({"org": _org_name(world.admin_a)})
+    status, body = server.call("GET", f"/api/v1/customers?{query}", token=world.token_b)
+    assert status == 422  # no --org through a token: it acts in its own organization
+
+
+def test_an_admins_token_does_what_the_command_line_does(db: Database, server: Server, world: World) -> None:
+    status, made = server.call("POST", "/api/v1/customers", {"name": "Fatima", "email": ["f@example.com"]},
+                               world.token_a)  # fmt: skip
+    assert status == 201 and made["id"] > 0 and made["emails"] == ["f@example.com"]
+    status, shown = server.call("GET", f"/api/v1/customers/{made['id']}", token=world.token_a)
+    command = server.call("POST", "/api/v1/cli", {"argv": ["customer", "show", str(made["id"]), "--json"]},
+                          world.token_a)  # fmt: skip
+    assert status == 200 and shown == json.loads(command[1]["stdout"])  # the same document
+    status, issued = server.call("POST", "/api/v1/invoices", {"order": world.confirmed_a}, world.token_a)
+    assert status == 201 and issued["number"] == "INV-000002" and issued["total"] == "11.50"
+    status, again = server.call("POST", "/api/v1/invoices", {"order": world.confirmed_a}, world.token_a)
+    assert status == 409 and "already has invoice INV-000002" in again["error"]
+    status, missing = server.call("GET", "/api/v1/orders/99999", token=world.token_a)
+    assert status == 404 and "99999" in missing["error"]
+
+
+def test_bad_json_wrong_types_and_unknown_fields_are_clear_and_write_nothing(
+    db: Database, server: Server, world: World
+) -> None:
+    before = _counts(db)
+    status, body = server.call("POST", "/api/v1/customers", raw=b"{name: oops", token=world.token_a)
+    assert status == 400 and "not valid JSON" in body["error"]
+    status, body = server.call(
+        "POST", "/api/v1/orders", {"customer": "abc", "line": ["CUP:1"]}, world.token_a
+    )
+    assert status == 422 and body["fields"][0]["field"] == "customer"
+    status, body = server.call("POST", "/api/v1/customers", {"name": "X", "colour": "red"}, world.token_a)
+    assert status == 422 and body["fields"][0]["field"] == "colour"
+    status, body = server.call(
+        "POST", "/api/v1/customers", {"name": "X", "email": ["not-an-email"]}, world.token_a
+    )
+    assert status == 422 and "not-an-email" in body["error"]
+    status, body = server.call("POST", "/api/v1/payments", {"customer": world.customer_a, "amount": "-5",
+                                                            "method": "cash"}, world.token_a)  # fmt: skip
+    assert status == 422
+    assert _counts(db) == before
+
+
+def test_revoked_tokens_and_removed_members_are_refused(db: Database, server: Server, world: World) -> None:
+    assert server.call("GET", "/api/v1/customers", token=world.viewer_a)[0] == 200
+    viewer = next(t for t in tokens.list_tokens(world.admin_a) if t["name"] == "viewer's script")
+    status, _ = server.call("DELETE", f"/api/v1/tokens/{viewer['token_id']}", token=world.token_a)
+    assert status == 200
+    status, body = server.call("GET", "/api/v1/customers", token=world.viewer_a)
+    assert status == 401 and "revoked" in body["error"]
+
+    fresh = make_user(world.admin_a, "accountant")
+    token = tokens.create_token(fresh, "books")["token"]
+    assert server.call("GET", "/api/v1/ledger/trial-balance", token=token)[0] == 200
+    auth.remove_member(world.admin_a, fresh.user.user_id)
+    assert server.call("GET", "/api/v1/ledger/trial-balance", token=token)[0] == 401
+
+
+def test_a_token_holder_manages_their_own_tokens_only(server: Server, world: World) -> None:
+    status, made = server.call("POST", "/api/v1/tokens", {"email": world.admin_a.user.email}, world.viewer_a)
+    assert status == 403  # a token for someone else: an admin's job
+    status, listed = server.call("GET", "/api/v1/tokens", token=world.viewer_a)
+    assert status == 200 and {t["name"] for t in listed} == {"viewer's script"}
+    status, listed = server.call("GET", "/api/v1/tokens", token=world.token_a)
+    assert status == 200 and len(listed) == 2  # the admin sees the organization's
+    assert all("token" not in t and "token_hash" not in t for t in listed)
+
+
+def test_through_a_token_no_file_on_the_apps_machine_is_read_or_written(server: Server, world: World) -> None:
+    for argv in (["customer", "import", "/etc/passwd"], ["customer", "export", "--out", "/tmp/x.xlsx"]):
+        status, answer = server.call("POST", "/api/v1/cli", {"argv": argv}, world.token_a)
+        assert status == 200 and answer["exit_code"] == 2 and "cannot be read or written" in answer["stderr"]
+    status, answer = server.call("POST", "/api/v1/cli", {"argv": ["demo"]}, world.token_a)
+    assert answer["exit_code"] == 1 and "app's own machine" in answer["stderr"]
+
+
+def test_the_openapi_document_lists_every_route(server: Server) -> None:
+    with urllib.request.urlopen(server.url + "/api/v1/openapi.json") as response:  # noqa: S310
+        document = json.loads(response.read())
+    listed = {(m.upper(), p) for p, ops in document["paths"].items() for m in ops}
+    assert {(r.method, r.path) for r in ROUTES} <= listed
+    customer_add = document["paths"]["/customers"]["post"]
+    assert "backoffice customer add" in customer_add["summary"]

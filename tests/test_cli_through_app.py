@@ -1,0 +1,171 @@
+"""`backoffice` while the app holds the DuckDB file (issue 17): the command goes to the app by itself and prints
+what it prints without the app, exit code included; files are read and written in the caller's folder; a stale
+note runs the command here. The app here is this test process holding the file and serving /api/v1 over real
+HTTP, as the running app does; the commands are separate OS processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+
+from backoffice.api import create_api, local
+from backoffice.cli.remote import app_file
+from backoffice.db import open_database
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "backoffice.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.duckdb"
+    done = cli("init", "--db", str(path), "--org", "Rose", "--currency", "SAR", "--vat", "15",
+               "--admin-email", "owner@example.com", "--admin-password", "Owner#2026!xyz")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert cli("product", "add", "--db", str(path), "--sku", "MUG", "--name", "Mug", "--price", "20",
+               "--stock", "50").returncode == 0  # fmt: skip
+    return path
+
+
+@pytest.fixture
+def app(shop: Path) -> Iterator[str]:
+    """The app: this process holds the file and serves /api/v1; its note is beside the file."""
+    url = f"duckdb:///{shop}"
+    db = open_database(url)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = local.publish(url, f"http://127.0.0.1:{port}")
+    assert token is not None and app_file(shop).stat().st_mode & 0o777 == 0o600
+    server = uvicorn.Server(
+        uvicorn.Config(
+            Starlette(routes=[Mount("/api/v1", app=create_api(lambda: db, lambda: token))]),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    yield url
+    server.should_exit = True
+    thread.join(timeout=10)
+    local.withdraw(url)
+    db.dispose()
+
+
+def test_commands_go_through_the_app_and_print_what_they_print_without_it(
+    shop: Path, app: str, tmp_path: Path
+) -> None:
+    db = str(shop)
+    added = cli("customer", "add", "--db", db, "--name", "فاطمة", "--email", "f@example.com", "--json")
+    assert added.returncode == 0, added.stderr
+    customer = json.loads(added.stdout)
+    assert customer["name"] == "فاطمة" and customer["emails"] == ["f@example.com"]
+    order = cli(
+        "order",
+        "add",
+        "--db",
+        db,
+        "--customer",
+        str(customer["id"]),
+        "--line",
+        "MUG:2",
+        "--confirm",
+        "--json",
+    )
+    assert order.returncode == 0, order.stderr
+    issued = cli("invoice", "issue", "--db", db, "--order", str(json.loads(order.stdout)["id"]), "--json")
+    assert issued.returncode == 0 and json.loads(issued.stdout)["number"] == "INV-000001"
+    again = cli("invoice", "issue", "--db", db, "--order", str(json.loads(order.stdout)["id"]))
+    assert again.returncode == 2 and "already has invoice INV-000001" in again.stderr  # the same exit code
+
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "people.csv").write_text(
+        "name,email\nSara,sara@example.com\nOmar,omar@example.com\n"
+    )
+    imported = cli("customer", "import", "people.csv", "--db", db, "--json", cwd=tmp_path / "work")
+    assert imported.returncode == 0, imported.stderr  # a file named relative to the caller's folder
+    backup = cli("backup", "--db", db, "--out", "nightly.backup", "--json", cwd=tmp_path / "work")
+    assert backup.returncode == 0, backup.stderr
+    assert Path(json.loads(backup.stdout)["file"]) == tmp_path / "work" / "nightly.backup"
+    assert (tmp_path / "work" / "nightly.backup").stat().st_size == json.loads(backup.stdout)["bytes"]
+    through_app = {
+        name: cli(*args, "--db", db, "--json").stdout
+        for name, args in {"list": ("customer", "list"), "sales": ("report", "sales")}.items()
+    }
+    assert len(json.loads(through_app["list"])) == 3
+    assert json.loads(through_app["sales"])["totals"]["total"] == "46.00"
+
+    app_file(shop).rename(tmp_path / "note")  # without the note the held file is out of reach: it was the app
+    held = cli("customer", "list", "--db", db)
+    assert held.returncode == 1 and "in use by another program" in held.stderr
+    (tmp_path / "note").rename(app_file(shop))
+
+
+def test_the_note_of_an_app_that_died_runs_the_command_here(shop: Path) -> None:
+    db = str(shop)
+    assert cli("customer", "add", "--db", db, "--name", "Sara").returncode == 0
+    app_file(shop).write_text(json.dumps({"url": "http://127.0.0.1:9", "token": "x", "pid": 2**22 + 7}))
+    stale = cli("customer", "list", "--db", db, "--json")  # the note of an app that died: run here
+    assert stale.returncode == 0 and len(json.loads(stale.stdout)) == 1
+
+
+def test_the_same_output_with_and_without_the_app(shop: Path) -> None:
+    db = str(shop)
+    assert cli("customer", "add", "--db", db, "--name", "Sara", "--email", "s@example.com").returncode == 0
+    commands = [("customer", "list", "--json"), ("report", "sales", "--json"), ("product", "list", "--json")]
+    without = [cli(*c[:2], "--db", db, *c[2:]) for c in commands]
+    url = f"duckdb:///{shop}"
+    held = open_database(url)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token = local.publish(url, f"http://127.0.0.1:{port}")
+    server = uvicorn.Server(
+        uvicorn.Config(Starlette(routes=[Mount("/api/v1", app=create_api(lambda: held, lambda: token))]),
+                       host="127.0.0.1", port=port, log_level="warning")
+    )  # fmt: skip
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        with_app = [cli(*c[:2], "--db", db, *c[2:]) for c in commands]
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        local.withdraw(url)
+        held.dispose()
+    for before, after in zip(without, with_app, strict=True):
+        assert (after.returncode, after.stdout, after.stderr) == (
+            before.returncode,
+            before.stdout,
+            before.stderr,
+        )
+    assert not app_file(shop).exists()
