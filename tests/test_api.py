@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import tempfile
 import threading
 import time
 import urllib.error
@@ -14,6 +15,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +26,7 @@ from starlette.routing import Mount
 
 from backoffice.admin import auth, tokens
 from backoffice.api import ROUTES, create_api
+from backoffice.api import app as api_app
 from backoffice.core.context import Context
 from backoffice.db import Database
 from backoffice.sales import invoices, orders, payments
@@ -168,7 +171,8 @@ def _send(
 
 def _counts(db: Database) -> dict[str, int]:
     with db.engine.connect() as conn:
-        names = [t for t in sa.inspect(conn).get_table_names() if t not in ("api_tokens", "login_attempts")]
+        skip = ("api_tokens", "login_attempts", "jobs")
+        names = [t for t in sa.inspect(conn).get_table_names() if t not in skip]
         return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar_one() for t in names}  # noqa: S608
 
 
@@ -288,3 +292,78 @@ def test_the_openapi_document_lists_every_route(server: Server) -> None:
     assert {(r.method, r.path) for r in ROUTES} <= listed
     customer_add = document["paths"]["/customers"]["post"]
     assert "backoffice customer add" in customer_add["summary"]
+
+
+ORDERS_CSV = (
+    "order_id,order_date,status,customer_name,customer_email,sku,product_name,quantity,unit_price\n"
+    "W1,2026-11-05,completed,Sara,sara@example.com,CUP,Cup,2,10\n"
+    "W2,2026-11-06,completed,Omar,omar@example.com,CUP,Cup,1,10\n"
+    "W3,2026-11-06,completed,Omar,omar@example.com,CUP,Cup,x,10\n"
+)
+
+
+def _upload(server: Server, token: str, fields: dict[str, str], content: bytes) -> tuple[int, Any]:
+    boundary = "----backoffice-test"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="../../orders.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + content
+        + b"\r\n"
+    )
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    request = urllib.request.Request(
+        server.url + "/api/v1/imports",
+        data=body,
+        method="POST",
+        headers={
+            "Authorization": f"Bearer {token}",
+            "Content-Type": f"multipart/form-data; boundary={boundary}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own test server
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+def test_a_store_import_uploaded_runs_as_a_job_you_poll(db: Database, server: Server, world: World) -> None:
+    status, started = _upload(server, world.token_a, {"store": "Web"}, ORDERS_CSV.encode())
+    assert (
+        status == 202
+        and started["status"] == "running"
+        and started["poll"] == f"/api/v1/jobs/{started['job']}"
+    )
+    deadline = time.monotonic() + 60
+    while True:
+        status, job = server.call("GET", started["poll"], token=world.token_a)
+        assert status == 200
+        if job["status"] != "running" or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert job["status"] == "done" and job["progress"] == 100 and job["exit_code"] == 0, job
+    result = job["result"]  # what `backoffice import … --json` prints
+    assert result["new"] == 2 and result["errors"] == 1 and result["problems"][0]["column"] == "quantity"
+    status, other = server.call("GET", started["poll"], token=world.token_b)
+    assert status == 404  # another organization's job is not there
+    assert not list(Path(tempfile.gettempdir()).glob("bo-upload-*/orders.csv"))  # the upload is gone
+
+
+def test_an_upload_refused_writes_nothing(
+    db: Database, server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = _counts(db)
+    status, body = _upload(server, world.viewer_a, {"store": "Web"}, ORDERS_CSV.encode())
+    assert status == 403 and "viewer" in body["error"]
+    monkeypatch.setattr(api_app, "MAX_UPLOAD_BYTES", 1000)
+    status, body = _upload(server, world.token_a, {"store": "Web"}, ORDERS_CSV.encode() * 20)
+    assert status == 413 and "larger than" in body["error"]
+    status, body = _upload(server, world.token_a, {}, ORDERS_CSV.encode())
+    assert status == 422 and body["fields"][0]["field"] == "store"
+    assert _counts(db) == before
+    status, body = server.call("GET", "/api/v1/jobs/1", token=None)
+    assert status == 401

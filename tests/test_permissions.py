@@ -31,6 +31,13 @@ MODULES = [
 ] + [audit]
 CALLS = {  # function name: (kwargs, the permission family that may call it)
     "audit.list_entries": ({}, "admin"),
+    "tokens.create_token": ({"name": "script"}, "read"),  # one's own; another member's needs users.manage
+    "tokens.list_tokens": ({}, "read"),
+    "tokens.revoke_token": ({"token_id": 1}, "read"),
+    "jobs.start_job": ({"kind": "import"}, "write"),
+    "jobs.report_progress": ({"job_id": 1, "fraction": 0.5, "stage": "read"}, "read"),
+    "jobs.finish_job": ({"job_id": 1, "exit_code": 0, "output": "", "error": ""}, "read"),
+    "jobs.get_job": ({"job_id": 1}, "read"),
     "auth.add_user": ({"email": "x@example.com", "name": "X", "role": "viewer"}, "admin"),
     "auth.issue_reset_token": ({"user_id": 1}, "admin"),
     "auth.account_id": ({"email": "x@example.com"}, "admin"),

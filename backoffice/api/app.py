@@ -5,21 +5,27 @@ from __future__ import annotations
 import hmac
 import inspect
 import json
+import os
+import re
+import shutil
+import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
-from fastapi import Body, FastAPI, Query, Request
+from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from backoffice.admin import tokens
+from backoffice.admin import jobs, tokens
+from backoffice.admin.orgs import find_org_id
 from backoffice.cli import cli
 from backoffice.cli.common import InApp, run_in_app
-from backoffice.core.context import User
+from backoffice.core.context import Context, User
 from backoffice.core.errors import (
     AuthError,
     BackofficeError,
@@ -32,6 +38,7 @@ from backoffice.core.errors import (
 )
 from backoffice.db import Database
 
+MAX_UPLOAD_BYTES = int(os.environ.get("BACKOFFICE_MAX_UPLOAD_MB", "512")) * 1024 * 1024
 COMMON = {"db", "org", "json"}  # what the app decides, not the request
 NOT_OVER_HTTP = {"out", "fmt"}  # a route answers JSON in its body: no file on the app's machine, no CSV
 
@@ -79,7 +86,16 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/tokens/{id}", ("token", "revoke")),
 )
 
+
+class UploadTooLarge(BackofficeError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The file is larger than {limit // (1024 * 1024)} MB (BACKOFFICE_MAX_UPLOAD_MB); nothing was imported."
+        )
+
+
 _STATUS: tuple[tuple[type[BaseException], int], ...] = (
+    (UploadTooLarge, 413),
     (ThrottledError, 429),
     (AuthError, 401),
     (PermissionDenied, 403),
@@ -260,7 +276,100 @@ def create_api(
             }
         )
 
+    def context_of(who: Caller, org: str | None) -> Context:
+        db = database()
+        if who.org_id is not None:
+            if org and find_org_id(db, org) != who.org_id:
+                raise PermissionDenied("This API token belongs to another organization.")
+            return Context(db, who.actor, who.org_id)
+        return Context(db, who.actor, find_org_id(db, org))
+
+    @api.post("/imports", status_code=202, tags=["import"], summary="backoffice import, as a job you poll")
+    def import_upload(  # noqa: PLR0913 - the command's options, one form field each
+        request: Request,
+        file: UploadFile = File(..., description="the store's export: CSV, XLSX or Salla JSON"),  # noqa: B008
+        store: str = Form(..., description="the store's name (created on first import)"),  # noqa: B008
+        profile: str = Form("generic", description="salla-json, shopify, generic or a saved mapping's name"),  # noqa: B008
+        mapping: str | None = Form(None, description="JSON {generic_column: source_header}"),  # noqa: B008
+        dry_run: bool = Form(False),  # noqa: B008
+        all_or_nothing: bool = Form(False),  # noqa: B008
+        allow_dates: bool = Form(False),  # noqa: B008
+        auto_paid: bool | None = Form(None),  # noqa: B008
+        default_customer: bool | None = Form(None),  # noqa: B008
+        allow_negative_stock: bool | None = Form(None),  # noqa: B008
+        org: str | None = Form(None, description="the organization (the app's own token only)"),  # noqa: B008
+    ) -> JSONResponse:
+        who = caller(request)
+        ctx = context_of(who, org)
+        ctx.require(jobs.PERMISSION["import"])  # before the upload is even read
+        folder = Path(tempfile.mkdtemp(prefix="bo-upload-"))
+        try:
+            name = _safe_name(file.filename or "upload.csv")
+            _save(file, folder / name)
+            argv = ["import", name, "--store", store, "--profile", profile, "--json"]
+            if mapping:
+                (folder / "mapping.json").write_text(mapping, encoding="utf-8")
+                argv += ["--mapping", "mapping.json"]
+            argv += [f"--{k.replace('_', '-')}" for k, v in
+                     (("dry_run", dry_run), ("all_or_nothing", all_or_nothing), ("allow_dates", allow_dates)) if v]  # fmt: skip
+            for key, value in (("auto-paid", auto_paid), ("default-customer", default_customer),
+                               ("allow-negative-stock", allow_negative_stock)):  # fmt: skip
+                if value is not None:
+                    argv.append(f"--{key}" if value else f"--no-{key}")
+            job_id = jobs.start_job(ctx, "import")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        threading.Thread(
+            target=_run_job, args=(ctx, job_id, argv, folder), name=f"job-{job_id}", daemon=True
+        ).start()
+        return JSONResponse(
+            {"job": job_id, "status": "running", "poll": f"/api/v1/jobs/{job_id}"}, status_code=202
+        )
+
+    @api.get("/jobs/{job_id}", tags=["import"], summary="a job's progress and, when it has ended, its result")
+    def job(request: Request, job_id: int, org: str | None = None) -> JSONResponse:
+        ctx = context_of(caller(request), org)
+        return JSONResponse(json.loads(json.dumps(jobs.get_job(ctx, job_id), default=str)))
+
     return api
+
+
+def _safe_name(name: str) -> str:
+    """The upload's own name without any folder, kept readable (its extension says how to read it)."""
+    base = re.sub(r"[^\w.\- ]", "_", Path(name).name).strip(" .") or "upload"
+    return base[:120]
+
+
+def _save(upload: UploadFile, target: Path) -> None:
+    """The upload onto disk, refused with 413 past BACKOFFICE_MAX_UPLOAD_MB (nothing is kept)."""
+    written = 0
+    with target.open("wb") as out:
+        while chunk := upload.file.read(1 << 20):
+            written += len(chunk)
+            if written > MAX_UPLOAD_BYTES:
+                raise UploadTooLarge(MAX_UPLOAD_BYTES)
+            out.write(chunk)
+
+
+def _run_job(ctx: Context, job_id: int, argv: list[str], folder: Path) -> None:
+    """The job's command in the background, its progress and result kept; its upload removed at the end."""
+    last: list[tuple[int, str]] = [(-1, "")]
+
+    def progress(fraction: float, stage: str) -> None:
+        step = (round(fraction * 100), stage)
+        if step != last[0]:
+            last[0] = step
+            jobs.report_progress(ctx, job_id, fraction, stage)
+
+    where = InApp(ctx.db, ctx.user, ctx.org_id, folder, True, progress=progress)
+    try:
+        code = run_in_app(cli, argv, where)
+        jobs.finish_job(ctx, job_id, code, where.out.getvalue(), where.err.getvalue())  # type: ignore[attr-defined]
+    except Exception as exc:  # noqa: BLE001 - whatever ended it, the job says so instead of running forever
+        jobs.finish_job(ctx, job_id, 1, "", f"{type(exc).__name__}: {exc}")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _add_route(

@@ -51,6 +51,7 @@ class InApp:
     out: IO[str] = field(default_factory=io.StringIO)
     err: IO[str] = field(default_factory=io.StringIO)
     failure: BaseException | None = None  # the error that decided the exit code, for the API's HTTP status
+    progress: Callable[[float, str], None] | None = None  # a long command's progress, for a job's poll
 
 
 _IN_APP: ContextVar[InApp | None] = ContextVar("backoffice_cli_in_app", default=None)
@@ -111,6 +112,12 @@ def path(text: str) -> Path:
         )
     found = Path(text).expanduser()
     return found if found.is_absolute() or where.cwd is None else where.cwd / found
+
+
+def progress() -> Callable[[float, str], None] | None:
+    """Where a long command reports how far it is: a job's record inside the app, nowhere on a shell."""
+    where = _IN_APP.get()
+    return where.progress if where is not None else None
 
 
 def actor() -> User:

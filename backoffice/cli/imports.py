@@ -73,6 +73,7 @@ def import_orders(
         default_customer=default_customer,
         allow_negative_stock=allow_negative_stock,
         allow_dates=allow_dates,
+        progress=common.progress(),
     )
     data = result.as_json()
     if errors_file:  # every problem, however many (the printed list stops at order_import.MAX_PROBLEMS)
