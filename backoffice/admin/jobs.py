@@ -38,7 +38,9 @@ def finish_job(ctx: Context, job_id: int, exit_code: int, output: str, error: st
         result = json.dumps({"output": output})
     with ctx.write() as conn:
         _own(conn, ctx, job_id)
-        q.finish(conn, job_id, "done" if exit_code == 0 else "failed", exit_code, result, error or None, now())
+        q.finish(
+            conn, job_id, "done" if exit_code == 0 else "failed", exit_code, result, error or None, now()
+        )
 
 
 def get_job(ctx: Context, job_id: int) -> dict[str, Any]:

@@ -27,7 +27,13 @@ def set_progress(conn: Connection, job_id: int, percent: int, stage: str) -> Non
 
 
 def finish(
-    conn: Connection, job_id: int, status: str, exit_code: int, result_json: str | None, error: str | None, at: datetime
+    conn: Connection,
+    job_id: int,
+    status: str,
+    exit_code: int,
+    result_json: str | None,
+    error: str | None,
+    at: datetime,
 ) -> None:
     run(
         conn,
