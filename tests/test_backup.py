@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -161,3 +162,42 @@ def test_the_command_line_backs_up_and_restores(duck: Database, tmp_path: Path) 
     assert damaged.returncode == 1
     assert json.loads(damaged.stdout)["verified"] is False and "does not match" in damaged.stderr
     assert not (tmp_path / "second.duckdb").exists()
+
+
+def test_the_retention_keeps_seven_daily_and_four_weekly(tmp_path: Path) -> None:
+    start = date(2026, 9, 1)
+    for n in range(90):  # a backup each day for 90 days, two on some days
+        day = start + timedelta(days=n)
+        (tmp_path / f"backoffice-{day:%Y%m%d}T020000Z.duckdb").write_bytes(b"x")
+        if n % 10 == 0:
+            (tmp_path / f"backoffice-{day:%Y%m%d}T140000Z.duckdb").write_bytes(b"y")
+    (tmp_path / "notes.txt").write_text("not ours")
+    found = backups.backups_in(tmp_path)
+    kept = sorted(p.name for p in backups.keep(found))
+    last = start + timedelta(days=89)
+    daily = [f"backoffice-{last - timedelta(days=n):%Y%m%d}T{'140000' if (89 - n) % 10 == 0 else '020000'}Z.duckdb"
+             for n in range(7)]  # fmt: skip
+    assert set(daily) <= set(kept) and len(kept) == 11
+    weekly = sorted(set(kept) - set(daily))
+    weeks = [date.fromisoformat(f"{n[11:15]}-{n[15:17]}-{n[17:19]}").isocalendar()[:2] for n in weekly]
+    assert len(set(weeks)) == 4  # one per week, the four weeks before the daily ones
+    assert all(date.fromisoformat(f"{n[11:15]}-{n[15:17]}-{n[17:19]}").weekday() == 6 or n in daily
+               for n in weekly[:-1])  # fmt: skip
+    assert (tmp_path / "notes.txt").exists()
+
+
+def test_the_daily_backup_runs_once_a_day_and_prunes(
+    duck: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _shop(duck)
+    folder = tmp_path / "backups"
+    monkeypatch.setenv("BACKOFFICE_BACKUP_DIR", str(folder))
+    folder.mkdir()
+    for n in range(1, 30):  # older backups of the month before
+        (folder / f"backoffice-{date.today() - timedelta(days=n):%Y%m%d}T020000Z.duckdb").write_bytes(b"old")
+    made = backups.daily_backup(duck)
+    assert made is not None and Path(made["file"]).parent == folder
+    assert len(backups.backups_in(folder)) == 11 and len(made["removed"]) == 29 + 1 - 11
+    assert backups.daily_backup(duck) is None  # today's is taken
+    restored = backups.restore(made["file"], str(tmp_path / "check.duckdb"), User.system())
+    assert restored["verified"]

@@ -8,7 +8,8 @@ an admin of one organization among others. How the snapshot is taken and verifie
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,3 +94,55 @@ def restore(backup_file: str | Path, target: str, actor: User) -> dict[str, Any]
         "rows": sum(t["rows"] for t in expected["tables"].values()),
         "organizations": len(expected["trial_balances"]),
     }
+
+
+# ---------------------------------------------------------------- the app's daily backups
+
+KEEP_DAILY, KEEP_WEEKLY = 7, 4
+_NAME = re.compile(r"^backoffice-(\d{8})T(\d{6})Z\.(duckdb|dump)$")
+
+
+def _taken_on(path: Path) -> date | None:
+    found = _NAME.match(path.name)
+    return datetime.strptime(found.group(1), "%Y%m%d").date() if found else None
+
+
+def backups_in(folder: Path) -> list[Path]:
+    """The app's own backups in the folder (named by their time), oldest first; anything else is not ours."""
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if _taken_on(p) is not None)
+
+
+def keep(backups: list[Path]) -> set[Path]:
+    """Which backups a retention of 7 daily and 4 weekly keeps: the newest of each of the 7 latest days that have
+    one, then the newest of each of the 4 latest ISO weeks before those days."""
+    by_day: dict[date, Path] = {}
+    for path in backups:  # oldest first: the last one of a day wins
+        taken = _taken_on(path)
+        assert taken is not None
+        by_day[taken] = path
+    days = sorted(by_day, reverse=True)
+    kept = {by_day[d] for d in days[:KEEP_DAILY]}
+    by_week: dict[tuple[int, int], Path] = {}
+    for day in sorted(days[KEEP_DAILY:]):
+        by_week[day.isocalendar()[:2]] = by_day[day]
+    kept |= {by_week[w] for w in sorted(by_week, reverse=True)[:KEEP_WEEKLY]}
+    return kept
+
+
+def daily_backup(db: Database, today: date | None = None) -> dict[str, Any] | None:
+    """The scheduler's round (BACKOFFICE_BACKUPS=daily): one backup a day into the backup folder, then the
+    retention (7 daily, 4 weekly) applied to the app's own backups there. None when today's is already taken."""
+    folder = folder_for(db)
+    today = today or datetime.now(UTC).date()
+    if any(_taken_on(p) == today for p in backups_in(folder)):
+        return None
+    made = backup(db, User.system("scheduler"))
+    removed = []
+    backups = backups_in(folder)
+    for path in set(backups) - keep(backups):
+        path.unlink(missing_ok=True)
+        snapshots.manifest_path(path).unlink(missing_ok=True)
+        removed.append(path.name)
+    return made | {"removed": sorted(removed)}

@@ -1,6 +1,7 @@
 """Timed work the app runs itself, because one process owns the DuckDB file (docs/architecture.md): the daily payment
-reminders (SPEC M7). `run_once` does one round for every organization with a sender configured; the app
-calls it from a background thread when BACKOFFICE_REMINDERS=daily; the CLI's `remind` does it by hand.
+reminders (SPEC M7) and the daily backup with its retention (SPEC A7). `run_once` does one round of reminders for
+every organization with a sender configured; the app ticks from a background thread when BACKOFFICE_REMINDERS=daily
+or BACKOFFICE_BACKUPS=daily; the CLI's `remind` and `backup` do them by hand.
 
 On PostgreSQL several replicas of the app may each run this thread; only the leader does the rounds (`tick`: the
 process holding the scheduler's advisory lock, backoffice.db.leader). When the leader dies its lock goes with its
@@ -16,7 +17,7 @@ import threading
 from typing import Any
 
 from backoffice import messaging
-from backoffice.admin import orgs
+from backoffice.admin import backup, orgs
 from backoffice.core.context import Context, User
 from backoffice.core.errors import BackofficeError
 from backoffice.db import Database
@@ -44,15 +45,29 @@ def run_once(db: Database) -> dict[int, Any]:
     return done
 
 
-def tick(db: Database, leader: Leader) -> dict[int, Any] | None:
-    """One tick of the scheduler: a round when this process leads, else nothing (None)."""
+def tick(
+    db: Database, leader: Leader, reminders: bool = True, backups: bool = False
+) -> dict[Any, Any] | None:
+    """One tick of the scheduler: a round when this process leads, else nothing (None). The round sends the due
+    reminders and (BACKOFFICE_BACKUPS=daily) takes the day's backup once, with its retention."""
     if not leader.leads():
         return None
-    return run_once(db)
+    done: dict[Any, Any] = run_once(db) if reminders else {}
+    if backups:
+        try:
+            done["backup"] = backup.daily_backup(db)
+        except Exception as exc:  # a full disk must not stop the reminders: logged, tried again next tick
+            log.exception("the daily backup failed")
+            done["backup"] = {"error": f"{type(exc).__name__}: {exc}"}
+    return done
 
 
 def start(
-    db: Database, interval: float = INTERVAL_SECONDS, stop: threading.Event | None = None
+    db: Database,
+    interval: float = INTERVAL_SECONDS,
+    stop: threading.Event | None = None,
+    reminders: bool = True,
+    backups: bool = False,
 ) -> threading.Thread:
     """A daemon thread that ticks now and then every `interval` seconds until the process ends (or until `stop` is
     set): each tick runs a round if this process leads (one replica of several on PostgreSQL)."""
@@ -63,7 +78,7 @@ def start(
         try:
             while not stop.is_set():
                 try:
-                    tick(db, leader)
+                    tick(db, leader, reminders, backups)
                 except Exception:  # say the database is unreachable: the next tick tries again
                     log.exception("the scheduler's round failed; the next one runs in %s s", interval)
                 stop.wait(interval)

@@ -30,19 +30,22 @@ def _database(url: str) -> Database:
 
 def db() -> Database:
     database = _database(url_for(None))
-    if os.environ.get("BACKOFFICE_REMINDERS") == "daily":
-        _scheduler(database.url)
+    reminders = os.environ.get("BACKOFFICE_REMINDERS") == "daily"
+    backups = os.environ.get("BACKOFFICE_BACKUPS") == "daily"
+    if reminders or backups:
+        _scheduler(database.url, reminders, backups)
     return database
 
 
 @st.cache_resource(show_spinner=False)
-def _scheduler(url: str) -> object:
-    """One scheduler thread per app process (the app owns the database file)."""
+def _scheduler(url: str, reminders: bool, backups: bool) -> object:
+    """One scheduler thread per app process (the app owns the database file); on PostgreSQL only the leader
+    replica does the rounds."""
     from backoffice.admin import (
-        scheduler,  # only when reminders are on: the app starts without the mail stack
+        scheduler,  # only when timed work is on: the app starts without the mail stack
     )
 
-    return scheduler.start(_database(url))
+    return scheduler.start(_database(url), reminders=reminders, backups=backups)
 
 
 def current_language() -> str:
