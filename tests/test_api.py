@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import tempfile
 import threading
 import time
@@ -367,3 +368,20 @@ def test_an_upload_refused_writes_nothing(
     assert _counts(db) == before
     status, body = server.call("GET", "/api/v1/jobs/1", token=None)
     assert status == 401
+
+
+def test_an_invoices_pdf_is_served_as_issued(server: Server, world: World, tmp_path: Path) -> None:
+    request = urllib.request.Request(
+        f"{server.url}/api/v1/invoices/{world.invoice_a}/pdf",
+        headers={"Authorization": f"Bearer {world.viewer_a}"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - our own test server
+        assert response.headers["Content-Type"] == "application/pdf"
+        pdf = response.read()
+    (tmp_path / "inv.pdf").write_bytes(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "inv.pdf"), "-"], capture_output=True, text=True, check=True
+    )
+    assert world.invoice_a in text.stdout and "23.00" in text.stdout
+    status, body = server.call("GET", f"/api/v1/invoices/{world.invoice_a}/pdf", token=world.token_b)
+    assert status == 404

@@ -284,6 +284,26 @@ def create_api(
             return Context(db, who.actor, who.org_id)
         return Context(db, who.actor, find_org_id(db, org))
 
+    @api.get(
+        "/invoices/{number}/pdf",
+        tags=["invoice"],
+        summary="backoffice pdf invoice (or credit-note): the document's PDF, as it was issued",
+        response_class=Response,
+        responses={200: {"content": {"application/pdf": {}}}},
+    )
+    def invoice_pdf(
+        request: Request, number: str, paper: str = "a4", language: str | None = None
+    ) -> Response:
+        from backoffice import documents
+
+        ctx = context_of(caller(request), None)
+        pdf = documents.render_invoice_pdf(ctx, number, paper, language)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{_safe_name(number)}.pdf"'},
+        )
+
     @api.post("/imports", status_code=202, tags=["import"], summary="backoffice import, as a job you poll")
     def import_upload(  # noqa: PLR0913 - the command's options, one form field each
         request: Request,
