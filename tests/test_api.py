@@ -125,6 +125,7 @@ def _samples(w: World) -> dict[tuple[str, str], tuple[dict[str, Any], dict[str, 
         ("GET", "/customers"): ({}, {}),
         ("POST", "/customers"): ({}, {"name": "Walk-in", "email": ["walkin@example.com"]}),
         ("GET", "/customers/{id}"): ({"id": c}, {}),
+        ("PATCH", "/customers/{id}"): ({"id": c}, {"city": "Jeddah"}),
         ("GET", "/customers/{id}/statement"): ({"id": c}, {}),
         ("GET", "/products"): ({}, {}),
         ("POST", "/products"): ({}, {"sku": "NEW-1", "name": "New", "price": "5"}),
@@ -223,6 +224,12 @@ def test_an_admins_token_does_what_the_command_line_does(db: Database, server: S
     command = server.call("POST", "/api/v1/cli", {"argv": ["customer", "show", str(made["id"]), "--json"]},
                           world.token_a)  # fmt: skip
     assert status == 200 and shown == json.loads(command[1]["stdout"])  # the same document
+    status, changed = server.call(
+        "PATCH", f"/api/v1/customers/{made['id']}", {"city": "Jeddah"}, world.token_a
+    )
+    assert (
+        status == 200 and changed["city"] == "Jeddah" and changed["emails"] == ["f@example.com"]
+    )  # the rest stays
     status, issued = server.call("POST", "/api/v1/invoices", {"order": world.confirmed_a}, world.token_a)
     assert status == 201 and issued["number"] == "INV-000002" and issued["total"] == "11.50"
     status, again = server.call("POST", "/api/v1/invoices", {"order": world.confirmed_a}, world.token_a)

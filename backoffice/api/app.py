@@ -55,6 +55,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/customers", ("customer", "list")),
     Route("POST", "/customers", ("customer", "add"), created=True),
     Route("GET", "/customers/{id}", ("customer", "show")),
+    Route("PATCH", "/customers/{id}", ("customer", "update")),
     Route("GET", "/customers/{id}/statement", ("customer", "statement")),
     Route("GET", "/products", ("product", "list")),
     Route("POST", "/products", ("product", "add"), created=True),

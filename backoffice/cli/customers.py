@@ -83,6 +83,70 @@ def add(
     )
 
 
+@customer.command("update", help="change a contact: only the fields given change")
+@common.options()
+@click.argument("id", type=int)
+@click.option("--name")
+@click.option("--email", multiple=True, help="replaces the addresses; repeat for several")
+@click.option("--phone")
+@click.option("--tax-id")
+@click.option("--address")
+@click.option("--city")
+@click.option("--country")
+@click.option("--postal-code")
+@click.option("--contact-person")
+@click.option("--payment-terms")
+@click.option("--role", type=common.choice(ROLES))
+@click.option("--category", multiple=True, help="replaces the categories; repeat for several")
+@click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value (the others stay)")
+@click.option("--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another")
+def update(
+    id: int,
+    name: str | None,
+    email: tuple[str, ...],
+    phone: str | None,
+    tax_id: str | None,
+    address: str | None,
+    city: str | None,
+    country: str | None,
+    postal_code: str | None,
+    contact_person: str | None,
+    payment_terms: str | None,
+    role: str | None,
+    category: tuple[str, ...],
+    field: tuple[str, ...],
+    allow_duplicate: bool,
+) -> None:
+    from backoffice.contacts import customers
+
+    ctx = common.context()
+    card = customers.get_customer(ctx, id)
+    values = {
+        "name": name,
+        "emails": ",".join(email) or None,
+        "phone": phone,
+        "tax_id": tax_id,
+        "address": address,
+        "city": city,
+        "country": country,
+        "postal_code": postal_code,
+        "contact_person": contact_person,
+        "role": role,
+        "payment_terms_days": payment_terms,
+    }
+    custom = dict(card.get("custom") or {}) | dict(_pair(p, "--field") for p in field)
+    customers.save_customer(
+        ctx,
+        {k: v for k, v in values.items() if v is not None},
+        list(category) if category else list(card.get("categories") or []),
+        custom,
+        contact_id=id,
+        allow_duplicate=allow_duplicate,
+    )
+    row = customers.get_customer(ctx, id)
+    common.emit(shapes.customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {id}).")
+
+
 @customer.command("list", help="search contacts")
 @common.options()
 @click.option("--search")
