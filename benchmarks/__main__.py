@@ -8,6 +8,7 @@ import platform
 import sys
 
 from benchmarks import (
+    bench_api,
     bench_customers,
     bench_documents,
     bench_import,
@@ -27,6 +28,7 @@ BENCHES = {
     "reports": bench_reports.run,
     "writer": bench_writer.run,
     "pg_concurrency": bench_pg_concurrency.run,
+    "api": bench_api.run,
 }
 
 
