@@ -32,9 +32,10 @@ def _tokens() -> list[str]:
     """The tab's own token (just signed in), then the cookie the browser sent when the tab connected."""
     try:
         cookie = st.context.cookies.get(sessions.COOKIE)
-    except Exception:  # noqa: BLE001 - no browser behind this run (AppTest): no cookie
+    except Exception:  # noqa: BLE001 - no browser behind this run: no cookie
         cookie = None
-    return [token for token in (st.session_state.get("session_token"), cookie) if token]
+    candidates = (st.session_state.get("session_token"), cookie)
+    return [token for token in candidates if isinstance(token, str) and token]  # AppTest's client is a mock
 
 
 def current_session() -> tuple[User, sessions.Session, str] | None:

@@ -13,6 +13,7 @@ from backoffice.db import Database
 from backoffice.web.registry import PAGES
 from backoffice.web.text import plain
 from tests.factories import PASSWORD, make_customer, make_org
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "backoffice/web/pages").glob("*.py"))
@@ -31,7 +32,7 @@ def signed_in(app_db: Database):
 
     def start(page: str | None = None, user_id: int | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-        at.session_state["user_id"] = user_id or admin.user.user_id
+        at.session_state["session_token"] = session_token(app_db, user_id or admin.user.user_id)
         at.session_state["org_id"] = org_id
         at.run()
         if page:
@@ -74,7 +75,9 @@ def test_sign_in_through_the_form(app_db: Database) -> None:
     assert at.error and plain(auth.SIGN_IN_FAILED) in at.error[0].value  # messages show literally
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
-    assert not at.exception and at.session_state["user_id"]
+    assert not at.exception and at.session_state["session_token"]
+    assert [c.value for c in at.caption] == ["Signing in…"]  # the browser goes to collect its cookie
+    at.run()
     assert at.title[0].value == "Customers"
 
 
@@ -96,7 +99,7 @@ def test_first_run_asks_for_the_organization_and_its_admin(app_db: Database) -> 
     at.button[0].click().run()
     assert not at.exception
     assert orgs.find_org_id(app_db, "مؤسسة النور")
-    assert at.session_state["user_id"]
+    assert at.session_state["session_token"]
 
 
 def test_new_customer_form_shows_the_error_on_the_field_then_saves(signed_in, app_db: Database) -> None:
