@@ -162,3 +162,39 @@ def test_the_session_route_never_sends_the_browser_off_site_nor_takes_a_made_up_
         assert answer.value.code == 303
         assert answer.value.headers["Location"] == expected
         assert "set-cookie" not in {k.lower() for k in answer.value.headers}
+
+
+HOLDER = """
+import sys, time, duckdb
+conn = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+sys.stdin.readline()  # until the test closes our stdin
+"""
+
+
+def test_a_database_file_held_by_another_process_shows_who_and_opens_once_free(
+    db_path: Path, page: Page
+) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+        with serve(db_path) as url:
+            status, body = get_json(f"{url}/readyz")
+            assert status == 503 and body["status"] == "busy" and f"process {holder.pid}" in body["detail"]
+            assert get_json(f"{url}/healthz") == (200, {"status": "ok"})  # alive, only not ready
+
+            page.goto(f"{url}/customers")
+            expect(page.get_by_role("heading", name="The database is busy")).to_be_visible(timeout=TIMEOUT)
+            expect(page.get_by_text(f"process {holder.pid} (python")).to_be_visible()
+            assert "Traceback" not in page.content()
+
+            assert holder.stdin is not None
+            holder.stdin.close()  # the other program finishes
+            holder.wait(timeout=20)
+            expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=TIMEOUT)  # retried
+            assert get_json(f"{url}/readyz") == (200, {"status": "ready", "database": "duckdb"})
+    finally:
+        holder.kill()
+        holder.wait()
