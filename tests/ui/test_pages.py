@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice.admin import auth, orgs
+from backoffice.admin import auth, orgs, sessions
 from backoffice.contacts import customers
 from backoffice.db import Database
 from backoffice.web.registry import PAGES
@@ -153,6 +153,26 @@ def test_admin_invites_a_user_and_gets_a_token(signed_in) -> None:
     next(b for b in at.button if b.label == "Invite").click().run()
     assert not at.exception and at.code and len(at.code[0].value) > 20
     auth.redeem_token(signed_in.admin.db, at.code[0].value, "Clerk#Pass1")
+
+
+def test_my_account_signs_out_my_other_browsers_and_an_admin_signs_out_a_member(signed_in) -> None:
+    from tests.factories import make_user
+
+    admin = signed_in.admin
+    elsewhere = sessions.start(admin.db, admin.user).token
+    at = signed_in("backoffice/web/pages/account.py")
+    assert any("Signed-in browsers and devices: 2" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Sign out everywhere else").click().run()
+    assert not at.exception and sessions.check(admin.db, elsewhere) is None
+    assert sessions.check(admin.db, at.session_state["session_token"]) is not None  # this one stays
+
+    clerk = make_user(admin, "sales")
+    theirs = sessions.start(admin.db, clerk.user).token
+    at = signed_in("backoffice/web/pages/users.py")
+    at.selectbox(key="reset_user").select(f"{clerk.user.name} · {clerk.user.email}")
+    next(b for b in at.button if b.label == "Sign out everywhere").click().run()
+    assert not at.exception and at.success
+    assert sessions.check(admin.db, theirs) is None
 
 
 def test_viewer_sees_pages_but_not_admin_actions(signed_in) -> None:
