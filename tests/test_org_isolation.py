@@ -251,6 +251,7 @@ FOREIGN: dict[str, list[Call]] = {
     "auth.issue_reset_token:user_id": [lambda w: {"user_id": w.b_member}],
     "auth.set_role:user_id": [lambda w: {"user_id": w.b_member, "role": "viewer"}],
     "auth.remove_member:user_id": [lambda w: {"user_id": w.b_member}],
+    "sessions.end_sessions:user_id": [lambda w: {"user_id": w.b_member}],
     "customers.check_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.save_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.get_customer:contact_id": [lambda w: {"contact_id": w.b.customer}],

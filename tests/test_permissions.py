@@ -45,6 +45,7 @@ CALLS = {  # function name: (kwargs, the permission family that may call it)
     "auth.remove_member": ({"user_id": 1}, "admin"),
     "auth.list_members": ({}, "read"),
     "auth.list_invitations": ({}, "read"),
+    "sessions.end_sessions": ({"user_id": 1}, "admin"),
     "customers.check_customer": ({"values": {"name": "X"}}, "read"),
     "customers.save_customer": ({"values": {"name": "X"}}, "write"),
     "customers.get_customer": ({"contact_id": 1}, "read"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import email
 import importlib.metadata
+import json
 import os
 import shutil
 import signal
@@ -43,6 +44,8 @@ at.text_input[0].input(sys.argv[1])
 at.text_input[1].input(sys.argv[2])
 at.button[0].click().run()
 assert not at.exception, at.exception
+assert [c.value for c in at.caption] == ["Signing in…"], at  # a browser would now collect its cookie
+at.run()  # this tab holds the session's first token meanwhile
 print(at.title[0].value)
 """
 
@@ -140,6 +143,7 @@ def test_the_wheel_installs_and_serves_the_app_from_an_empty_folder(tmp_path: Pa
     }
     assert shipped == in_checkout
     assert {"backoffice/web/app.py", "backoffice/web/pages/customers.py"} <= shipped
+    assert {"backoffice/web/server.py", "backoffice/web/script/app.py"} <= shipped
     assert "backoffice/web/.streamlit/config.toml" in shipped
 
     venv = tmp_path / "venv"
@@ -207,6 +211,11 @@ def test_the_wheel_installs_and_serves_the_app_from_an_empty_folder(tmp_path: Pa
         with urllib.request.urlopen(f"{url}/", timeout=10) as home:
             assert home.status == 200
             assert b"<html" in home.read().lower()
+        # the same process and port answer the probes of a load balancer (the st.App routes)
+        with urllib.request.urlopen(f"{url}/healthz", timeout=10) as alive:
+            assert json.loads(alive.read()) == {"status": "ok"}
+        with urllib.request.urlopen(f"{url}/readyz", timeout=30) as ready:
+            assert json.loads(ready.read()) == {"status": "ready", "database": "duckdb"}
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -33,6 +33,7 @@ from backoffice.core.i18n import LANGUAGES
 from backoffice.core.validation import check_emails, check_phone
 from backoffice.db import Database, audit, now
 from backoffice.db.queries import access as q
+from backoffice.db.queries import sessions as session_q
 
 ACCOUNT_THRESHOLD, SOURCE_THRESHOLD = 5, 20
 BASE_DELAY, MAX_DELAY = 30, 900  # seconds: 30 s after the 5th failure, doubling, at most 15 minutes
@@ -355,14 +356,18 @@ def redeem_token(db: Database, token: str, new_password: str) -> User:
         q.set_password_hash(conn, row["user_id"], password_hash)
         q.use_token(conn, _token_hash(token), now())
         q.revoke_tokens(conn, row["user_id"], now())
+        session_q.revoke_user_sessions(conn, row["user_id"], now())  # whoever knew the old password is out
         user = q.user_by_id(conn, row["user_id"])
     if user is None:
         raise NotFoundError("No such user.")
     return _user(user)
 
 
-def change_password(db: Database, user: User, old_password: str, new_password: str) -> None:
-    """Change one's own password; every unused invitation or reset token of the account stops working."""
+def change_password(
+    db: Database, user: User, old_password: str, new_password: str, keep_session_id: int | None = None
+) -> None:
+    """Change one's own password; every unused invitation or reset token of the account stops working, and so
+    does every session of the account but the one changing it (`keep_session_id`)."""
     with db.read() as conn:
         row = q.user_by_id(conn, user.user_id or -1)
     if row is None or not _verify(row["password_hash"], old_password):
@@ -371,6 +376,7 @@ def change_password(db: Database, user: User, old_password: str, new_password: s
     with db.write() as conn:
         q.set_password_hash(conn, row["user_id"], password_hash)
         q.revoke_tokens(conn, row["user_id"], now())
+        session_q.revoke_user_sessions(conn, row["user_id"], now(), keep_session_id)
 
 
 def set_language(db: Database, user: User, language: str) -> User:

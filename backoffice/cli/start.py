@@ -72,9 +72,10 @@ def demo(customers: int, seed: int) -> None:
 
 @click.command("serve", cls=common.Command)
 @common.options(json_flag=False)
-@click.option("--address", default="127.0.0.1")
+@click.option("--host", "--address", "address", default="127.0.0.1", help="the address to listen on")
 @click.option("--port", type=int, default=8501)
 def serve(address: str, port: int) -> int:
+    """The app's server: the pages, /healthz, /readyz and the sign-in cookie's routes on one port (st.App)."""
     import importlib.resources
 
     from backoffice.core.client_address import trusted_proxies
@@ -90,8 +91,9 @@ def serve(address: str, port: int) -> int:
         # (127.0.0.1 by default): the same proxies as the app's own rule, none unless configured
         "FORWARDED_ALLOW_IPS": ",".join(str(network) for network in trusted),
     }
-    # the app inside the installed package (its .streamlit/config.toml beside it), wherever the cwd is
-    app = importlib.resources.files("backoffice") / "web" / "app.py"
+    # the server inside the installed package (its .streamlit/config.toml beside it), wherever the cwd is:
+    # Streamlit finds the st.App in it and serves the pages and the routes with uvicorn
+    app = importlib.resources.files("backoffice") / "web" / "server.py"
     command = [
         sys.executable,
         "-m",

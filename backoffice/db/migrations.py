@@ -100,3 +100,10 @@ def _apply(db: Database) -> list[int]:
 
 def table_names(db: Database) -> list[str]:
     return sorted(sa.inspect(db.engine).get_table_names())
+
+
+def pending_migrations(db: Database) -> list[int]:
+    """The numbers of the migrations this code knows and the database has not recorded (what /readyz checks)."""
+    with db.read() as conn:
+        done = {row[0] for row in conn.execute(sa.text("SELECT number FROM schema_migrations"))}
+    return [number for number, _, _ in MIGRATIONS if number not in done]

@@ -14,7 +14,7 @@ from backoffice.core.context import User
 from backoffice.core.i18n import LANGUAGE_NAMES
 from backoffice.web.registry import PAGES
 from backoffice.web.session import db, t
-from backoffice.web.state import require_sign_in
+from backoffice.web.state import choose_organization, require_database, require_sign_in, sign_out
 from backoffice.web.text import plain
 
 
@@ -28,19 +28,25 @@ def _picked_language(user: User) -> None:
 def main() -> None:
     """One run of the app: Streamlit calls it again on every interaction."""
     st.set_page_config(page_title="backoffice", page_icon=":material/storefront:", layout="wide")
+    require_database()
     user = require_sign_in()
 
     with st.sidebar:
         memberships = auth.organizations_of(db(), user)
         if len(memberships) > 1:
             names = {m["org_id"]: m["name"] for m in memberships}
-            current = st.session_state.get("org_id", memberships[0]["org_id"])
-            st.session_state["org_id"] = st.selectbox(
+            found = st.session_state.get("session")
+            remembered = getattr(found, "org_id", None)
+            current = st.session_state.get(
+                "org_id", remembered if remembered in names else memberships[0]["org_id"]
+            )
+            picked = st.selectbox(
                 t("Organization"),
                 list(names),
                 index=list(names).index(current) if current in names else 0,
                 format_func=names.__getitem__,
             )
+            choose_organization(picked)
         # the picker shows the account's language, also after it changed elsewhere (My account): a keyed
         # widget would otherwise keep its old value and set the old language back
         st.session_state["language_picker"] = LANGUAGE_NAMES[user.language]
@@ -53,8 +59,7 @@ def main() -> None:
         )
         st.caption(f"{plain(user.name)} · {plain(user.email)}")
         if st.button(t("Sign out")):
-            st.session_state.clear()
-            st.rerun()
+            sign_out()
 
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:

@@ -6,6 +6,7 @@ screens and the sign-in gate in `state` both stand on it, one way).
 
 from __future__ import annotations
 
+import json
 import os
 
 import streamlit as st
@@ -28,13 +29,19 @@ def _database(url: str) -> Database:
     return open_database(url)
 
 
+def database() -> Database:
+    """The process's one handle on the database (opened and migrated on first use; DatabaseBusyError while
+    another process holds the DuckDB file). The server's routes use it too, outside any page run."""
+    return _database(url_for(None))
+
+
 def db() -> Database:
-    database = _database(url_for(None))
+    handle = database()
     reminders = os.environ.get("BACKOFFICE_REMINDERS") == "daily"
     backups = os.environ.get("BACKOFFICE_BACKUPS") == "daily"
     if reminders or backups:
-        _scheduler(database.url, reminders, backups)
-    return database
+        _scheduler(handle.url, reminders, backups)
+    return handle
 
 
 @st.cache_resource(show_spinner=False)
@@ -46,6 +53,23 @@ def _scheduler(url: str, reminders: bool, backups: bool) -> object:
     )
 
     return scheduler.start(_database(url), reminders=reminders, backups=backups)
+
+
+SESSION_ROUTE = "/auth/session"  # trades the handoff code for the session cookie (routes.py)
+SIGNED_OUT_ROUTE = "/auth/signed-out"  # drops the cookie of an ended session (routes.py)
+
+
+def send_browser_to(path: str, code: str | None = None) -> None:
+    """Navigate this tab to one of our routes (a page cannot set or drop an HttpOnly cookie; a route can).
+    With a handoff code, the route brings the browser back to the page and query it is on now."""
+    if code is None:
+        target = json.dumps(path)
+    else:
+        target = (
+            f"{json.dumps(path + '?code=')} + encodeURIComponent({json.dumps(code)}) + '&next=' + "
+            "encodeURIComponent(window.location.pathname + window.location.search)"
+        )
+    st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True)
 
 
 def current_language() -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from backoffice.admin import auth, orgs
+from backoffice.admin import auth, orgs, sessions
 from backoffice.core.client_address import client_address, trusted_proxies
+from backoffice.core.context import User
 from backoffice.web.errors import show_errors
-from backoffice.web.session import current_language, db, t
+from backoffice.web.session import SESSION_ROUTE, current_language, db, send_browser_to, t
 from backoffice.web.text import plain
 
 
@@ -18,6 +19,17 @@ def _source() -> str:
     return client_address(
         str(peer) if peer else None, st.context.headers.get_all("X-Forwarded-For"), trusted_proxies()
     )
+
+
+def _start_session(user: User, source: str) -> None:
+    """Signed in: a session in the database, its first token in this tab's memory, and the browser sent to the
+    route that sets its cookie and brings it back to the page (and query) it asked for."""
+    started = sessions.start(db(), user, source)
+    st.session_state["session_token"] = started.token
+    st.session_state["language"] = user.language
+    st.caption(t("Signing in…"))
+    send_browser_to(SESSION_ROUTE, started.handoff)
+    st.stop()
 
 
 def sign_in_screen() -> None:
@@ -31,10 +43,8 @@ def sign_in_screen() -> None:
         submitted = st.form_submit_button(t("Sign in"), type="primary")
     if submitted:
         with show_errors(current_language()):
-            user = auth.sign_in(db(), login, password, _source())
-            st.session_state["user_id"] = user.user_id
-            st.session_state["language"] = user.language
-            st.rerun()
+            source = _source()
+            _start_session(auth.sign_in(db(), login, password, source), source)
     with st.expander(t("I have an invitation or reset token")):
         with st.form("redeem"):
             token = st.text_input(t("Token"))
@@ -80,6 +90,5 @@ def first_run_form() -> None:
                 country=country or None,
                 language=current_language(),
             )
-            user = auth.sign_in(db(), email, password, _source())
-            st.session_state["user_id"] = user.user_id
-            st.rerun()
+            source = _source()
+            _start_session(auth.sign_in(db(), email, password, source), source)

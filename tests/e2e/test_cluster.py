@@ -397,6 +397,31 @@ def test_a_new_browser_gets_a_cookie_that_keeps_it_on_the_process_that_served_it
     assert all(upstream[f"/?first{n}"] == upstream[f"/?again{n}"] for n in range(8))
 
 
+def test_a_browser_moved_to_the_other_process_stays_signed_in(browser: Browser, cluster: Cluster) -> None:
+    """Sessions live in PostgreSQL (docs/decisions/0012): signed in on A, the same browser sent to B (its
+    `backoffice_node` cookie changed, as when A goes away) is still signed in, on the page it was on."""
+    cookies = pin_cookies(cluster)
+    base = cluster.base("127.0.0.1")
+    context = browser.new_context(ignore_https_errors=True)
+    context.add_cookies([{"name": "backoffice_node", "value": cookies["A"], "url": base}])
+    page = context.new_page()
+    try:
+        sign_in(page, base)
+        session = next(c for c in context.cookies() if c["name"] == "backoffice_session")
+        assert session["httpOnly"] and session["secure"] and session["sameSite"] == "Lax"  # https via nginx
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Products", exact=True).click()
+        expect(page.get_by_role("heading", name="Products")).to_be_visible(timeout=30_000)
+        wait_idle(page)
+        context.add_cookies([{"name": "backoffice_node", "value": cookies["B"], "url": base}])
+        page.goto(f"{base}/products?moved=1")  # a reload, marked for the access log
+        expect(page.get_by_role("heading", name="Products")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
+    finally:
+        context.close()
+    log = cluster.wait_for_log(lambda log: any("moved=1" in line["request"] for line in log))
+    assert [cluster.replica_of(line["upstream"]) for line in log if "moved=1" in line["request"]] == ["B"]
+
+
 def test_last_a_stopped_process_sends_its_browsers_to_another(cluster: Cluster) -> None:
     """(Last in this module: it stops replica A.) A browser pinned to A is served by B, no error page."""
     cookie = pin_cookies(cluster)["A"]

@@ -10,6 +10,7 @@ from backoffice.contacts import customers
 from backoffice.db import Database
 from backoffice.web.text import plain
 from tests.factories import make_customer, make_org
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +22,7 @@ def test_a_disguised_file_is_refused_with_its_name_and_a_real_pdf_is_attached(
     org_id, admin = make_org(duck)
     contact_id = make_customer(admin)
     at = AppTest.from_file(str(ROOT / "backoffice/web/pages/customer.py"), default_timeout=30)
-    at.session_state["user_id"] = admin.user.user_id
+    at.session_state["session_token"] = session_token(duck, admin.user.user_id)
     at.session_state["org_id"] = org_id
     at.session_state["customer_id"] = contact_id
     at.run()

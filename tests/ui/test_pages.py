@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice.admin import auth, orgs
+from backoffice.admin import auth, orgs, sessions
 from backoffice.contacts import customers
 from backoffice.db import Database
 from backoffice.web.registry import PAGES
 from backoffice.web.text import plain
 from tests.factories import PASSWORD, make_customer, make_org
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_FILES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "backoffice/web/pages").glob("*.py"))
@@ -31,7 +32,7 @@ def signed_in(app_db: Database):
 
     def start(page: str | None = None, user_id: int | None = None) -> AppTest:
         at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-        at.session_state["user_id"] = user_id or admin.user.user_id
+        at.session_state["session_token"] = session_token(app_db, user_id or admin.user.user_id)
         at.session_state["org_id"] = org_id
         at.run()
         if page:
@@ -74,7 +75,9 @@ def test_sign_in_through_the_form(app_db: Database) -> None:
     assert at.error and plain(auth.SIGN_IN_FAILED) in at.error[0].value  # messages show literally
     at.text_input[1].input(PASSWORD)
     at.button[0].click().run()
-    assert not at.exception and at.session_state["user_id"]
+    assert not at.exception and at.session_state["session_token"]
+    assert [c.value for c in at.caption] == ["Signing in…"]  # the browser goes to collect its cookie
+    at.run()
     assert at.title[0].value == "Customers"
 
 
@@ -96,7 +99,7 @@ def test_first_run_asks_for_the_organization_and_its_admin(app_db: Database) -> 
     at.button[0].click().run()
     assert not at.exception
     assert orgs.find_org_id(app_db, "مؤسسة النور")
-    assert at.session_state["user_id"]
+    assert at.session_state["session_token"]
 
 
 def test_new_customer_form_shows_the_error_on_the_field_then_saves(signed_in, app_db: Database) -> None:
@@ -150,6 +153,26 @@ def test_admin_invites_a_user_and_gets_a_token(signed_in) -> None:
     next(b for b in at.button if b.label == "Invite").click().run()
     assert not at.exception and at.code and len(at.code[0].value) > 20
     auth.redeem_token(signed_in.admin.db, at.code[0].value, "Clerk#Pass1")
+
+
+def test_my_account_signs_out_my_other_browsers_and_an_admin_signs_out_a_member(signed_in) -> None:
+    from tests.factories import make_user
+
+    admin = signed_in.admin
+    elsewhere = sessions.start(admin.db, admin.user).token
+    at = signed_in("backoffice/web/pages/account.py")
+    assert any("Signed-in browsers and devices: 2" in c.value for c in at.caption)
+    next(b for b in at.button if b.label == "Sign out everywhere else").click().run()
+    assert not at.exception and sessions.check(admin.db, elsewhere) is None
+    assert sessions.check(admin.db, at.session_state["session_token"]) is not None  # this one stays
+
+    clerk = make_user(admin, "sales")
+    theirs = sessions.start(admin.db, clerk.user).token
+    at = signed_in("backoffice/web/pages/users.py")
+    at.selectbox(key="reset_user").select(f"{clerk.user.name} · {clerk.user.email}")
+    next(b for b in at.button if b.label == "Sign out everywhere").click().run()
+    assert not at.exception and at.success
+    assert sessions.check(admin.db, theirs) is None
 
 
 def test_viewer_sees_pages_but_not_admin_actions(signed_in) -> None:

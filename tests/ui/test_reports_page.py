@@ -14,7 +14,9 @@ from backoffice.admin import auth
 from backoffice.db import Database
 from backoffice.sales import invoices, orders
 from backoffice.sales.orders import LineRequest
+from backoffice.web.session import database  # the page's own handle (BACKOFFICE_DATABASE_URL)
 from tests.factories import make_customer, make_org, make_product, make_user
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = "backoffice/web/pages/reports.py"
@@ -45,7 +47,7 @@ def shop(app_db: Database):
 def _open(org_id: int, user_id: int, **state) -> AppTest:
     """The page itself (it works before and after its line in the page registry)."""
     at = AppTest.from_file(str(ROOT / PAGE), default_timeout=30)
-    at.session_state["user_id"] = user_id
+    at.session_state["session_token"] = session_token(database(), user_id)
     at.session_state["org_id"] = org_id
     for key, value in state.items():
         at.session_state[key] = value

@@ -24,6 +24,7 @@ from backoffice.db import Database
 from backoffice.sales import invoices, orders
 from backoffice.web.text import plain
 from tests.factories import PASSWORD
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = "![t](http://127.0.0.1:9/{}.png) {}"
@@ -94,7 +95,7 @@ def seeded(duck: Database, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     assert result.new == 1 and not result.problems, result.problems
     return {
         "org_id": org_id,
-        "user_id": admin.user.user_id,
+        "session_token": session_token(admin.db, admin.user.user_id),
         "contact_id": contact_id,
         "order_id": orders.list_orders(admin)[0][0]["order_id"],
         "invoice_number": invoices.list_invoices(admin)[0][0]["number_text"],
@@ -121,7 +122,7 @@ def test_no_page_hands_user_text_to_markdown_unescaped(
     seeded: dict[str, Any], page: str, state: dict[str, str]
 ) -> None:
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-    at.session_state["user_id"] = seeded["user_id"]
+    at.session_state["session_token"] = seeded["session_token"]
     at.session_state["org_id"] = seeded["org_id"]
     for name, key in state.items():
         at.session_state[name] = seeded[key]
@@ -138,7 +139,7 @@ def test_no_page_hands_user_text_to_markdown_unescaped(
 
 def test_the_profile_shows_the_name_city_category_and_note_literally(seeded: dict[str, Any]) -> None:
     at = AppTest.from_file(str(ROOT / "backoffice/web/pages/customer.py"), default_timeout=30)
-    at.session_state["user_id"] = seeded["user_id"]
+    at.session_state["session_token"] = seeded["session_token"]
     at.session_state["org_id"] = seeded["org_id"]
     at.session_state["customer_id"] = seeded["contact_id"]
     at.run()
@@ -152,7 +153,7 @@ def test_the_profile_shows_the_name_city_category_and_note_literally(seeded: dic
 
 def test_the_import_result_names_a_sku_from_the_file_literally(seeded: dict[str, Any]) -> None:
     at = AppTest.from_file(str(ROOT / "backoffice/web/pages/order_import.py"), default_timeout=30)
-    at.session_state["user_id"] = seeded["user_id"]
+    at.session_state["session_token"] = seeded["session_token"]
     at.session_state["org_id"] = seeded["org_id"]
     at.run()
     uploader = next(u for u in at.get("file_uploader") if u.label.startswith("Orders file"))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from backoffice.admin import auth
+from backoffice.admin import auth, sessions
 from backoffice.core.i18n import LANGUAGE_NAMES
 from backoffice.web import db, page, show_errors, t
 from backoffice.web.invitations import invitations_box
@@ -34,5 +34,13 @@ with st.form("password", clear_on_submit=True):
     new = st.text_input(t("New password"), type="password", help=t(PASSWORD_HELP))
     if st.form_submit_button(t("Change password")):
         with show_errors(lang):
-            auth.change_password(db(), ctx.user, old, new)
-            st.success(t("Password changed"))
+            here = st.session_state.get("session")
+            auth.change_password(db(), ctx.user, old, new, keep_session_id=getattr(here, "session_id", None))
+            st.success(t("Password changed. You were signed out everywhere else."))
+
+live = sessions.live_sessions(db(), ctx.user)
+st.caption(t("Signed-in browsers and devices") + f": {live}")
+if st.button(t("Sign out everywhere else"), disabled=live <= 1):
+    here = st.session_state.get("session")
+    sessions.sign_out_everywhere(db(), ctx.user, keep=here if isinstance(here, sessions.Session) else None)
+    st.success(t("Signed out everywhere else."))

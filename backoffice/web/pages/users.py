@@ -5,7 +5,7 @@ from collections.abc import Sequence
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from backoffice.admin import auth, orgs
+from backoffice.admin import auth, orgs, sessions
 from backoffice.core.context import ROLES
 from backoffice.web import db, page, show_errors, t
 from backoffice.web.session import current_language
@@ -82,6 +82,10 @@ with reset_tab, st.form("reset"):
             st.caption(
                 t("The user enters it on the sign-in screen under 'I have an invitation or reset token'.")
             )
+    if st.form_submit_button(t("Sign out everywhere")):
+        with show_errors(lang):
+            sessions.end_sessions(ctx, by_label[who])
+            st.success(t("Signed out on every device: the user signs in again with their password."))
 
 with org_tab, st.form("new_org", clear_on_submit=True):
     st.caption(t("A branch or warehouse with its own books; you become its admin."))

@@ -1,0 +1,1 @@
+"""The folder of the script Streamlit runs (see app.py here)."""
