@@ -14,6 +14,10 @@ if __name__ == "__main__":  # a page run (AppTest): the app itself
 
     main()
 else:  # imported by `streamlit run` to serve
-    from backoffice.web.routes import ROUTES
+    from backoffice.web.routes import ROUTES, lifespan
 
-    app = st.App(Path(__file__).resolve().parent / "backoffice" / "web" / "script" / "app.py", routes=ROUTES)
+    app = st.App(
+        Path(__file__).resolve().parent / "backoffice" / "web" / "script" / "app.py",
+        routes=ROUTES,
+        lifespan=lifespan,
+    )

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -169,3 +170,41 @@ def test_the_same_output_with_and_without_the_app(shop: Path) -> None:
             before.stderr,
         )
     assert not app_file(shop).exists()
+
+
+def test_the_real_server_takes_the_commands_and_the_api(shop: Path, tmp_path: Path) -> None:
+    """`backoffice serve` itself: /healthz answers, commands against its file go through it (it holds the file:
+    without the note they would exit 1), a personal token reaches /api/v1, and the note goes when it stops."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "backoffice.cli", "serve", "--db", str(shop), "--port", str(port)],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=5) as response:  # noqa: S310
+                    if json.loads(response.read())["status"] == "ready":
+                        break
+            except (OSError, ValueError):
+                time.sleep(0.3)
+        assert app_file(shop).exists()
+        added = cli("customer", "add", "--db", str(shop), "--name", "Sara", "--json")
+        assert added.returncode == 0, added.stderr
+        token = json.loads(
+            cli("token", "create", "--db", str(shop), "--email", "owner@example.com", "--json").stdout
+        )
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/v1/customers", headers={"Authorization": f"Bearer {token['token']}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - our own server
+            assert [c["name"] for c in json.loads(response.read())] == ["Sara"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert not app_file(shop).exists()  # the note went with the server
+    assert cli("customer", "list", "--db", str(shop), "--json").returncode == 0  # the file is free again

@@ -9,6 +9,10 @@
   a page cannot set such a cookie) and sends the browser on to the page it asked for.
 - `/auth/signed-out`: after signing out, drops the cookie (only once its session has ended, so a link from
   another site cannot sign anyone out) and goes back to the start.
+- `/api/v1`: the HTTP API (backoffice.api, decision 0013), over the same database handle as the pages.
+
+`lifespan` leaves the app's note beside its DuckDB file while it serves (backoffice.api.local), so `backoffice`
+in a shell sends its commands here instead of finding the file held.
 
 Handlers are plain functions: Starlette runs them in its thread pool, so the database calls never block the
 event loop that serves the pages.
@@ -17,13 +21,18 @@ event loop that serves the pages.
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 
 from backoffice.admin import sessions
+from backoffice.api import create_api, local
 from backoffice.core.errors import BackofficeError, DatabaseBusyError
+from backoffice.db import url_for
 from backoffice.db.migrations import pending_migrations
 from backoffice.web.session import SESSION_ROUTE, SIGNED_OUT_ROUTE, database
 
@@ -102,9 +111,33 @@ def signed_out(request: Request) -> Response:
     return response
 
 
+_LOCAL: dict[str, str | None] = {
+    "token": None
+}  # the token of this run's note: the shell's `backoffice` as the app
+
+
+@asynccontextmanager
+async def lifespan(app: Any) -> AsyncIterator[None]:
+    """While the server runs, its note beside the DuckDB file says where it listens (127.0.0.1 when it listens on
+    every address) and holds this run's local token; the note goes when the server stops."""
+    from streamlit import config
+
+    url = url_for(None)
+    host = str(config.get_option("server.address") or "127.0.0.1")
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - reading, not binding
+    port = int(config.get_option("server.port"))
+    _LOCAL["token"] = local.publish(url, f"http://{host}:{port}")
+    try:
+        yield
+    finally:
+        local.withdraw(url)
+        _LOCAL["token"] = None
+
+
 ROUTES = [
     Route("/healthz", healthz, methods=["GET", "HEAD"]),
     Route("/readyz", readyz, methods=["GET", "HEAD"]),
     Route(SESSION_ROUTE, collect_session, methods=["GET"]),
     Route(SIGNED_OUT_ROUTE, signed_out, methods=["GET"]),
+    Mount("/api/v1", app=create_api(database, lambda: _LOCAL["token"])),
 ]

@@ -9,6 +9,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from backoffice.web.routes import ROUTES
+from backoffice.web.routes import ROUTES, lifespan
 
-app = st.App(Path(__file__).resolve().parent / "script" / "app.py", routes=ROUTES)
+app = st.App(Path(__file__).resolve().parent / "script" / "app.py", routes=ROUTES, lifespan=lifespan)
