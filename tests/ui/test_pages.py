@@ -259,3 +259,29 @@ def test_credit_note_from_the_invoices_page(signed_in) -> None:
     at.session_state["invoice_number"] = number  # back to the invoice: only the one unit left can be returned
     at.run()
     assert at.number_input(key="ret_1").max == 1
+
+
+def test_my_account_makes_an_api_token_shown_once_and_revokes_it(signed_in) -> None:
+    from backoffice.admin import tokens
+
+    admin = signed_in.admin
+    at = signed_in("backoffice/web/pages/account.py")
+    next(i for i in at.text_input if i.label == "What it is for").input("nightly export")
+    next(b for b in at.button if b.label == "Create token").click().run()
+    assert not at.exception
+    shown = [c.value for c in at.code]
+    assert len(shown) == 1 and shown[0].startswith("bo_")
+    assert tokens.authenticate(admin.db, shown[0]).user.user_id == admin.user.user_id  # it works as me
+    at.run()
+    assert not at.code  # shown once
+    next(b for b in at.button if b.label == "Revoke").click().run()
+    assert not at.exception
+    assert [x["revoked_at"] is not None for x in tokens.list_tokens(admin)] == [True]
+
+
+def test_settings_backs_up_now_for_the_admin_of_every_organization(signed_in, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BACKOFFICE_BACKUP_DIR", str(tmp_path / "backups"))
+    at = signed_in("backoffice/web/pages/settings.py")
+    next(b for b in at.button if b.label == "Back up now").click().run()
+    assert not at.exception and at.success and "Backed up to" in at.success[0].value
+    assert len(list((tmp_path / "backups").glob("backoffice-*.duckdb"))) == 1

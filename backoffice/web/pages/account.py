@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from backoffice.admin import auth, sessions
+from backoffice.admin import auth, sessions, tokens
 from backoffice.core.i18n import LANGUAGE_NAMES
 from backoffice.web import db, page, show_errors, t
 from backoffice.web.invitations import invitations_box
 from backoffice.web.session import current_language
 from backoffice.web.signin import PASSWORD_HELP
+from backoffice.web.tables import frame, show
 from backoffice.web.text import plain
 
 ctx = page("My account")
@@ -44,3 +45,46 @@ if st.button(t("Sign out everywhere else"), disabled=live <= 1):
     here = st.session_state.get("session")
     sessions.sign_out_everywhere(db(), ctx.user, keep=here if isinstance(here, sessions.Session) else None)
     st.success(t("Signed out everywhere else."))
+
+st.subheader(t("API tokens"))
+st.caption(t("A token lets a script use /api/v1 as you, in this organization, with your role."))
+with st.form("new_token", clear_on_submit=True):
+    purpose = st.text_input(t("What it is for"), max_chars=100)
+    if st.form_submit_button(t("Create token")):
+        with show_errors(lang):
+            st.session_state["new_api_token"] = tokens.create_token(ctx, purpose)["token"]
+if fresh := st.session_state.pop("new_api_token", None):
+    st.success(t("Copy the token now: it is not shown again."))
+    st.code(fresh, language=None)
+mine = [x for x in tokens.list_tokens(ctx) if x["user_id"] == ctx.user.user_id]
+if mine:
+    show(
+        frame(
+            [
+                {
+                    "id": x["token_id"],
+                    "name": x["name"],
+                    "created": x["created_at"],
+                    "last_used": x["last_used_at"],
+                    "revoked": x["revoked_at"],
+                }
+                for x in mine
+            ],
+            {
+                "id": "#",
+                "name": "What it is for",
+                "created": "Created",
+                "last_used": "Last used",
+                "revoked": "Revoked",
+            },
+        ),
+        "tokens",
+    )
+    live_ids = [x["token_id"] for x in mine if x["revoked_at"] is None]
+    if live_ids:
+        with st.form("revoke_token"):
+            chosen_id = st.selectbox(t("Token"), live_ids, format_func=lambda i: f"#{i}")
+            if st.form_submit_button(t("Revoke")):
+                with show_errors(lang):
+                    tokens.revoke_token(ctx, int(chosen_id))
+                    st.rerun()
