@@ -39,9 +39,10 @@ def insert_order_line(conn: Connection, **values: Any) -> None:
     run(
         conn,
         "INSERT INTO order_lines (org_id, order_id, line_no, kind, product_id, sku, description, quantity, "
-        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor) VALUES "
-        "(:org_id, :order_id, :line_no, :kind, :product_id, :sku, :description, :quantity, :unit_price_minor, "
-        ":discount_minor, :vat_rate_bp, :vat_exempt, :net_minor, :vat_minor, :gross_minor)",
+        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor, "
+        "gross_minor) VALUES (:org_id, :order_id, :line_no, :kind, :product_id, :sku, :description, :quantity, "
+        ":unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :price_includes_vat, :net_minor, :vat_minor, "
+        ":gross_minor)",
         **values,
     )
 
@@ -259,9 +260,11 @@ def insert_batch_invoice_lines(conn: Connection, batch_id: int) -> None:
         conn,
         f"""
         INSERT INTO invoice_lines (org_id, invoice_id, line_no, kind, product_id, sku, description, quantity,
-            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor, cogs_minor)
+            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor,
+            gross_minor, cogs_minor)
         SELECT l.org_id, i.invoice_id, l.line_no, l.kind, l.product_id, l.sku, l.description, l.quantity,
-            l.unit_price_minor, l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.net_minor, l.vat_minor, l.gross_minor,
+            l.unit_price_minor, l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.price_includes_vat, l.net_minor,
+            l.vat_minor, l.gross_minor,
             CASE WHEN p.product_id IS NULL OR NOT p.track_stock THEN 0
                  WHEN p.stock_qty <= 0 OR p.stock_value_minor <= 0 THEN l.quantity * p.cost_minor
                  ELSE (2 * p.stock_value_minor * l.quantity + p.stock_qty) {div} (2 * p.stock_qty) END
@@ -464,10 +467,10 @@ def insert_invoice_line(conn: Connection, **values: Any) -> None:
     run(
         conn,
         "INSERT INTO invoice_lines (org_id, invoice_id, line_no, kind, product_id, sku, description, quantity, "
-        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor, cogs_minor, "
-        "corrects_line_id) VALUES (:org_id, :invoice_id, :line_no, :kind, :product_id, :sku, :description, :quantity, "
-        ":unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :net_minor, :vat_minor, :gross_minor, "
-        ":cogs_minor, :corrects_line_id)",
+        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor, "
+        "gross_minor, cogs_minor, corrects_line_id) VALUES (:org_id, :invoice_id, :line_no, :kind, :product_id, :sku, "
+        ":description, :quantity, :unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :price_includes_vat, "
+        ":net_minor, :vat_minor, :gross_minor, :cogs_minor, :corrects_line_id)",
         **values,
     )
 
