@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from backoffice.admin import orgs
 from backoffice.books import ledger
@@ -122,3 +123,21 @@ def test_two_organizations_cannot_share_a_name(db: Database) -> None:
     make_org(db, "Branch")
     with pytest.raises(ConflictError):
         make_org(db, "branch")
+
+
+def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_chose(db: Database) -> None:
+    """Migration 15 on organizations as an older version left them: all on the old default, 'line'."""
+    from backoffice.db.versions import v0015_line_basis_and_group_rounding as v15
+
+    _, saudi = make_org(db, country="SA")
+    _, chose = make_org(db, country="SA")
+    _, jordan = make_org(db, currency="JOD", vat="16", country="JO")
+    orgs.update_settings(chose, rounding_rule="line")  # a person chose 'line': the audit log says so
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE organizations SET rounding_rule = 'line'"))
+        conn.execute(sa.text(v15.STATEMENTS[-1]))
+    assert [orgs.get_settings(c)["rounding_rule"] for c in (saudi, chose, jordan)] == [
+        "group",
+        "line",
+        "line",
+    ]

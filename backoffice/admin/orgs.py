@@ -22,7 +22,14 @@ from backoffice.db.queries import orgs as q
 
 MAX_LOGO_BYTES = 1_000_000
 CALENDARS = ("gregorian", "hijri", "jalali")
-ROUNDING_RULES = ("line", "group")
+ROUNDING_RULES = ("line", "group")  # VAT rounded per line, or once per rate group (EN 16931 BR-CO-17)
+# A new organization in these countries starts with the 'group' rule (ZATCA checks BR-CO-17); elsewhere 'line'.
+GROUP_ROUNDING_COUNTRIES = frozenset({"SA"})
+
+
+def default_rounding_rule(country: str | None) -> str:
+    """The VAT rounding rule a new organization starts with: per rate group in Saudi Arabia, else per line."""
+    return "group" if (country or "").upper() in GROUP_ROUNDING_COUNTRIES else "line"
 
 
 def _validate(values: dict[str, Any]) -> dict[str, Any]:
@@ -114,6 +121,7 @@ def setup(
             "language": language,
         }
     )
+    values["rounding_rule"] = default_rounding_rule(values["country"])
     rate_bp = rate_from_percent(vat_percent)
     with db.write() as conn:
         allowed = actor is not None and (
