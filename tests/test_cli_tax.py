@@ -86,3 +86,67 @@ def test_an_organization_elsewhere_starts_with_line_rounding(
 ) -> None:
     _init(capsys, cli_db, "AE")
     assert run(capsys, "org", "show", *cli_db, "--json")[1]["rounding_rule"] == "line"
+
+
+def test_the_currency_stays_once_a_document_exists(
+    cli_db: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _init(capsys, cli_db, "SA")
+    assert (
+        run(capsys, "org", "set", *cli_db, "--currency", "JOD", "--json")[1]["currency"] == "JOD"
+    )  # nothing yet
+    assert run(capsys, "org", "set", *cli_db, "--currency", "SAR", "--json")[1]["currency_fixed"] is False
+    steps = [
+        (
+            "product",
+            "add",
+            "--sku",
+            "TEA",
+            "--name",
+            "Tea",
+            "--price",
+            "658",
+            "--tax-inclusive",
+            "--stock",
+            "1",
+        ),
+        ("order", "add", "--line", "TEA:1", "--confirm"),
+        ("invoice", "issue", "--order", "1"),
+    ]
+    for step in steps:
+        assert run(capsys, *step[:2], *cli_db, *step[2:])[0] == 0, step
+    code, _, err = run(capsys, "org", "set", *cli_db, "--currency", "JOD")
+    assert code == 2 and "currency" in err and "cannot change once an order, invoice" in err
+    shown = run(capsys, "org", "show", *cli_db, "--json")[1]
+    assert (shown["currency"], shown["currency_fixed"]) == ("SAR", True)
+    invoice = run(capsys, "invoice", "show", *cli_db, "INV-000001", "--json")[1]
+    assert (invoice["total"], invoice["currency"]) == ("658.00", "SAR")
+
+
+def test_a_document_is_shown_in_its_own_currency(
+    cli_db: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An organization whose currency an older version let change after it issued documents."""
+    import sqlalchemy as sa
+
+    from backoffice.db import open_database, url_for
+
+    _init(capsys, cli_db, "SA")
+    assert run(capsys, "product", "add", *cli_db, "--sku", "TEA", "--name", "Tea", "--price", "658",
+               "--tax-inclusive", "--stock", "1")[0] == 0  # fmt: skip
+    assert run(capsys, "order", "add", *cli_db, "--line", "TEA:1", "--confirm")[0] == 0
+    assert run(capsys, "invoice", "issue", *cli_db, "--order", "1")[0] == 0
+    db = open_database(url_for(cli_db[1] if cli_db else None))
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE organizations SET currency = 'JOD'"))
+    db.dispose()
+    invoice = run(capsys, "invoice", "show", *cli_db, "INV-000001", "--json")[1]
+    assert (invoice["total"], invoice["vat"], invoice["currency"]) == (
+        "658.00",
+        "85.83",
+        "SAR",
+    )  # not 65.800 JOD
+    order = run(capsys, "order", "show", *cli_db, "1", "--json")[1]
+    assert (order["total"], order["currency"], order["lines"][0]["unit_price"]) == ("658.00", "SAR", "658.00")
+    code, out, _ = run(capsys, "invoice", "explain", *cli_db, "INV-000001")
+    assert code == 0 and "every total agrees" in out

@@ -6,10 +6,13 @@ import pytest
 import sqlalchemy as sa
 
 from backoffice.admin import orgs
-from backoffice.books import ledger
+from backoffice.books import ledger, opening
+from backoffice.books.opening import OpeningLine
 from backoffice.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from backoffice.db import Database, audit
-from tests.factories import make_org, make_user
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.orders import LineRequest
+from tests.factories import make_customer, make_org, make_product, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -123,6 +126,53 @@ def test_two_organizations_cannot_share_a_name(db: Database) -> None:
     make_org(db, "Branch")
     with pytest.raises(ConflictError):
         make_org(db, "branch")
+
+
+# Issue 19, defect 4: changing the currency renamed every stored amount (658.00 SAR became 65.800 JOD, balances were
+# divided by ten). Each document keeps its own currency; the organization's is fixed once one exists.
+def _order(admin) -> None:
+    orders.create_order(admin, None, [LineRequest("TEA", 1)])
+
+
+def _invoice(admin) -> None:
+    invoices.issue_invoice(
+        admin, orders.create_order(admin, None, [LineRequest("TEA", 1)], status="confirmed")
+    )
+
+
+def _payment(admin) -> None:
+    payments.record_payment(admin, make_customer(admin), "100", "cash")
+
+
+def _opening(admin) -> None:
+    opening.post_opening_balances(admin, date(2026, 1, 1), [OpeningLine("1010", debit="100")])
+
+
+@pytest.mark.parametrize("record", [_order, _invoice, _payment, _opening], ids=lambda f: f.__name__[1:])
+def test_the_currency_is_fixed_once_a_document_or_an_entry_exists(db: Database, record) -> None:
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    assert orgs.update_settings(admin, currency="JOD")["currency"] == "JOD"  # nothing issued yet: free
+    assert orgs.update_settings(admin, currency="SAR")["currency_fixed"] is False
+    record(admin)
+    with pytest.raises(ValidationError) as refused:
+        orgs.update_settings(admin, currency="JOD", city="Riyadh")
+    assert [(e.field, e.message) for e in refused.value.errors] == [("currency", orgs.CURRENCY_FIXED)]
+    settings = orgs.get_settings(admin)
+    assert (settings["currency"], settings["city"], settings["currency_fixed"]) == ("SAR", None, True)
+    assert (
+        orgs.update_settings(admin, currency="sar", city="Riyadh")["city"] == "Riyadh"
+    )  # the same one is fine
+
+
+def test_an_invoice_keeps_its_currency_and_amount(db: Database) -> None:
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    _invoice(admin)
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="JOD")
+    invoice = invoices.get_invoice(admin, "INV-000001")
+    assert (invoice["currency"], invoice["total_minor"]) == ("SAR", 65800)  # 658.00 SAR, not 65.800 JOD
 
 
 def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_chose(db: Database) -> None:

@@ -25,6 +25,10 @@ CALENDARS = ("gregorian", "hijri", "jalali")
 ROUNDING_RULES = ("line", "group")  # VAT rounded per line, or once per rate group (EN 16931 BR-CO-17)
 # A new organization in these countries starts with the 'group' rule (ZATCA checks BR-CO-17); elsewhere 'line'.
 GROUP_ROUNDING_COUNTRIES = frozenset({"SA"})
+CURRENCY_FIXED = (
+    "The currency cannot change once an order, invoice, payment or journal entry exists: each document keeps the "
+    "currency it was issued in and every balance adds them up. Use another organization for another currency."
+)
 
 
 def default_rounding_rule(country: str | None) -> str:
@@ -182,6 +186,7 @@ def get_settings(ctx: Context) -> dict[str, Any]:
         if row is None:
             raise NotFoundError("No such organization.")
         row["tax_rates"] = q.tax_rates(conn, ctx.org_id)
+        row["currency_fixed"] = q.has_documents(conn, ctx.org_id)
     row["vat_percent"] = percent_text(
         next((r["rate_bp"] for r in reversed(row["tax_rates"]) if r["code"] == "standard"), 0)
     )
@@ -189,7 +194,10 @@ def get_settings(ctx: Context) -> dict[str, Any]:
 
 
 def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
-    """Change any of the settings in orgs.SETTING_COLUMNS; a new business_type rebuilds an unused chart."""
+    """Change any of the settings in orgs.SETTING_COLUMNS; a new business_type rebuilds an unused chart. The
+    currency changes only while the organization has no document and no journal entry (issue 19): an amount is
+    minor units of its document's currency, which a new currency would silently rename (658.00 SAR shown as
+    65.800 JOD)."""
     ctx.require("settings.write")
     unknown = set(changes) - set(q.SETTING_COLUMNS)
     if unknown:
@@ -203,6 +211,10 @@ def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
             and q.org_by_name(conn, values["name"])
         ):
             raise ConflictError(f"An organization named '{values['name']}' already exists.")
+        if values.get("currency", before["currency"]) != before["currency"] and q.has_documents(
+            conn, ctx.org_id
+        ):
+            raise ValidationError(CURRENCY_FIXED, "currency")
         if values.get("business_type", before["business_type"]) != before["business_type"]:
             if not q.journal_is_empty(conn, ctx.org_id):
                 raise ConflictError("The chart of accounts cannot change once entries are posted.")

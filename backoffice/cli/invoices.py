@@ -12,7 +12,11 @@ from backoffice.core.errors import ValidationError
 invoice = common.Group("invoice")
 
 
-def _invoice_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
+def _invoice_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An invoice or credit note in its own currency (never the organization's current one: issue 19)."""
+    from backoffice.core.money import currency
+
+    cur = currency(row["currency"])
     return {
         "number": row["number_text"],
         "kind": row["kind"],
@@ -42,7 +46,7 @@ def issue(order: int) -> None:
 
     ctx = common.context()
     number = invoices.issue_invoice(ctx, order)
-    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)), f"Issued {number}.")
+    common.emit(_invoice_json(invoices.get_invoice(ctx, number)), f"Issued {number}.")
 
 
 @invoice.command("credit-note", help="credit an invoice, in full or the lines given")
@@ -63,7 +67,7 @@ def credit_note(number: str, line: tuple[str, ...], reason: str | None) -> None:
                 raise ValidationError(f"write --line SKU:QTY (got {text!r})", "line")
             returns.append(invoices.ReturnRequest(sku, qty))
     issued = invoices.issue_credit_note(ctx, number, returns, reason)
-    common.emit(_invoice_json(invoices.get_invoice(ctx, issued), common.money(ctx)), f"Issued {issued}.")
+    common.emit(_invoice_json(invoices.get_invoice(ctx, issued)), f"Issued {issued}.")
 
 
 @invoice.command("show")
@@ -73,18 +77,18 @@ def show(number: str) -> None:
     from backoffice.sales import invoices
 
     ctx = common.context()
-    common.emit(_invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)))
+    common.emit(_invoice_json(invoices.get_invoice(ctx, number)))
 
 
 @invoice.command("explain", help="recalculate from the lines; exit 1 when a total disagrees")
 @common.options()
 @click.argument("number")
 def explain(number: str) -> int:
-    from backoffice.core.money import to_json
+    from backoffice.core.money import currency, to_json
     from backoffice.sales import invoices
 
     ctx = common.context()
-    cur = common.money(ctx)
+    cur = currency(invoices.get_invoice(ctx, number)["currency"])
     found = invoices.explain_invoice(ctx, number)
     data = [
         {

@@ -23,9 +23,11 @@ def _line(text: str) -> Any:
     return LineRequest(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
 
 
-def _order_json(row: dict[str, Any], cur: Any) -> dict[str, Any]:
-    from backoffice.core.money import percent_text, to_json
+def _order_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An order in its own currency (never the organization's current one: issue 19)."""
+    from backoffice.core.money import currency, percent_text, to_json
 
+    cur = currency(row["currency"])
     lines = [
         {
             "line": x["line_no"],
@@ -76,7 +78,7 @@ def add(
     )
     row = orders.get_order(ctx, order_id)
     common.emit(
-        _order_json(row, common.money(ctx)),
+        _order_json(row),
         f"Order #{order_id}: total {row['total_minor']} (minor units), {row['status']}.",
     )
 
@@ -122,4 +124,4 @@ def show(id: int) -> None:
     from backoffice.sales import orders
 
     ctx = common.context()
-    common.emit(_order_json(orders.get_order(ctx, id), common.money(ctx)))
+    common.emit(_order_json(orders.get_order(ctx, id)))

@@ -110,7 +110,8 @@ def list_orders(
 ) -> list[dict[str, Any]]:
     return rows(
         conn,
-        "SELECT o.order_id, o.order_on, o.status, o.customer_id, c.name AS customer_name, o.total_minor, o.source, "
+        "SELECT o.order_id, o.order_on, o.status, o.customer_id, c.name AS customer_name, o.total_minor, o.currency, "
+        "o.source, "
         "o.external_id, i.number_text AS invoice_number FROM orders o "
         "LEFT JOIN contacts c ON c.contact_id = o.customer_id AND c.org_id = o.org_id "
         "LEFT JOIN invoices i ON i.org_id = o.org_id AND i.order_invoice_key = o.order_id "
@@ -481,7 +482,7 @@ def list_invoices(
     return rows(
         conn,
         "SELECT i.invoice_id, i.kind, i.number_text, i.issued_on, i.due_on, i.customer_id, c.name AS customer_name, "
-        "i.net_minor, i.vat_minor, i.total_minor, i.order_id FROM invoices i "
+        "i.net_minor, i.vat_minor, i.total_minor, i.currency, i.order_id FROM invoices i "
         "LEFT JOIN contacts c ON c.org_id = i.org_id AND c.contact_id = i.customer_id WHERE i.org_id = :org "
         "AND (CAST(:kind AS VARCHAR) IS NULL OR i.kind = :kind) AND (CAST(:customer AS BIGINT) IS NULL OR i.customer_id = :customer) "
         "ORDER BY i.issued_on DESC, i.invoice_id DESC LIMIT :limit OFFSET :offset",

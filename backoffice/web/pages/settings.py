@@ -49,7 +49,16 @@ with org_tab, st.form("org_settings"):
             ("brand_color", "Brand colour"),
         ]
     ):
-        values[field] = cols[i % 2].text_input(t(label), value=settings.get(field) or "", key=f"org_{field}")
+        fixed = field == "currency" and settings["currency_fixed"]  # documents keep the currency they have
+        values[field] = cols[i % 2].text_input(
+            t(label),
+            value=settings.get(field) or "",
+            key=f"org_{field}",
+            disabled=fixed,
+            help=t(orgs.CURRENCY_FIXED) if fixed else None,
+        )
+    if settings["currency_fixed"]:
+        st.caption(t(orgs.CURRENCY_FIXED))
     values["invoice_footer"] = st.text_area(t("Invoice footer"), value=settings.get("invoice_footer") or "")
     cols = st.columns(4)
     for col, (field, label, options) in zip(
