@@ -191,3 +191,20 @@ def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_c
         "line",
         "line",
     ]
+
+
+def test_an_organization_an_older_version_let_change_may_go_back_to_its_documents_currency(db: Database) -> None:
+    """SAR invoices, then the currency set to JOD by a version without this check: every amount read as JOD. The
+    only change open is back to SAR, the currency of every document; then it is fixed again."""
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    _invoice(admin)
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE organizations SET currency = 'JOD'"))
+    assert orgs.get_settings(admin)["currency_fixed"] is False
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="EUR")
+    settings = orgs.update_settings(admin, currency="SAR")
+    assert (settings["currency"], settings["currency_fixed"]) == ("SAR", True)
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="JOD")

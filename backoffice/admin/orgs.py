@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from backoffice.admin.auth import insert_user
 from backoffice.books import ledger
 from backoffice.core.context import Context, User
@@ -186,11 +188,26 @@ def get_settings(ctx: Context) -> dict[str, Any]:
         if row is None:
             raise NotFoundError("No such organization.")
         row["tax_rates"] = q.tax_rates(conn, ctx.org_id)
-        row["currency_fixed"] = q.has_documents(conn, ctx.org_id)
+        row["currency_fixed"] = _currency_fixed(conn, ctx.org_id, row["currency"])
     row["vat_percent"] = percent_text(
         next((r["rate_bp"] for r in reversed(row["tax_rates"]) if r["code"] == "standard"), 0)
     )
     return row
+
+
+def _currency_fixed(conn: Connection, org_id: int, current: str) -> bool:
+    """Whether the currency stays as it is: the organization has a document or an entry, and no way back is open
+    (see _may_become)."""
+    if not q.has_documents(conn, org_id):
+        return False
+    found = q.document_currencies(conn, org_id)
+    return len(found) != 1 or found == {current}
+
+
+def _may_become(conn: Connection, org_id: int, new: str) -> bool:
+    """Whether the currency may become `new`: nothing is recorded yet, or every order and invoice is in `new`
+    already — the way back for an organization whose currency an older version let change under them."""
+    return not q.has_documents(conn, org_id) or q.document_currencies(conn, org_id) == {new}
 
 
 def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
@@ -211,9 +228,8 @@ def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
             and q.org_by_name(conn, values["name"])
         ):
             raise ConflictError(f"An organization named '{values['name']}' already exists.")
-        if values.get("currency", before["currency"]) != before["currency"] and q.has_documents(
-            conn, ctx.org_id
-        ):
+        new_currency = values.get("currency", before["currency"])
+        if new_currency != before["currency"] and not _may_become(conn, ctx.org_id, new_currency):
             raise ValidationError(CURRENCY_FIXED, "currency")
         if values.get("business_type", before["business_type"]) != before["business_type"]:
             if not q.journal_is_empty(conn, ctx.org_id):

@@ -102,5 +102,18 @@ def has_documents(conn: Connection, org_id: int) -> bool:
     )
 
 
+def document_currencies(conn: Connection, org_id: int) -> set[str]:
+    """The currencies the organization's orders, invoices and credit notes are in."""
+    return {
+        r["currency"]
+        for r in rows(
+            conn,
+            "SELECT DISTINCT currency FROM orders WHERE org_id = :org UNION "
+            "SELECT DISTINCT currency FROM invoices WHERE org_id = :org",
+            org=org_id,
+        )
+    }
+
+
 def delete_chart(conn: Connection, org_id: int) -> None:
     run(conn, "DELETE FROM accounts WHERE org_id = :org", org=org_id)
