@@ -176,8 +176,8 @@ def test_an_invoice_keeps_its_currency_and_amount(db: Database) -> None:
 
 
 def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_chose(db: Database) -> None:
-    """Migration 15 on organizations as an older version left them: all on the old default, 'line'."""
-    from backoffice.db.versions import v0015_line_basis_and_group_rounding as v15
+    """Migration 16 on organizations as an older version left them: all on the old default, 'line'."""
+    from backoffice.db.versions import v0016_line_basis_and_group_rounding as v16
 
     _, saudi = make_org(db, country="SA")
     _, chose = make_org(db, country="SA")
@@ -185,7 +185,7 @@ def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_c
     orgs.update_settings(chose, rounding_rule="line")  # a person chose 'line': the audit log says so
     with db.write() as conn:
         conn.execute(sa.text("UPDATE organizations SET rounding_rule = 'line'"))
-        for statement in v15.STATEMENTS[2:]:  # as the migration runner does
+        for statement in v16.STATEMENTS[2:]:  # as the migration runner does
             conn.execute(sa.text(statement.format()))
     assert [orgs.get_settings(c)["rounding_rule"] for c in (saudi, chose, jordan)] == [
         "group",
@@ -197,7 +197,7 @@ def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_c
             sa.text("SELECT org_id, actor, before_json, after_json FROM audit_log WHERE action = 'migrate'")
         ).all()
     assert [tuple(r) for r in said] == [
-        (saudi.org_id, "migration 15", '{"rounding_rule": "line"}', '{"rounding_rule": "group"}')
+        (saudi.org_id, "migration 16", '{"rounding_rule": "line"}', '{"rounding_rule": "group"}')
     ]
 
 

@@ -1,4 +1,4 @@
-"""Migration 15: each order and invoice line keeps its own price basis, and Saudi organizations round VAT per rate
+"""Migration 16: each order and invoice line keeps its own price basis, and Saudi organizations round VAT per rate
 group (issue 19).
 
 `price_includes_vat` on a line says whether its unit price is VAT-inclusive (what the customer pays for it) or
@@ -20,7 +20,7 @@ STATEMENTS = [
     # the audit log says what changed and why; 'migrate', so the check below (a person's 'update') still holds.
     # (The runner fills {placeholders} with str.format: a JSON brace is written twice.)
     "INSERT INTO audit_log (org_id, user_id, actor, action, entity, entity_id, before_json, after_json, created_at) "
-    "SELECT org_id, NULL, 'migration 15', 'migrate', 'organization', CAST(org_id AS VARCHAR), "
+    "SELECT org_id, NULL, 'migration 16', 'migrate', 'organization', CAST(org_id AS VARCHAR), "
     """'{{"rounding_rule": "line"}}', '{{"rounding_rule": "group"}}', CURRENT_TIMESTAMP """
     "FROM organizations WHERE " + _UNCHOSEN_SAUDI,
     "UPDATE organizations SET rounding_rule = 'group' WHERE " + _UNCHOSEN_SAUDI,  # noqa: S608 - our constant
