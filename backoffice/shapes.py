@@ -51,7 +51,9 @@ def product_json(row: dict[str, Any], cur: Currency) -> dict[str, Any]:
     }
 
 
-def order_json(row: dict[str, Any], cur: Currency) -> dict[str, Any]:
+def order_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An order in its own currency (never the organization's current one: issue 19)."""
+    cur = currency(row["currency"])
     lines = [
         {
             "line": x["line_no"],
@@ -79,7 +81,9 @@ def order_json(row: dict[str, Any], cur: Currency) -> dict[str, Any]:
     }
 
 
-def invoice_json(row: dict[str, Any], cur: Currency) -> dict[str, Any]:
+def invoice_json(row: dict[str, Any]) -> dict[str, Any]:
+    """An invoice or credit note in its own currency (never the organization's current one: issue 19)."""
+    cur = currency(row["currency"])
     return {
         "number": row["number_text"],
         "kind": row["kind"],

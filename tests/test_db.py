@@ -107,7 +107,10 @@ def test_duckdb_detail_tables_are_rebuilt_without_keys_and_keep_their_rows(tmp_p
     monkeypatch.setattr(migrations, "MIGRATIONS", MIGRATIONS)
     db = open_database(url)
     with db.read() as conn:
-        assert conn.execute(sa.text("SELECT * FROM order_lines")).fetchall() == lines_before
+        width = len(lines_before[0])  # later migrations may add columns (15: price_includes_vat, NULL here)
+        assert [
+            r[:width] for r in conn.execute(sa.text("SELECT * FROM order_lines")).fetchall()
+        ] == lines_before
         assert conn.execute(sa.text("SELECT * FROM stock_moves")).fetchall() == moves_before
         keys = conn.execute(
             sa.text(

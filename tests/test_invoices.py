@@ -292,3 +292,45 @@ def test_random_sales_and_returns_keep_the_books_and_the_stock_exact(
         assert inventory == sum(
             p["stock_value_minor"] for p in products.list_products(admin, page_size=1000)[0]
         )
+
+
+# Issue 19, defect 2: the default 'line' rule breaks EN 16931 BR-CO-17 (a rate group's VAT is its taxable amount ×
+# rate, rounded once); a Saudi organization now starts with the 'group' rule.
+def test_a_new_saudi_organization_rounds_vat_once_per_rate_group(db: Database) -> None:
+    _, saudi = make_org(db, country="SA")
+    _, jordan = make_org(db, currency="JOD", vat="16", country="JO")
+    assert orgs.get_settings(saudi)["rounding_rule"] == "group"
+    assert orgs.get_settings(jordan)["rounding_rule"] == "line"
+    make_product(saudi, "PIN", price="0.03", stock=10)
+    number = _sell(saudi, None, [LineRequest("PIN", 1)] * 10)
+    invoice = invoices.get_invoice(saudi, number)
+    assert [x["vat_minor"] for x in invoice["lines"]] == [1] * 5 + [0] * 5  # 0.05 shared back to the lines
+    assert (invoice["net_minor"], invoice["vat_minor"], invoice["total_minor"]) == (30, 5, 35)  # round(0.045)
+    assert invoices.explain_invoice(saudi, number) == []
+
+
+@pytest.mark.parametrize(("rule", "vat"), [("group", 45894), ("line", 45895)])
+def test_the_vat_of_a_rate_group_is_rounded_once(db: Database, rule: str, vat: int) -> None:
+    _, admin = make_org(db)
+    orgs.update_settings(admin, rounding_rule=rule)
+    make_product(admin, "A", price="1529.70", stock=1)  # VAT 229.455
+    make_product(admin, "B", price="1529.90", stock=1)  # VAT 229.485
+    invoice = invoices.get_invoice(admin, _sell(admin, None, [LineRequest("A", 1), LineRequest("B", 1)]))
+    assert invoice["vat_minor"] == vat  # group: 3,059.60 × 15 % = 458.94; per line 229.46 + 229.49 = 458.95
+    assert invoice["total_minor"] == 305960 + vat
+
+
+def test_changing_the_rule_changes_no_issued_document_nor_a_priced_order(db: Database) -> None:
+    _, admin = make_org(db)
+    orgs.update_settings(admin, rounding_rule="line")
+    make_product(admin, "A", price="1529.70", stock=2)
+    make_product(admin, "B", price="1529.90", stock=2)
+    lines = [LineRequest("A", 1), LineRequest("B", 1)]
+    issued = _sell(admin, None, lines)
+    waiting = orders.create_order(admin, None, lines, status="confirmed")
+    orgs.update_settings(admin, rounding_rule="group")
+    assert invoices.get_invoice(admin, issued)["vat_minor"] == 45895
+    assert invoices.explain_invoice(admin, issued) == []  # explained by the rule it was priced by
+    later = invoices.get_invoice(admin, invoices.issue_invoice(admin, waiting))
+    assert later["vat_minor"] == 45895 and invoices.explain_invoice(admin, later["number_text"]) == []
+    assert orders.get_order(admin, orders.create_order(admin, None, lines))["vat_minor"] == 45894

@@ -1,10 +1,13 @@
 """Manual orders and their lifecycle; totals and the explain check (SPEC O10, O11, I2)."""
 
+from decimal import Decimal
+
 import pytest
 import sqlalchemy as sa
 
 from backoffice.admin import orgs
 from backoffice.core.errors import ConflictError, NotFoundError, ValidationError
+from backoffice.core.money import EXPONENTS
 from backoffice.db import Database
 from backoffice.sales import invoices, orders
 from backoffice.sales.orders import LineRequest
@@ -133,3 +136,65 @@ def test_orders_of_another_organization_are_not_found(db: Database) -> None:
         orders.transition_order(admin_a, theirs, "confirmed")
     with pytest.raises(NotFoundError):
         invoices.issue_invoice(admin_a, theirs)
+
+
+# Issue 19, defect 1: an order's VAT basis followed its first line; an inclusive product after an exclusive one was
+# converted to a rounded net and billed other than its shelf price, so the total depended on the line order.
+# One product at 10 without VAT, seven at a shelf price with VAT inside. Per line, the exclusive one costs 10 × (1 +
+# rate); per group, the rate's VAT is (10 + the net inside the shelf prices) × rate, rounded once (BR-CO-17).
+@pytest.mark.parametrize(
+    ("currency", "vat", "country", "shelf", "paid_for_7", "total"),
+    [
+        # 7 × 9.99 = 69.93 (was billed 69.95); + 11.50. Group: 10 + 60.81 net, VAT 10.62 -> 81.43 as well
+        ("SAR", "15", "SA", "9.99", 6993, {"line": 8143, "group": 8143}),
+        # 7 × 0.999 = 6.993 JOD (was 6.991); + 11.600. Group: 10 + 6.028 net, VAT round(2.56448) = 2.564 -> 18.592
+        ("JOD", "16", "JO", "0.999", 6993, {"line": 18593, "group": 18592}),
+        # 7 × 1,000 = 7,000 rials (was 6,999); + 11. Group: 10 + 6,364 net, VAT round(637.4) = 637 -> 7,011
+        ("IRR", "10", "IR", "1000", 7000, {"line": 7011, "group": 7011}),
+    ],
+)
+@pytest.mark.parametrize("rule", ["line", "group"])
+def test_each_line_keeps_its_prices_meaning_in_any_order(
+    db: Database, currency: str, vat: str, country: str, shelf: str, paid_for_7: int, total: dict, rule: str
+) -> None:
+    _, admin = make_org(db, currency=currency, vat=vat, country=country)
+    orgs.update_settings(admin, rounding_rule=rule)
+    make_product(admin, "NET", price="10", stock=20)  # priced without VAT: VAT on top
+    make_product(
+        admin, "GROSS", price=shelf, price_includes_vat=True, stock=20
+    )  # the shelf price, VAT inside
+    for lines in (
+        [LineRequest("NET", 1), LineRequest("GROSS", 7)],
+        [LineRequest("GROSS", 7), LineRequest("NET", 1)],
+    ):
+        order_id = orders.create_order(admin, None, lines, status="confirmed")
+        found = orders.get_order(admin, order_id)
+        by_sku = {x["sku"]: x for x in found["lines"]}
+        assert by_sku["GROSS"]["gross_minor"] == paid_for_7
+        assert by_sku["GROSS"]["unit_price_minor"] == int(Decimal(shelf).scaleb(EXPONENTS[currency]))
+        assert found["total_minor"] == total[rule]  # the same whichever line comes first
+        assert orders.explain_order(admin, order_id) == []
+        number = invoices.issue_invoice(admin, order_id)
+        assert invoices.get_invoice(admin, number)["total_minor"] == total[rule]
+        assert invoices.explain_invoice(admin, number) == []
+
+
+def test_a_typed_price_is_in_its_products_basis_and_shipping_in_the_orders(db: Database) -> None:
+    _, admin = make_org(db)
+    make_product(admin, "NET", price="10")
+    make_product(admin, "GROSS", price="11.50", price_includes_vat=True)
+    mixed = orders.get_order(
+        admin,
+        orders.create_order(
+            admin, None, [LineRequest("GROSS", 1, "23"), LineRequest("NET", 1, "20")], shipping="10"
+        ),
+    )
+    assert [(x["kind"], x["gross_minor"]) for x in mixed["lines"]] == [
+        ("goods", 2300),  # 23.00 typed on an inclusive product: what the customer pays
+        ("goods", 2300),  # 20.00 typed on an exclusive product: 3.00 VAT on top
+        ("shipping", 1150),  # a mixed order's basis is exclusive: shipping gets VAT on top
+    ]
+    inclusive = orders.get_order(
+        admin, orders.create_order(admin, None, [LineRequest("GROSS", 2)], shipping="10")
+    )
+    assert inclusive["prices_include_vat"] and inclusive["total_minor"] == 2300 + 1000

@@ -3,12 +3,16 @@
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from backoffice.admin import orgs
-from backoffice.books import ledger
+from backoffice.books import ledger, opening
+from backoffice.books.opening import OpeningLine
 from backoffice.core.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from backoffice.db import Database, audit
-from tests.factories import make_org, make_user
+from backoffice.sales import invoices, orders, payments
+from backoffice.sales.orders import LineRequest
+from tests.factories import make_customer, make_org, make_product, make_user
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -122,3 +126,95 @@ def test_two_organizations_cannot_share_a_name(db: Database) -> None:
     make_org(db, "Branch")
     with pytest.raises(ConflictError):
         make_org(db, "branch")
+
+
+# Issue 19, defect 4: changing the currency renamed every stored amount (658.00 SAR became 65.800 JOD, balances were
+# divided by ten). Each document keeps its own currency; the organization's is fixed once one exists.
+def _order(admin) -> None:
+    orders.create_order(admin, None, [LineRequest("TEA", 1)])
+
+
+def _invoice(admin) -> None:
+    invoices.issue_invoice(
+        admin, orders.create_order(admin, None, [LineRequest("TEA", 1)], status="confirmed")
+    )
+
+
+def _payment(admin) -> None:
+    payments.record_payment(admin, make_customer(admin), "100", "cash")
+
+
+def _opening(admin) -> None:
+    opening.post_opening_balances(admin, date(2026, 1, 1), [OpeningLine("1010", debit="100")])
+
+
+@pytest.mark.parametrize("record", [_order, _invoice, _payment, _opening], ids=lambda f: f.__name__[1:])
+def test_the_currency_is_fixed_once_a_document_or_an_entry_exists(db: Database, record) -> None:
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    assert orgs.update_settings(admin, currency="JOD")["currency"] == "JOD"  # nothing issued yet: free
+    assert orgs.update_settings(admin, currency="SAR")["currency_fixed"] is False
+    record(admin)
+    with pytest.raises(ValidationError) as refused:
+        orgs.update_settings(admin, currency="JOD", city="Riyadh")
+    assert [(e.field, e.message) for e in refused.value.errors] == [("currency", orgs.CURRENCY_FIXED)]
+    settings = orgs.get_settings(admin)
+    assert (settings["currency"], settings["city"], settings["currency_fixed"]) == ("SAR", None, True)
+    assert (
+        orgs.update_settings(admin, currency="sar", city="Riyadh")["city"] == "Riyadh"
+    )  # the same one is fine
+
+
+def test_an_invoice_keeps_its_currency_and_amount(db: Database) -> None:
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    _invoice(admin)
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="JOD")
+    invoice = invoices.get_invoice(admin, "INV-000001")
+    assert (invoice["currency"], invoice["total_minor"]) == ("SAR", 65800)  # 658.00 SAR, not 65.800 JOD
+
+
+def test_the_migration_gives_saudi_organizations_the_group_rule_unless_someone_chose(db: Database) -> None:
+    """Migration 16 on organizations as an older version left them: all on the old default, 'line'."""
+    from backoffice.db.versions import v0016_line_basis_and_group_rounding as v16
+
+    _, saudi = make_org(db, country="SA")
+    _, chose = make_org(db, country="SA")
+    _, jordan = make_org(db, currency="JOD", vat="16", country="JO")
+    orgs.update_settings(chose, rounding_rule="line")  # a person chose 'line': the audit log says so
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE organizations SET rounding_rule = 'line'"))
+        for statement in v16.STATEMENTS[2:]:  # as the migration runner does
+            conn.execute(sa.text(statement.format()))
+    assert [orgs.get_settings(c)["rounding_rule"] for c in (saudi, chose, jordan)] == [
+        "group",
+        "line",
+        "line",
+    ]
+    with db.read() as conn:
+        said = conn.execute(
+            sa.text("SELECT org_id, actor, before_json, after_json FROM audit_log WHERE action = 'migrate'")
+        ).all()
+    assert [tuple(r) for r in said] == [
+        (saudi.org_id, "migration 16", '{"rounding_rule": "line"}', '{"rounding_rule": "group"}')
+    ]
+
+
+def test_an_organization_an_older_version_let_change_may_go_back_to_its_documents_currency(
+    db: Database,
+) -> None:
+    """SAR invoices, then the currency set to JOD by a version without this check: every amount read as JOD. The
+    only change open is back to SAR, the currency of every document; then it is fixed again."""
+    _, admin = make_org(db)
+    make_product(admin, "TEA", price="658", price_includes_vat=True, track_stock=False)
+    _invoice(admin)
+    with db.write() as conn:
+        conn.execute(sa.text("UPDATE organizations SET currency = 'JOD'"))
+    assert orgs.get_settings(admin)["currency_fixed"] is False
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="EUR")
+    settings = orgs.update_settings(admin, currency="SAR")
+    assert (settings["currency"], settings["currency_fixed"]) == ("SAR", True)
+    with pytest.raises(ValidationError, match="currency cannot change"):
+        orgs.update_settings(admin, currency="JOD")

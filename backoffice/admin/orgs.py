@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from backoffice.admin.auth import insert_user
 from backoffice.books import ledger
 from backoffice.core.context import Context, User
@@ -22,7 +24,18 @@ from backoffice.db.queries import orgs as q
 
 MAX_LOGO_BYTES = 1_000_000
 CALENDARS = ("gregorian", "hijri", "jalali")
-ROUNDING_RULES = ("line", "group")
+ROUNDING_RULES = ("line", "group")  # VAT rounded per line, or once per rate group (EN 16931 BR-CO-17)
+# A new organization in these countries starts with the 'group' rule (ZATCA checks BR-CO-17); elsewhere 'line'.
+GROUP_ROUNDING_COUNTRIES = frozenset({"SA"})
+CURRENCY_FIXED = (
+    "The currency cannot change once an order, invoice, payment or journal entry exists: each document keeps the "
+    "currency it was issued in and every balance adds them up. Use another organization for another currency."
+)
+
+
+def default_rounding_rule(country: str | None) -> str:
+    """The VAT rounding rule a new organization starts with: per rate group in Saudi Arabia, else per line."""
+    return "group" if (country or "").upper() in GROUP_ROUNDING_COUNTRIES else "line"
 
 
 NO_ORG = 0  # no organization has id 0 (its sequence starts at 1)
@@ -126,6 +139,7 @@ def setup(
             "language": language,
         }
     )
+    values["rounding_rule"] = default_rounding_rule(values["country"])
     rate_bp = rate_from_percent(vat_percent)
     with founding(db, actor).write() as conn:  # joins the caller's transaction when it holds one (the demo)
         allowed = actor is not None and (
@@ -186,14 +200,33 @@ def get_settings(ctx: Context) -> dict[str, Any]:
         if row is None:
             raise NotFoundError("No such organization.")
         row["tax_rates"] = q.tax_rates(conn, ctx.org_id)
+        row["currency_fixed"] = _currency_fixed(conn, ctx.org_id, row["currency"])
     row["vat_percent"] = percent_text(
         next((r["rate_bp"] for r in reversed(row["tax_rates"]) if r["code"] == "standard"), 0)
     )
     return row
 
 
+def _currency_fixed(conn: Connection, org_id: int, current: str) -> bool:
+    """Whether the currency stays as it is: the organization has a document or an entry, and no way back is open
+    (see _may_become)."""
+    if not q.has_documents(conn, org_id):
+        return False
+    found = q.document_currencies(conn, org_id)
+    return len(found) != 1 or found == {current}
+
+
+def _may_become(conn: Connection, org_id: int, new: str) -> bool:
+    """Whether the currency may become `new`: nothing is recorded yet, or every order and invoice is in `new`
+    already — the way back for an organization whose currency an older version let change under them."""
+    return not q.has_documents(conn, org_id) or q.document_currencies(conn, org_id) == {new}
+
+
 def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
-    """Change any of the settings in orgs.SETTING_COLUMNS; a new business_type rebuilds an unused chart."""
+    """Change any of the settings in orgs.SETTING_COLUMNS; a new business_type rebuilds an unused chart. The
+    currency changes only while the organization has no document and no journal entry (issue 19): an amount is
+    minor units of its document's currency, which a new currency would silently rename (658.00 SAR shown as
+    65.800 JOD)."""
     ctx.require("settings.write")
     unknown = set(changes) - set(q.SETTING_COLUMNS)
     if unknown:
@@ -207,6 +240,9 @@ def update_settings(ctx: Context, **changes: Any) -> dict[str, Any]:
             and q.org_by_name(conn, values["name"])
         ):
             raise ConflictError(f"An organization named '{values['name']}' already exists.")
+        new_currency = values.get("currency", before["currency"])
+        if new_currency != before["currency"] and not _may_become(conn, ctx.org_id, new_currency):
+            raise ValidationError(CURRENCY_FIXED, "currency")
         if values.get("business_type", before["business_type"]) != before["business_type"]:
             if not q.journal_is_empty(conn, ctx.org_id):
                 raise ConflictError("The chart of accounts cannot change once entries are posted.")

@@ -19,9 +19,7 @@ def issue(order: int) -> None:
 
     ctx = common.context()
     number = invoices.issue_invoice(ctx, order)
-    common.emit(
-        shapes.invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)), f"Issued {number}."
-    )
+    common.emit(shapes.invoice_json(invoices.get_invoice(ctx, number)), f"Issued {number}.")
 
 
 @invoice.command("credit-note", help="credit an invoice, in full or the lines given")
@@ -42,9 +40,7 @@ def credit_note(number: str, line: tuple[str, ...], reason: str | None) -> None:
                 raise ValidationError(f"write --line SKU:QTY (got {text!r})", "line")
             returns.append(invoices.ReturnRequest(sku, qty))
     issued = invoices.issue_credit_note(ctx, number, returns, reason)
-    common.emit(
-        shapes.invoice_json(invoices.get_invoice(ctx, issued), common.money(ctx)), f"Issued {issued}."
-    )
+    common.emit(shapes.invoice_json(invoices.get_invoice(ctx, issued)), f"Issued {issued}.")
 
 
 @invoice.command("show")
@@ -54,18 +50,18 @@ def show(number: str) -> None:
     from backoffice.sales import invoices
 
     ctx = common.context()
-    common.emit(shapes.invoice_json(invoices.get_invoice(ctx, number), common.money(ctx)))
+    common.emit(shapes.invoice_json(invoices.get_invoice(ctx, number)))
 
 
 @invoice.command("explain", help="recalculate from the lines; exit 1 when a total disagrees")
 @common.options()
 @click.argument("number")
 def explain(number: str) -> int:
-    from backoffice.core.money import to_json
+    from backoffice.core.money import currency, to_json
     from backoffice.sales import invoices
 
     ctx = common.context()
-    cur = common.money(ctx)
+    cur = currency(invoices.get_invoice(ctx, number)["currency"])
     found = invoices.explain_invoice(ctx, number)
     data = [
         {

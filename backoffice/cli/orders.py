@@ -47,7 +47,7 @@ def add(
     )
     row = orders.get_order(ctx, order_id)
     common.emit(
-        shapes.order_json(row, common.money(ctx)),
+        shapes.order_json(row),
         f"Order #{order_id}: total {row['total_minor']} (minor units), {row['status']}.",
     )
 
@@ -93,4 +93,4 @@ def show(id: int) -> None:
     from backoffice.sales import orders
 
     ctx = common.context()
-    common.emit(shapes.order_json(orders.get_order(ctx, id), common.money(ctx)))
+    common.emit(shapes.order_json(orders.get_order(ctx, id)))

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from backoffice.admin.orgs import CALENDARS
+from backoffice.admin.orgs import CALENDARS, ROUNDING_RULES
 from backoffice.books.ledger import BUSINESS_TYPES
 from backoffice.cli import common
 from backoffice.core.i18n import DOCUMENT_LANGUAGES
@@ -40,6 +40,12 @@ def _public_settings(settings: dict[str, Any]) -> dict[str, Any]:
 @click.option("--calendar", type=common.choice(CALENDARS))
 @click.option("--business-type", type=common.choice(BUSINESS_TYPES))
 @click.option(
+    "--rounding",
+    type=common.choice(ROUNDING_RULES),
+    help="VAT rounded per line, or once per rate group (EN 16931 BR-CO-17; the default in Saudi Arabia); "
+    "issued documents keep theirs",
+)
+@click.option(
     "--vat", metavar="PERCENT", help="a new standard VAT rate, in force from --vat-from (default today)"
 )
 @click.option("--logo", metavar="FILE", help="PNG or JPEG")
@@ -60,6 +66,7 @@ def set_settings(
     language: str | None,
     calendar: str | None,
     business_type: str | None,
+    rounding: str | None,
     vat: str | None,
     logo: str | None,
     deposit_percent: str | None,
@@ -83,6 +90,7 @@ def set_settings(
             "currency": currency,
             "calendar": calendar,
             "business_type": business_type,
+            "rounding_rule": rounding,
             "name": name,
             "deposit_percent_bp": deposit_percent,
             "cancellation_fee_bp": cancellation_fee_percent,

@@ -399,6 +399,7 @@ def _write_credit_note(
             discount_minor=_share(line["discount_minor"], quantity, line["quantity"]),
             vat_rate_bp=line["vat_rate_bp"],
             vat_exempt=line["vat_exempt"],
+            price_includes_vat=line.get("price_includes_vat"),
             net_minor=net,
             vat_minor=line_vat,
             gross_minor=net + line_vat,

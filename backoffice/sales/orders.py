@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from backoffice.core.context import Context
 from backoffice.core.enums import OrderStatus
 from backoffice.core.errors import ConflictError, FieldError, NotFoundError, ValidationError
-from backoffice.core.money import Currency, Rounding, apply_rate, currency, split_inclusive, to_minor
+from backoffice.core.money import Currency, Rounding, currency, to_minor
 from backoffice.core.text import normalize_digits
 from backoffice.db import audit, now
 from backoffice.db.queries import contacts as contacts_q
@@ -53,7 +53,9 @@ class LineRequest:
 
     sku: str
     quantity: int | str
-    unit_price: str | None = None  # major units, in the order's basis (with or without VAT)
+    unit_price: str | None = (
+        None  # major units: with or without VAT as the product's price, or as the order says
+    )
     discount: str | None = None
     description: str | None = None
 
@@ -61,12 +63,6 @@ class LineRequest:
 def _standard_rate(conn: Connection, org_id: int, on: date) -> int:
     rate = orgs_q.tax_rate_on(conn, org_id, "standard", on)
     return int(rate or 0)
-
-
-def _convert(price: int, from_inclusive: bool, to_inclusive: bool, rate_bp: int) -> int:
-    if from_inclusive == to_inclusive:
-        return price
-    return split_inclusive(price, rate_bp)[0] if from_inclusive else price + apply_rate(price, rate_bp)
 
 
 def _build_lines(
@@ -77,7 +73,12 @@ def _build_lines(
     on: date,
     prices_include_vat: bool | None,
 ) -> tuple[list[dict[str, Any]], bool]:
-    """Resolve products and prices; every problem at once. Returns (line rows without amounts, basis)."""
+    """Resolve products and prices; every problem at once. Returns (line rows without amounts, the order's basis).
+
+    Each line keeps its own basis (issue 19): a product's price is taken as it is on the shelf, with or without
+    VAT, never converted and rounded into another basis. A price typed on a line is in the basis the order names
+    (`prices_include_vat`), else in its product's. The order's basis, which its shipping is in, is the one it names,
+    else inclusive when every line is: the same whatever the order of the lines."""
     if not requests:
         raise ValidationError("an order needs at least one line", "lines")
     problems: list[FieldError] = []
@@ -90,7 +91,6 @@ def _build_lines(
             found.append((req, product))
     if problems:
         raise ValidationError(problems)
-    basis = prices_include_vat if prices_include_vat is not None else bool(found[0][1]["price_includes_vat"])
     standard = _standard_rate(conn, ctx.org_id, on)
     lines = []
     for n, (req, product) in enumerate(found, 1):
@@ -101,10 +101,12 @@ def _build_lines(
         )
         try:
             quantity = int(normalize_digits(str(req.quantity)).strip())
+            includes_vat = bool(product["price_includes_vat"])
             if req.unit_price not in (None, ""):
                 price = to_minor(req.unit_price, cur, field=f"line {n}")
+                includes_vat = includes_vat if prices_include_vat is None else prices_include_vat
             else:
-                price = _convert(product["price_minor"], product["price_includes_vat"], basis, rate)
+                price = product["price_minor"]
             discount = to_minor(req.discount, cur, field=f"line {n}") if req.discount not in (None, "") else 0
         except (ValueError, ValidationError) as exc:
             message = (
@@ -127,10 +129,14 @@ def _build_lines(
                 "discount_minor": discount,
                 "vat_rate_bp": rate,
                 "vat_exempt": bool(product["vat_exempt"]),
+                "price_includes_vat": includes_vat,
             }
         )
     if problems:
         raise ValidationError(problems)
+    basis = (
+        prices_include_vat if prices_include_vat is not None else all(x["price_includes_vat"] for x in lines)
+    )
     return lines, basis
 
 
@@ -171,6 +177,7 @@ def create_order(
                         "discount_minor": 0,
                         "vat_rate_bp": rate,
                         "vat_exempt": not org["shipping_taxable"],
+                        "price_includes_vat": basis,
                     }
                 )
         inputs = [pricing.LineInput.of(x) for x in rows]

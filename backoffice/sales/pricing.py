@@ -1,8 +1,11 @@
 """Document totals from lines: quantity × price − discount, VAT per line or per rate group, prices
 entered with or without VAT (SPEC I2). Pure functions, no database.
 
-The three sums a tax invoice states always agree to the smallest unit (ZATCA BR-CO-14/15,
-EN 16931): Σ line net = invoice net; Σ line VAT = VAT total; net + VAT = grand total.
+Each line keeps its own basis (issue 19): a VAT-inclusive price is what the customer pays for that line, an
+exclusive one gets VAT on top, whatever the other lines are and in any line order. The three sums a tax invoice
+states always agree to the smallest unit (ZATCA BR-CO-14/15, EN 16931): Σ line net = invoice net; Σ line VAT =
+VAT total; net + VAT = grand total. With the 'group' rule the VAT of each rate is its taxable amount × rate,
+rounded once (BR-CO-17), then shared back to the lines.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ class LineInput:
     rate_bp: int = 0
     exempt: bool = False
     kind: str = "goods"  # or "shipping"
+    includes_vat: bool | None = None  # this line's price is VAT-inclusive; None: the document's basis
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> LineInput:
@@ -36,6 +40,7 @@ class LineInput:
             row["vat_rate_bp"],
             row["vat_exempt"],
             row["kind"],
+            row.get("price_includes_vat"),
         )
 
     @property
@@ -45,6 +50,9 @@ class LineInput:
     @property
     def effective_rate(self) -> int:
         return 0 if self.exempt else self.rate_bp
+
+    def inclusive(self, document_basis: bool) -> bool:
+        return document_basis if self.includes_vat is None else self.includes_vat
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,9 @@ def compute(
     rule: str = "line",
     rounding: Rounding = Rounding.HALF_UP,
 ) -> Totals:
-    """Net and VAT of each line and of the document; raises ValidationError for impossible lines."""
+    """Net and VAT of each line and of the document; raises ValidationError for impossible lines.
+
+    `prices_include_vat` is the basis of the lines that name none (LineInput.includes_vat None)."""
     if problems := check_lines(lines):
         raise ValidationError(problems)
     if rule not in RULES:
@@ -103,29 +113,58 @@ def compute(
     return Totals(amounts, sum(a.net_minor for a in amounts), sum(a.vat_minor for a in amounts))
 
 
-def _line(line: LineInput, inclusive: bool, rounding: Rounding) -> LineAmounts:
-    if inclusive:
+def _line(line: LineInput, basis: bool, rounding: Rounding) -> LineAmounts:
+    if line.inclusive(basis):
         net, vat = split_inclusive(line.amount_minor, line.effective_rate, rounding)
         return LineAmounts(net, vat)
     return LineAmounts(line.amount_minor, apply_rate(line.amount_minor, line.effective_rate, rounding))
 
 
-def _by_group(lines: Sequence[LineInput], inclusive: bool, rounding: Rounding) -> list[LineAmounts]:
-    """EN 16931: VAT rounded once per rate, then shared back to the lines so they still add up."""
+def net_inside(gross_minor: int, rate_bp: int, rounding: Rounding = Rounding.HALF_UP) -> tuple[int, bool]:
+    """The net inside VAT-inclusive amounts that add up to `gross_minor`: the net N, nearest gross ÷ (1 + rate),
+    with N + round(N × rate) = gross, so that the VAT is the taxable amount × rate rounded once (BR-CO-17) and the
+    customer still pays the shelf prices; (N, True). Some grosses are reached by no net (at 15 %, 0.04 SAR: a net
+    of 0.03 gives 0.03, one of 0.04 gives 0.05); then (gross − round(gross × rate ÷ (1 + rate)), False): the
+    shelf price is kept and the VAT is within one minor unit of taxable amount × rate."""
+    first, _ = split_inclusive(gross_minor, rate_bp, rounding)
+    for net in sorted(
+        (first, first - 1, first + 1), key=lambda n: abs(n * (10000 + rate_bp) - gross_minor * 10000)
+    ):
+        if 0 <= net <= gross_minor and net + apply_rate(net, rate_bp, rounding) == gross_minor:
+            return net, True
+    return first, False
+
+
+def _by_group(lines: Sequence[LineInput], basis: bool, rounding: Rounding) -> list[LineAmounts]:
+    """EN 16931: VAT rounded once per rate, then shared back to the lines so they still add up.
+
+    In a rate group, the inclusive lines keep their gross (their VAT is gross − net, the net from `net_inside`);
+    the group's VAT is round((exclusive amounts + that net) × rate), and what it holds beyond the inclusive lines'
+    VAT is the exclusive lines' VAT, shared by their amounts (never below zero). A group of inclusive lines alone
+    has exactly their VAT."""
     result: list[LineAmounts | None] = [None] * len(lines)
     groups: dict[int, list[int]] = {}
     for i, line in enumerate(lines):
         groups.setdefault(line.effective_rate, []).append(i)
     for rate, members in groups.items():
-        amounts = [lines[i].amount_minor for i in members]
-        whole = sum(amounts)
-        if inclusive:
-            _, group_vat = split_inclusive(whole, rate, rounding)
-        else:
-            group_vat = apply_rate(whole, rate, rounding)
-        shares = allocate(group_vat, amounts) if whole > 0 else [0] * len(members)
-        for i, amount, share in zip(members, amounts, shares, strict=True):
-            result[i] = LineAmounts(amount - share, share) if inclusive else LineAmounts(amount, share)
+        inclusive = [i for i in members if lines[i].inclusive(basis)]
+        exclusive = [i for i in members if not lines[i].inclusive(basis)]
+        gross = sum(lines[i].amount_minor for i in inclusive)
+        taxable = sum(lines[i].amount_minor for i in exclusive)
+        net = net_inside(gross, rate, rounding)[0] if inclusive else 0
+        vat_on_top = 0
+        if taxable > 0:
+            vat_on_top = apply_rate(taxable + net, rate, rounding) - (gross - net)
+            while (
+                vat_on_top < 0
+            ):  # only when no net reaches the gross exactly: take one unit more into the net
+                net += 1
+                vat_on_top = apply_rate(taxable + net, rate, rounding) - (gross - net)
+        for part, total, inside in ((inclusive, gross - net, True), (exclusive, vat_on_top, False)):
+            amounts = [lines[i].amount_minor for i in part]
+            shares = allocate(total, amounts) if sum(amounts) > 0 else [0] * len(part)
+            for i, amount, share in zip(part, amounts, shares, strict=True):
+                result[i] = LineAmounts(amount - share, share) if inside else LineAmounts(amount, share)
     return [r for r in result if r is not None]
 
 

@@ -22,12 +22,14 @@ def show_errors(lang: str = "en") -> Iterator[None]:
         yield
     except ValidationError as exc:
         lines = [
-            f"**{plain(translate(e.field, lang))}**: {plain(e.message)}" if e.field else plain(e.message)
+            f"**{plain(translate(e.field, lang))}**: {plain(translate(e.message, lang))}"
+            if e.field
+            else plain(translate(e.message, lang))
             for e in exc.errors
         ]
         st.error("\n\n".join(lines), icon="⚠️")
     except BackofficeError as exc:
-        st.error(plain(exc), icon="⚠️")
+        st.error(plain(translate(str(exc), lang)), icon="⚠️")
 
 
 def attempt(call: Callable[..., T], *args: Any, lang: str = "en", **kwargs: Any) -> T | None:

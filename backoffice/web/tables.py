@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from backoffice.core.i18n import RTL_LANGUAGES
-from backoffice.core.money import Currency, format_money
+from backoffice.core.money import Currency, currency, format_money
 from backoffice.web.session import current_language, t
 
 
@@ -22,13 +22,17 @@ def frame(
     money: Sequence[str] = (),
     cur: Currency | None = None,
 ) -> pd.DataFrame:
-    """rows → DataFrame of the chosen columns (key → English header), money columns formatted."""
+    """rows → DataFrame of the chosen columns (key → English header), money columns formatted: in a row's own
+    `currency` when it has one (a document keeps the currency it was issued in), else in `cur`."""
     lang = current_language()
     data = {}
     for key, header in columns.items():
         values = [_cell(r.get(key)) for r in rows]
         if key in money and cur is not None:
-            values = [format_money(int(v or 0), cur, lang) for v in values]
+            values = [
+                format_money(int(v or 0), currency(r["currency"]) if r.get("currency") else cur, lang)
+                for r, v in zip(rows, values, strict=True)
+            ]
         data[t(header)] = values
     df = pd.DataFrame(data, columns=[t(h) for h in columns.values()])
     if lang in RTL_LANGUAGES:

@@ -89,5 +89,31 @@ def journal_is_empty(conn: Connection, org_id: int) -> bool:
     return scalar(conn, "SELECT count(*) FROM journal_entries WHERE org_id = :org", org=org_id) == 0
 
 
+def has_documents(conn: Connection, org_id: int) -> bool:
+    """Whether the organization has any order, invoice or credit note, payment or journal entry."""
+    return bool(
+        scalar(
+            conn,
+            "SELECT EXISTS (SELECT 1 FROM orders WHERE org_id = :org) OR EXISTS (SELECT 1 FROM invoices WHERE "
+            "org_id = :org) OR EXISTS (SELECT 1 FROM payments WHERE org_id = :org) OR EXISTS (SELECT 1 FROM "
+            "journal_entries WHERE org_id = :org)",
+            org=org_id,
+        )
+    )
+
+
+def document_currencies(conn: Connection, org_id: int) -> set[str]:
+    """The currencies the organization's orders, invoices and credit notes are in."""
+    return {
+        r["currency"]
+        for r in rows(
+            conn,
+            "SELECT DISTINCT currency FROM orders WHERE org_id = :org UNION "
+            "SELECT DISTINCT currency FROM invoices WHERE org_id = :org",
+            org=org_id,
+        )
+    }
+
+
 def delete_chart(conn: Connection, org_id: int) -> None:
     run(conn, "DELETE FROM accounts WHERE org_id = :org", org=org_id)

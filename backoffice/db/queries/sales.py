@@ -39,9 +39,10 @@ def insert_order_line(conn: Connection, **values: Any) -> None:
     run(
         conn,
         "INSERT INTO order_lines (org_id, order_id, line_no, kind, product_id, sku, description, quantity, "
-        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor) VALUES "
-        "(:org_id, :order_id, :line_no, :kind, :product_id, :sku, :description, :quantity, :unit_price_minor, "
-        ":discount_minor, :vat_rate_bp, :vat_exempt, :net_minor, :vat_minor, :gross_minor)",
+        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor, "
+        "gross_minor) VALUES (:org_id, :order_id, :line_no, :kind, :product_id, :sku, :description, :quantity, "
+        ":unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :price_includes_vat, :net_minor, :vat_minor, "
+        ":gross_minor)",
         **values,
     )
 
@@ -109,7 +110,8 @@ def list_orders(
 ) -> list[dict[str, Any]]:
     return rows(
         conn,
-        "SELECT o.order_id, o.order_on, o.status, o.customer_id, c.name AS customer_name, o.total_minor, o.source, "
+        "SELECT o.order_id, o.order_on, o.status, o.customer_id, c.name AS customer_name, o.total_minor, o.currency, "
+        "o.source, "
         "o.external_id, i.number_text AS invoice_number FROM orders o "
         "LEFT JOIN contacts c ON c.contact_id = o.customer_id AND c.org_id = o.org_id "
         "LEFT JOIN invoices i ON i.org_id = o.org_id AND i.order_invoice_key = o.order_id "
@@ -259,9 +261,11 @@ def insert_batch_invoice_lines(conn: Connection, batch_id: int) -> None:
         conn,
         f"""
         INSERT INTO invoice_lines (org_id, invoice_id, line_no, kind, product_id, sku, description, quantity,
-            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor, cogs_minor)
+            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor,
+            gross_minor, cogs_minor)
         SELECT l.org_id, i.invoice_id, l.line_no, l.kind, l.product_id, l.sku, l.description, l.quantity,
-            l.unit_price_minor, l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.net_minor, l.vat_minor, l.gross_minor,
+            l.unit_price_minor, l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.price_includes_vat, l.net_minor,
+            l.vat_minor, l.gross_minor,
             CASE WHEN p.product_id IS NULL OR NOT p.track_stock THEN 0
                  WHEN p.stock_qty <= 0 OR p.stock_value_minor <= 0 THEN l.quantity * p.cost_minor
                  ELSE (2 * p.stock_value_minor * l.quantity + p.stock_qty) {div} (2 * p.stock_qty) END
@@ -464,10 +468,10 @@ def insert_invoice_line(conn: Connection, **values: Any) -> None:
     run(
         conn,
         "INSERT INTO invoice_lines (org_id, invoice_id, line_no, kind, product_id, sku, description, quantity, "
-        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor, cogs_minor, "
-        "corrects_line_id) VALUES (:org_id, :invoice_id, :line_no, :kind, :product_id, :sku, :description, :quantity, "
-        ":unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :net_minor, :vat_minor, :gross_minor, "
-        ":cogs_minor, :corrects_line_id)",
+        "unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor, "
+        "gross_minor, cogs_minor, corrects_line_id) VALUES (:org_id, :invoice_id, :line_no, :kind, :product_id, :sku, "
+        ":description, :quantity, :unit_price_minor, :discount_minor, :vat_rate_bp, :vat_exempt, :price_includes_vat, "
+        ":net_minor, :vat_minor, :gross_minor, :cogs_minor, :corrects_line_id)",
         **values,
     )
 
@@ -478,7 +482,7 @@ def list_invoices(
     return rows(
         conn,
         "SELECT i.invoice_id, i.kind, i.number_text, i.issued_on, i.due_on, i.customer_id, c.name AS customer_name, "
-        "i.net_minor, i.vat_minor, i.total_minor, i.order_id FROM invoices i "
+        "i.net_minor, i.vat_minor, i.total_minor, i.currency, i.order_id FROM invoices i "
         "LEFT JOIN contacts c ON c.org_id = i.org_id AND c.contact_id = i.customer_id WHERE i.org_id = :org "
         "AND (CAST(:kind AS VARCHAR) IS NULL OR i.kind = :kind) AND (CAST(:customer AS BIGINT) IS NULL OR i.customer_id = :customer) "
         "ORDER BY i.issued_on DESC, i.invoice_id DESC LIMIT :limit OFFSET :offset",

@@ -57,12 +57,13 @@ with show_errors(lang):
     st.caption(
         f"{plain(doc['customer_name'] or t('Walk-in customer'))} · {doc['issued_on']} · {t('Due')} {doc['due_on']}"
     )
-    show_lines(doc["lines"], cur, "invoice_lines")
+    doc_cur = currency(doc["currency"])  # the document's own, whatever the organization's is now
+    show_lines(doc["lines"], doc_cur, "invoice_lines")
     cols: Sequence[DeltaGenerator] = st.columns(3)
     for col, (label, key) in zip(
         cols, [("Net", "net_minor"), ("VAT", "vat_minor"), ("Total", "total_minor")], strict=True
     ):
-        col.metric(t(label), format_money(doc[key], cur, lang))
+        col.metric(t(label), format_money(doc[key], doc_cur, lang))
     if doc["credit_notes"]:
         st.caption(t("Credit notes") + ": " + ", ".join(doc["credit_notes"]))
     st.download_button(
@@ -76,7 +77,8 @@ with show_errors(lang):
         differences = invoices.explain_invoice(ctx, number)
         for d in differences:
             st.warning(
-                f"{d.where}: {format_money(d.stored_minor, cur, lang)} ≠ {format_money(d.computed_minor, cur, lang)} — {d.reason}"
+                f"{d.where}: {format_money(d.stored_minor, doc_cur, lang)} ≠ "
+                f"{format_money(d.computed_minor, doc_cur, lang)} — {d.reason}"
             )
         if not differences:
             st.success(t("Every total agrees with its lines."))

@@ -31,12 +31,13 @@ with tab_list:
             order = orders.get_order(ctx, int(order_id))
             st.subheader(t("Order") + f" #{order['order_id']} · {t(order['status'])}")
             st.caption(f"{plain(order['customer_name'] or t('Walk-in customer'))} · {order['order_on']}")
-            show_lines(order["lines"], cur, "order_lines")
+            order_cur = currency(order["currency"])  # the order's own, whatever the organization's is now
+            show_lines(order["lines"], order_cur, "order_lines")
             cols = st.columns(3)
             for col, (label, key) in zip(
                 cols, [("Net", "net_minor"), ("VAT", "vat_minor"), ("Total", "total_minor")], strict=True
             ):
-                col.metric(t(label), format_money(order[key], cur, lang))
+                col.metric(t(label), format_money(order[key], order_cur, lang))
             buttons = st.columns(5)
             for n, step in enumerate(order["next"]):
                 if buttons[n].button(t(STEP_LABELS[step]), key=f"to_{step}"):
@@ -51,8 +52,8 @@ with tab_list:
                 differences = orders.explain_order(ctx, order["order_id"])
                 for d in differences:
                     st.warning(
-                        f"{d.where}: {format_money(d.stored_minor, cur, lang)} ≠ "
-                        f"{format_money(d.computed_minor, cur, lang)} — {d.reason}"
+                        f"{d.where}: {format_money(d.stored_minor, order_cur, lang)} ≠ "
+                        f"{format_money(d.computed_minor, order_cur, lang)} — {d.reason}"
                     )
                 if not differences:
                     st.success(t("Every total agrees with its lines."))

@@ -18,6 +18,11 @@ from backoffice.web import db, page, show_errors, t
 from backoffice.web.session import current_language
 from backoffice.web.tables import frame, show
 
+ROUNDING_HELP = (
+    "Per rate group: the VAT of each rate is its taxable amount × rate, rounded once (EN 16931, as ZATCA checks). "
+    "Issued documents keep the amounts they were issued with."
+)
+
 ctx = page("Settings")
 lang = current_language()
 settings = orgs.get_settings(ctx)
@@ -46,7 +51,16 @@ with org_tab, st.form("org_settings"):
             ("brand_color", "Brand colour"),
         ]
     ):
-        values[field] = cols[i % 2].text_input(t(label), value=settings.get(field) or "", key=f"org_{field}")
+        fixed = field == "currency" and settings["currency_fixed"]  # documents keep the currency they have
+        values[field] = cols[i % 2].text_input(
+            t(label),
+            value=settings.get(field) or "",
+            key=f"org_{field}",
+            disabled=fixed,
+            help=t(orgs.CURRENCY_FIXED) if fixed else None,
+        )
+    if settings["currency_fixed"]:
+        st.caption(t(orgs.CURRENCY_FIXED))
     values["invoice_footer"] = st.text_area(t("Invoice footer"), value=settings.get("invoice_footer") or "")
     cols = st.columns(4)
     for col, (field, label, options) in zip(
@@ -59,7 +73,14 @@ with org_tab, st.form("org_settings"):
         ],
         strict=True,
     ):
-        values[field] = col.selectbox(t(label), options, index=options.index(settings[field]), format_func=t)
+        values[field] = col.selectbox(
+            t(label),
+            options,
+            index=options.index(settings[field]),
+            format_func=t,
+            help=t(ROUNDING_HELP) if field == "rounding_rule" else None,
+            key=f"org_{field}",
+        )
     cols = st.columns(4)
     values["deposit_percent_bp"] = cols[0].text_input(
         t("Default deposit (%)"), percent_text(settings["deposit_percent_bp"])
