@@ -29,6 +29,7 @@ import pytest
 
 from backoffice import imports as order_import
 from backoffice import messaging
+from backoffice.admin import jobs, tokens
 from backoffice.books import ledger, opening, receivables
 from backoffice.catalog import products
 from backoffice.contacts import customers
@@ -129,6 +130,8 @@ class World:
     b_store: int
     b_category: int
     b_member: int
+    b_token: int
+    b_job: int
     b_message: int
     a_invoice: str
     b_credit_note: str
@@ -188,6 +191,8 @@ def _build(db: Database) -> World:
         b_store=order_import.list_stores(b)[0]["store_id"],
         b_category=customers.list_categories(b)[0]["category_id"],
         b_member=b_member,
+        b_token=tokens.create_token(b, "B's script")["id"],
+        b_job=jobs.start_job(b, "import"),
         b_message=messaging.list_outbox(b)[0]["message_id"],
         a_invoice=a_invoice,
         b_credit_note=b_credit_note,
@@ -252,6 +257,10 @@ FOREIGN: dict[str, list[Call]] = {
     "auth.set_role:user_id": [lambda w: {"user_id": w.b_member, "role": "viewer"}],
     "auth.remove_member:user_id": [lambda w: {"user_id": w.b_member}],
     "sessions.end_sessions:user_id": [lambda w: {"user_id": w.b_member}],
+    "tokens.revoke_token:token_id": [lambda w: {"token_id": w.b_token}],
+    "jobs.get_job:job_id": [lambda w: {"job_id": w.b_job}],
+    "jobs.report_progress:job_id": [lambda w: {"job_id": w.b_job, "fraction": 0.5, "stage": "read"}],
+    "jobs.finish_job:job_id": [lambda w: {"job_id": w.b_job, "exit_code": 0, "output": "", "error": ""}],
     "customers.check_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.save_customer:contact_id": [lambda w: {"values": {"name": "X"}, "contact_id": w.b.customer}],
     "customers.get_customer:contact_id": [lambda w: {"contact_id": w.b.customer}],

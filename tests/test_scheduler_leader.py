@@ -39,8 +39,8 @@ APP = textwrap.dedent(
 
     real_tick = scheduler.tick
 
-    def tick(db, leader):  # says after each tick whether this process led it
-        done = real_tick(db, leader)
+    def tick(db, leader, *jobs):  # says after each tick whether this process led it
+        done = real_tick(db, leader, *jobs)
         print("lead" if done is not None else "follow", flush=True)
         return done
 

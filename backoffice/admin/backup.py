@@ -119,9 +119,8 @@ def keep(backups: list[Path]) -> set[Path]:
     one, then the newest of each of the 4 latest ISO weeks before those days."""
     by_day: dict[date, Path] = {}
     for path in backups:  # oldest first: the last one of a day wins
-        taken = _taken_on(path)
-        assert taken is not None
-        by_day[taken] = path
+        if (taken := _taken_on(path)) is not None:
+            by_day[taken] = path
     days = sorted(by_day, reverse=True)
     kept = {by_day[d] for d in days[:KEEP_DAILY]}
     by_week: dict[tuple[int, int], Path] = {}

@@ -95,7 +95,9 @@ def test_reload_second_tab_deep_link_sign_out_everywhere(
         page.reload()
         expect_signed_in_on(page, "Customer profile")
         assert page.url == f"{url}/customer?id={wanted}"
-        assert page.locator('[data-testid="stMain"]').inner_text() == profile
+        expect(page.locator('[data-testid="stMain"]')).to_have_text(
+            profile, use_inner_text=True, timeout=TIMEOUT
+        )
 
         # a second tab is signed in, on the page its link names
         second = context.new_page()
