@@ -16,6 +16,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +269,14 @@ def test_revoked_tokens_and_removed_members_are_refused(db: Database, server: Se
     status, body = server.call("GET", "/api/v1/customers", token=world.viewer_a)
     assert status == 401 and "revoked" in body["error"]
 
+    expiring = tokens.create_token(world.admin_a, "a week", days=7)
+    assert server.call("GET", "/api/v1/customers", token=expiring["token"])[0] == 200
+    with db.engine.begin() as conn:  # a week later
+        conn.execute(sa.text("UPDATE api_tokens SET expires_at = :t WHERE token_id = :id"),
+                     {"t": expiring["expires_at"] - timedelta(days=8), "id": expiring["id"]})  # fmt: skip
+    status, body = server.call("GET", "/api/v1/customers", token=expiring["token"])
+    assert status == 401 and "expired" in body["error"]
+
     fresh = make_user(world.admin_a, "accountant")
     token = tokens.create_token(fresh, "books")["token"]
     assert server.call("GET", "/api/v1/ledger/trial-balance", token=token)[0] == 200
@@ -286,7 +295,13 @@ def test_a_token_holder_manages_their_own_tokens_only(server: Server, world: Wor
 
 
 def test_through_a_token_no_file_on_the_apps_machine_is_read_or_written(server: Server, world: World) -> None:
-    for argv in (["customer", "import", "/etc/passwd"], ["customer", "export", "--out", "/tmp/x.xlsx"]):
+    for argv in (
+        ["customer", "import", "/etc/passwd"],
+        ["customer", "export", "--out", "/tmp/x.xlsx"],
+        ["export", "--out", "/tmp/everything.xlsx"],
+        ["pdf", "invoice", world.invoice_a, "--out", "/tmp/x.pdf"],
+        ["report", "sales", "--format", "csv", "--out", "/tmp/x.csv"],
+    ):
         status, answer = server.call("POST", "/api/v1/cli", {"argv": argv}, world.token_a)
         assert status == 200 and answer["exit_code"] == 2 and "cannot be read or written" in answer["stderr"]
     status, answer = server.call("POST", "/api/v1/cli", {"argv": ["demo"]}, world.token_a)
@@ -392,3 +407,31 @@ def test_an_invoices_pdf_is_served_as_issued(server: Server, world: World, tmp_p
     assert world.invoice_a in text.stdout and "23.00" in text.stdout
     status, body = server.call("GET", f"/api/v1/invoices/{world.invoice_a}/pdf", token=world.token_b)
     assert status == 404
+
+
+def test_the_export_comes_back_as_a_zip_of_the_organizations_tables_only(
+    server: Server, world: World
+) -> None:
+    import io
+    import zipfile
+
+    def export(token: str) -> dict[str, str]:
+        request = urllib.request.Request(
+            f"{server.url}/api/v1/export?format=zip", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - our own test server
+            assert response.headers["Content-Type"] == "application/zip"
+            archive = zipfile.ZipFile(io.BytesIO(response.read()))
+        return {n: archive.read(n).decode("utf-8-sig", "replace") for n in archive.namelist()}
+
+    email = customers_email(world)
+    mine = export(world.token_a)
+    assert any(email in text for text in mine.values()) and any(world.invoice_a in t for t in mine.values())
+    theirs = export(world.token_b)
+    assert not any(email in text for text in theirs.values())
+
+
+def customers_email(world: World) -> str:
+    from backoffice.contacts import customers
+
+    return str(customers.get_customer(world.admin_a, world.customer_a)["emails"]).split(",")[0].strip()

@@ -28,13 +28,18 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 
 
-def create_token(ctx: Context, name: str = "API", email: str | None = None) -> dict[str, Any]:
-    """A new token for this user (or, for an admin, for the member with this email): {"id", "token"}; the token
-    is in this answer only."""
+def create_token(
+    ctx: Context, name: str = "API", email: str | None = None, days: int | None = None
+) -> dict[str, Any]:
+    """A new token for this user (or, for an admin, for the member with this email), valid `days` days or until
+    revoked: {"id", "token", "expires_at"}; the token is in this answer only."""
     ctx.require("tokens.own")
     name = (name or "").strip() or "API"
     if len(name) > 100:
         raise ValidationError("a token's name is at most 100 characters", "name")
+    if days is not None and not 1 <= days <= 3650:
+        raise ValidationError("a token lasts from 1 to 3650 days (or until revoked)", "days")
+    expires_at = now() + timedelta(days=days) if days else None
     with ctx.write() as conn:
         if email is None or (not ctx.user.is_system and email.strip().lower() == ctx.user.email.lower()):
             if ctx.user.user_id is None:
@@ -47,9 +52,11 @@ def create_token(ctx: Context, name: str = "API", email: str | None = None) -> d
                 raise NotFoundError(f"{email} is not a member of this organization.")
             user_id = int(found["user_id"])
         token = PREFIX + secrets.token_urlsafe(32)
-        token_id = q.insert_token(conn, ctx.org_id, user_id, name, _hash(token), ctx.user.user_id, now())
+        token_id = q.insert_token(
+            conn, ctx.org_id, user_id, name, _hash(token), ctx.user.user_id, now(), expires_at
+        )
         audit.record(conn, ctx, "create", "api_token", token_id, after={"user_id": user_id, "name": name})
-    return {"id": token_id, "token": token}
+    return {"id": token_id, "token": token, "expires_at": expires_at}
 
 
 def list_tokens(ctx: Context) -> list[dict[str, Any]]:
@@ -76,11 +83,11 @@ def authenticate(db: Database, token: str) -> Context:
     active member of its organization."""
     if not token or not token.startswith(PREFIX):
         raise AuthError("Give a personal API token: Authorization: Bearer bo_…")
-    with db.read() as conn:
-        found = q.live_token(conn, _hash(token))
-    if found is None:
-        raise AuthError("This API token is unknown or revoked.")
     at = now()
+    with db.read() as conn:
+        found = q.live_token(conn, _hash(token), at)
+    if found is None:
+        raise AuthError("This API token is unknown, revoked or expired.")
     if found["last_used_at"] is None or at - found["last_used_at"] > TOUCH_EVERY:
         with db.write() as conn:
             q.touch(conn, int(found["token_id"]), at)

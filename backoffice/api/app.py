@@ -39,6 +39,7 @@ from backoffice.core.errors import (
 from backoffice.db import Database
 
 MAX_UPLOAD_BYTES = int(os.environ.get("BACKOFFICE_MAX_UPLOAD_MB", "512")) * 1024 * 1024
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMMON = {"db", "org", "json"}  # what the app decides, not the request
 NOT_OVER_HTTP = {"out", "fmt"}  # a route answers JSON in its body: no file on the app's machine, no CSV
 
@@ -303,6 +304,43 @@ def create_api(
             pdf,
             media_type="application/pdf",
             headers={"Content-Disposition": f'inline; filename="{_safe_name(number)}.pdf"'},
+        )
+
+    @api.get(
+        "/export",
+        tags=["export"],
+        summary="backoffice export: every table of the organization, a zip of CSV files (or one XLSX workbook)",
+        response_class=Response,
+        responses={200: {"content": {"application/zip": {}, _XLSX: {}}}},
+    )
+    def export(request: Request, format: str = "zip", org: str | None = None) -> Response:  # noqa: A002
+        who = caller(request)
+        ctx = context_of(who, org)
+        if format not in ("zip", "xlsx"):
+            raise ValidationError("format is zip or xlsx", "format")
+        folder = Path(tempfile.mkdtemp(prefix="bo-export-"))
+        try:
+            name = f"export.{format}"
+            where = InApp(ctx.db, ctx.user, ctx.org_id, folder, True)
+            code = run_in_app(cli, ["export", "--out", name, "--json"], where)
+            if code != 0:
+                message = where.err.getvalue().strip().removeprefix("error: ")  # type: ignore[attr-defined]
+                return _error(message, _status(where.failure, code))
+            made = json.loads(where.out.getvalue())  # type: ignore[attr-defined]
+            if made["in_zip"] and format == "xlsx":
+                return _error(
+                    "Some tables are too big for a workbook ("
+                    + ", ".join(made["in_zip"])
+                    + "): ask for format=zip.",
+                    422,
+                )
+            data = (folder / name).read_bytes()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return Response(
+            data,
+            media_type="application/zip" if format == "zip" else _XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
     @api.post("/imports", status_code=202, tags=["import"], summary="backoffice import, as a job you poll")

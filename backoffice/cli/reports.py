@@ -148,7 +148,7 @@ def export(out: str) -> None:
 
     if not out.lower().endswith((".xlsx", ".zip")):
         raise ValidationError("--out names an .xlsx workbook or a .zip of CSV files", "out")
-    result = reports.export_all(common.context(), out)
+    result = reports.export_all(common.context(), str(common.path(out)))
     data = {
         "file": str(result.path),
         "zip": str(result.zip_path) if result.zip_path else None,

@@ -13,10 +13,11 @@ token = common.Group("token")
 @common.options()
 @click.option("--email", required=True, help="the member the token acts as")
 @click.option("--name", default="API", help="what it is for (a script's name)")
-def create(email: str, name: str) -> None:
+@click.option("--days", type=int, help="how many days it works (default: until revoked)")
+def create(email: str, name: str, days: int | None) -> None:
     from backoffice.admin import tokens
 
-    made = tokens.create_token(common.context(), name, email)
+    made = tokens.create_token(common.context(), name, email, days)
     common.emit(made, f"Token #{made['id']} for {email} (shown only now): {made['token']}")
 
 
@@ -33,6 +34,7 @@ def list_tokens() -> None:
             "name": t["name"],
             "created_at": t["created_at"],
             "last_used_at": t["last_used_at"],
+            "expires_at": t["expires_at"],
             "revoked": t["revoked_at"] is not None,
         }
         for t in found

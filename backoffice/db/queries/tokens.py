@@ -18,12 +18,14 @@ def insert_token(
     token_hash: str,
     created_by: int | None,
     at: datetime,
+    expires_at: datetime | None,
 ) -> int:
     return int(
         insert_returning(
             conn,
-            "INSERT INTO api_tokens (org_id, user_id, name, token_hash, created_by, created_at) "
-            "VALUES (:org, :user, :name, :hash, :by, :at) RETURNING token_id",
+            "INSERT INTO api_tokens (org_id, user_id, name, token_hash, created_by, created_at, expires_at) "
+            "VALUES (:org, :user, :name, :hash, :by, :at, :expires) RETURNING token_id",
+            expires=expires_at,
             org=org_id,
             user=user_id,
             name=name,
@@ -35,7 +37,7 @@ def insert_token(
 
 
 _LISTED = (
-    "SELECT t.token_id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.revoked_at "
+    "SELECT t.token_id, t.user_id, u.email, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at "
     "FROM api_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.org_id = :org"
 )
 
@@ -54,15 +56,18 @@ def token(conn: Connection, org_id: int, token_id: int) -> dict[str, Any] | None
     return one(conn, _LISTED + " AND t.token_id = :id", org=org_id, id=token_id)
 
 
-def live_token(conn: Connection, token_hash: str) -> dict[str, Any] | None:
-    """The unrevoked token with this hash, its user still active and still a member of its organization."""
+def live_token(conn: Connection, token_hash: str, at: datetime) -> dict[str, Any] | None:
+    """The unrevoked, unexpired token with this hash, its user still active and still a member of its
+    organization."""
     return one(
         conn,
         "SELECT t.token_id, t.org_id, t.user_id, t.last_used_at, m.role, u.email, u.name, u.language "
         "FROM api_tokens t JOIN users u ON u.user_id = t.user_id "
         "JOIN memberships m ON m.org_id = t.org_id AND m.user_id = t.user_id "
-        "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.is_active",
+        "WHERE t.token_hash = :hash AND t.revoked_at IS NULL AND u.is_active "
+        "AND (t.expires_at IS NULL OR t.expires_at > :at)",
         hash=token_hash,
+        at=at,
     )
 
 

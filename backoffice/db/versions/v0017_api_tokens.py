@@ -1,5 +1,6 @@
 """Migration 17: personal API tokens (issue 17). A token is shown once; only its SHA-256 is kept. It is bound to
-one user and one organization, acts with that user's role there, and is revoked by its owner or an admin."""
+one user and one organization, acts with that user's role there, may expire, and is revoked by its owner or an
+admin."""
 
 NAME = "personal API tokens"
 STATEMENTS = [
@@ -13,6 +14,7 @@ STATEMENTS = [
                 created_by BIGINT,
                 created_at TIMESTAMP NOT NULL,
                 last_used_at TIMESTAMP,
+                expires_at TIMESTAMP,
                 revoked_at TIMESTAMP
             )""",
 ]

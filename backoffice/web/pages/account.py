@@ -50,9 +50,14 @@ st.subheader(t("API tokens"))
 st.caption(t("A token lets a script use /api/v1 as you, in this organization, with your role."))
 with st.form("new_token", clear_on_submit=True):
     purpose = st.text_input(t("What it is for"), max_chars=100)
+    lasts = st.selectbox(
+        t("Works for"),
+        [None, 30, 90, 365],
+        format_func=lambda d: t("until revoked") if d is None else f"{d} {t('days')}",
+    )
     if st.form_submit_button(t("Create token")):
         with show_errors(lang):
-            st.session_state["new_api_token"] = tokens.create_token(ctx, purpose)["token"]
+            st.session_state["new_api_token"] = tokens.create_token(ctx, purpose, days=lasts)["token"]
 if fresh := st.session_state.pop("new_api_token", None):
     st.success(t("Copy the token now: it is not shown again."))
     st.code(fresh, language=None)
@@ -66,6 +71,7 @@ if mine:
                     "name": x["name"],
                     "created": x["created_at"],
                     "last_used": x["last_used_at"],
+                    "expires": x["expires_at"],
                     "revoked": x["revoked_at"],
                 }
                 for x in mine
@@ -75,6 +81,7 @@ if mine:
                 "name": "What it is for",
                 "created": "Created",
                 "last_used": "Last used",
+                "expires": "Expires",
                 "revoked": "Revoked",
             },
         ),
