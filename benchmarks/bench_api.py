@@ -13,62 +13,26 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
-
 from backoffice.admin import orgs, tokens
-from backoffice.api import create_api, local
 from backoffice.contacts import customers
 from backoffice.core.context import Context, User
-from backoffice.db import Database, open_database
+from backoffice.db import open_database
 from benchmarks.bench_import import generate
 from benchmarks.bench_writer import _OtherUser
 from benchmarks.common import report
+from tests.apiserver import serve_api
 
 LINES = int(os.environ.get("BENCH_API_LINES", "100000"))
 CUSTOMERS = int(os.environ.get("BENCH_API_CUSTOMERS", "100000"))
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@contextmanager
-def _app(db: Database) -> Iterator[str]:
-    """This process as the app: /api/v1 over HTTP on a free port, its note beside the DuckDB file."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    address = f"http://127.0.0.1:{port}"
-    token = local.publish(db.url, address)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=[Mount("/api/v1", app=create_api(lambda: db, lambda: token))]),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield address
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        local.withdraw(db.url)
 
 
 def _import(csv_path: Path, shop: Path) -> float:
@@ -96,7 +60,7 @@ def run() -> list[dict[str, object]]:
     shutil.copy(stopped, running)
     cli_seconds = _import(csv_path, stopped)
     db = open_database(f"duckdb:///{running}")
-    with _app(db), _OtherUser(Context(db, User.system("other user"), org_id)) as other:
+    with serve_api(db, note=True), _OtherUser(Context(db, User.system("other user"), org_id)) as other:
         app_seconds = _import(csv_path, running)  # while another user keeps saving customers in the app
     db.dispose()
     print(
@@ -119,7 +83,7 @@ def run() -> list[dict[str, object]]:
         customers.list_customers(ctx)
         raw.append(time.perf_counter() - start)
     ours = []
-    with _app(db) as address:
+    with serve_api(db) as address:
         for _ in range(31):
             request = urllib.request.Request(
                 address + "/api/v1/customers", headers={"Authorization": f"Bearer {token}"}

@@ -6,10 +6,8 @@ JSON as the command line."""
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -22,17 +20,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
 from backoffice.admin import auth, tokens
-from backoffice.api import ROUTES, create_api
+from backoffice.api import ROUTES
 from backoffice.api import app as api_app
 from backoffice.core.context import Context
 from backoffice.db import Database
 from backoffice.sales import invoices, orders, payments
 from backoffice.sales.orders import LineRequest
+from tests.apiserver import serve_api
 from tests.factories import make_customer, make_org, make_product, make_user
 
 
@@ -58,21 +54,8 @@ class Server:
 
 @pytest.fixture
 def server(db: Database) -> Iterator[Server]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = Starlette(
-        routes=[Mount("/api/v1", app=create_api(lambda: db, lambda: "bo_local_test"))]
-    )  # as st.App
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield Server(f"http://127.0.0.1:{port}", "bo_local_test")
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serve_api(db, lambda: "bo_local_test") as address:  # mounted as the app's server mounts it
+        yield Server(address, "bo_local_test")
 
 
 @dataclass
@@ -354,7 +337,10 @@ def _upload(server: Server, token: str, fields: dict[str, str], content: bytes) 
         return exc.code, json.loads(exc.read() or b"null")
 
 
-def test_a_store_import_uploaded_runs_as_a_job_you_poll(db: Database, server: Server, world: World) -> None:
+def test_a_store_import_uploaded_runs_as_a_job_you_poll(
+    db: Database, server: Server, world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the app keeps the upload meanwhile
     status, started = _upload(server, world.token_a, {"store": "Web"}, ORDERS_CSV.encode())
     assert (
         status == 202
@@ -373,7 +359,7 @@ def test_a_store_import_uploaded_runs_as_a_job_you_poll(db: Database, server: Se
     assert result["new"] == 2 and result["errors"] == 1 and result["problems"][0]["column"] == "quantity"
     status, other = server.call("GET", started["poll"], token=world.token_b)
     assert status == 404  # another organization's job is not there
-    assert not list(Path(tempfile.gettempdir()).glob("bo-upload-*/orders.csv"))  # the upload is gone
+    assert not list(tmp_path.glob("bo-upload-*"))  # the upload is gone
 
 
 def test_an_upload_refused_writes_nothing(

@@ -7,23 +7,18 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from starlette.applications import Starlette
-from starlette.routing import Mount
 
-from backoffice.api import create_api, local
 from backoffice.cli.remote import app_file
 from backoffice.db import open_database
+from tests.apiserver import free_port, serve_api
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,29 +49,10 @@ def shop(tmp_path: Path) -> Path:
 @pytest.fixture
 def app(shop: Path) -> Iterator[str]:
     """The app: this process holds the file and serves /api/v1; its note is beside the file."""
-    url = f"duckdb:///{shop}"
-    db = open_database(url)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = local.publish(url, f"http://127.0.0.1:{port}")
-    assert token is not None and app_file(shop).stat().st_mode & 0o777 == 0o600
-    server = uvicorn.Server(
-        uvicorn.Config(
-            Starlette(routes=[Mount("/api/v1", app=create_api(lambda: db, lambda: token))]),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-    local.withdraw(url)
+    db = open_database(f"duckdb:///{shop}")
+    with serve_api(db, note=True) as address:
+        assert app_file(shop).stat().st_mode & 0o777 == 0o600
+        yield address
     db.dispose()
 
 
@@ -142,27 +118,10 @@ def test_the_same_output_with_and_without_the_app(shop: Path) -> None:
     assert cli("customer", "add", "--db", db, "--name", "Sara", "--email", "s@example.com").returncode == 0
     commands = [("customer", "list", "--json"), ("report", "sales", "--json"), ("product", "list", "--json")]
     without = [cli(*c[:2], "--db", db, *c[2:]) for c in commands]
-    url = f"duckdb:///{shop}"
-    held = open_database(url)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    token = local.publish(url, f"http://127.0.0.1:{port}")
-    server = uvicorn.Server(
-        uvicorn.Config(Starlette(routes=[Mount("/api/v1", app=create_api(lambda: held, lambda: token))]),
-                       host="127.0.0.1", port=port, log_level="warning")
-    )  # fmt: skip
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.05)
-    try:
+    held = open_database(f"duckdb:///{shop}")
+    with serve_api(held, note=True):
         with_app = [cli(*c[:2], "--db", db, *c[2:]) for c in commands]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        local.withdraw(url)
-        held.dispose()
+    held.dispose()
     for before, after in zip(without, with_app, strict=True):
         assert (after.returncode, after.stdout, after.stderr) == (
             before.returncode,
@@ -175,9 +134,7 @@ def test_the_same_output_with_and_without_the_app(shop: Path) -> None:
 def test_the_real_server_takes_the_commands_and_the_api(shop: Path, tmp_path: Path) -> None:
     """`backoffice serve` itself: /healthz answers, commands against its file go through it (it holds the file:
     without the note they would exit 1), a personal token reaches /api/v1, and the note goes when it stops."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = os.environ | {"PYTHONPATH": str(ROOT)}
     server = subprocess.Popen(
         [sys.executable, "-m", "backoffice.cli", "serve", "--db", str(shop), "--port", str(port)],
