@@ -78,15 +78,17 @@ def _name(name: str) -> str:
     return name
 
 
-def analyze(conn: Connection, *tables: str) -> None:
+def analyze(conn: Connection, *tables: str, columns: tuple[str, ...] = ()) -> None:
     """PostgreSQL: fresh statistics on tables a bulk step just filled or changed (the staged rows of an import,
     above all: temporary tables are never analysed by autovacuum, and without statistics the planner guesses, picks
     nested loops over tens of thousands of rows and runs their inner side again for every outer row). DuckDB keeps
-    what its optimizer needs as it writes: nothing to do."""
+    what its optimizer needs as it writes: nothing to do. `columns`: only those (the ones joins and filters use),
+    which spares computing the others' statistics."""
     if conn.dialect.name != "postgresql":
         return
+    only = f" ({', '.join(_name(c) for c in columns)})" if columns else ""
     for table in tables:
-        run(conn, f"ANALYZE {_name(table)}")
+        run(conn, f"ANALYZE {_name(table)}{only}")
 
 
 def draw_ids(conn: Connection, table: str, sequences: dict[str, str]) -> None:
