@@ -136,19 +136,26 @@ def insert_values(
 
 
 def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
-    """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction."""
+    """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction. On PostgreSQL
+    the driver's own cursor fetches the rows (psycopg builds them in C; SQLAlchemy's row objects took most of the
+    time: 250,000 fingerprints 0.96 s that way)."""
     import pyarrow as pa
 
+    raw = _raw(conn)
     if conn.dialect.name == "duckdb":
-        raw = _raw(conn)
         _settle(raw)
         with warnings.catch_warnings():  # sql() would need the connection free of results: execute() it is
             warnings.simplefilter("ignore", UserWarning)
             return raw.execute(re.sub(r"(?<!:):(\w+)", r"$\1", sql), params).to_arrow_table()
-    result = conn.execute(sa.text(sql), params)
-    names = list(result.keys())
-    found = result.fetchall()
-    return pa.table({n: [r[i] for r in found] for i, n in enumerate(names)})
+    cursor = raw.cursor()
+    try:
+        cursor.execute(re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql), params)
+        names = [d.name for d in cursor.description]
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    values = list(zip(*found, strict=True)) if found else [() for _ in names]
+    return pa.table({n: pa.array(v) for n, v in zip(names, values, strict=True)})
 
 
 def _settle(raw: Any) -> None:
