@@ -64,3 +64,23 @@ def test_the_writer_bench_runs_its_two_jobs_while_another_user_saves(monkeypatch
         "store re-import turning 4 orders into returns",
     ]
     assert all(r["saves"] >= 1 for r in found)
+
+
+def test_the_postgresql_import_bench_compares_the_same_file_on_both_engines(monkeypatch) -> None:
+    """Its figures are for `make bench`; here only that it imports on both engines and reports the three ratios."""
+    import pytest
+
+    from benchmarks import bench_import_pg
+    from tests.pgserver import find_pg_bin
+
+    if find_pg_bin() is None:
+        pytest.skip("PostgreSQL is not installed")
+    monkeypatch.setattr(bench_import_pg, "LINES", 400)
+    monkeypatch.setattr(bench_import_pg, "ROUNDS", 1)
+    found = bench_import_pg.run()
+    assert [r["name"] for r in found] == [
+        "PG/DuckDB first import, 400 lines",
+        "PG/DuckDB re-import, 400 lines",
+        "PG 1,600 / 400 lines, first import",
+    ]
+    assert all(float(r["ratio"]) > 0 for r in found)

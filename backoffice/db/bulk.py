@@ -53,13 +53,45 @@ def load_arrow(conn: Connection, table: str, data: Any) -> int:
         return int(data.num_rows)
     cursor = raw.cursor()
     try:
-        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for batch in data.to_batches(max_chunksize=50_000):
-                for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
-                    copy.write_row(row)
+        if _csv_types(
+            data.schema
+        ):  # as CSV written by Arrow in C: a tenth of the time of a Python row at a time
+            import pyarrow as pa
+            import pyarrow.csv as pa_csv
+
+            options = pa_csv.WriteOptions(include_header=False)  # strings quoted, nulls bare: NULL stays NULL
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT csv)") as copy:
+                for batch in data.to_batches(max_chunksize=50_000):
+                    out = pa.BufferOutputStream()
+                    pa_csv.write_csv(batch, out, write_options=options)
+                    copy.write(out.getvalue().to_pybytes())
+        else:
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for batch in data.to_batches(max_chunksize=50_000):
+                    for row in zip(*(col.to_pylist() for col in batch.columns), strict=True):
+                        copy.write_row(row)
     finally:
         cursor.close()
     return int(data.num_rows)
+
+
+def _csv_types(schema: Any) -> bool:
+    """Whether every column is of a type Arrow writes as CSV the way PostgreSQL's COPY reads it (text, numbers,
+    booleans, dates, timestamps without a zone); bytes and nested values go row by row."""
+    import pyarrow.types as t
+
+    return all(
+        t.is_string(f.type)
+        or t.is_large_string(f.type)
+        or t.is_integer(f.type)
+        or t.is_floating(f.type)
+        or t.is_boolean(f.type)
+        or t.is_date(f.type)
+        or (t.is_timestamp(f.type) and f.type.tz is None)  # with a zone: as psycopg converts it, row by row
+        or t.is_decimal(f.type)
+        or t.is_null(f.type)
+        for f in schema
+    )
 
 
 def insert_rows(
@@ -104,19 +136,26 @@ def insert_values(
 
 
 def fetch_arrow(conn: Connection, sql: str, **params: Any) -> Any:
-    """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction."""
+    """The result of `sql` (bound `:name` parameters) as a pyarrow.Table, in the caller's transaction. On PostgreSQL
+    the driver's own cursor fetches the rows (psycopg builds them in C; SQLAlchemy's row objects took most of the
+    time: 250,000 fingerprints 0.96 s that way)."""
     import pyarrow as pa
 
+    raw = _raw(conn)
     if conn.dialect.name == "duckdb":
-        raw = _raw(conn)
         _settle(raw)
         with warnings.catch_warnings():  # sql() would need the connection free of results: execute() it is
             warnings.simplefilter("ignore", UserWarning)
             return raw.execute(re.sub(r"(?<!:):(\w+)", r"$\1", sql), params).to_arrow_table()
-    result = conn.execute(sa.text(sql), params)
-    names = list(result.keys())
-    found = result.fetchall()
-    return pa.table({n: [r[i] for r in found] for i, n in enumerate(names)})
+    cursor = raw.cursor()
+    try:
+        cursor.execute(re.sub(r"(?<!:):(\w+)", r"%(\1)s", sql), params)
+        names = [d.name for d in cursor.description]
+        found = cursor.fetchall()
+    finally:
+        cursor.close()
+    values = list(zip(*found, strict=True)) if found else [() for _ in names]
+    return pa.table({n: pa.array(v) for n, v in zip(names, values, strict=True)})
 
 
 def _settle(raw: Any) -> None:

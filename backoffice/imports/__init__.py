@@ -788,7 +788,7 @@ def _write(
     """One batch, loaded: classified, customers and products made, orders upserted and advanced, the completed
     ones invoiced and posted on their dates, paid, returns credited, the sync log and fingerprints written.
     `stock` (a preview's later batch): the stock changes its earlier batches made, applied before posting."""
-    q.classify(conn, ctx.org_id, store["store_id"], import_id)
+    kinds = q.classify(conn, ctx.org_id, store["store_id"], import_id)
     q.assign_customers(
         conn, ctx.org_id, import_id, store["default_customer_id"] if options["default_customer"] else None
     )
@@ -821,6 +821,7 @@ def _write(
         conn, ctx.org_id, store["store_id"], import_id, file_name, ctx.user.actor, summary["batch_id"], at
     )
     q.save_fingerprints(conn, ctx.org_id, store["store_id"], import_id)
+    q.analyze_written(conn, kinds.get("new", 0))
 
 
 def _credit_returns(conn: Connection, ctx: Context, import_id: int, paid: bool) -> int:
@@ -874,6 +875,7 @@ def _load(
     in bulk: all of them, or one batch's (`batches` in staging)."""
     for table, rows in staging.batch_rows(con, import_id, org_id, currency_code, batch):
         bulk.load_arrow(conn, table, rows)
+    q.analyze_staging(conn)
 
 
 # ---------------------------------------------------------------- after the import

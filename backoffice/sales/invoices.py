@@ -80,7 +80,7 @@ def _invoice_batch(
         )
     at = now()
     first = q.take_numbers(conn, ctx.org_id, SERIES["invoice"], count)
-    q.insert_batch_invoices(conn, batch_id, first, issued_on, ctx.user.user_id, at)
+    q.insert_batch_invoices(conn, batch_id, first, issued_on, ctx.user.user_id, at, count)
     q.insert_batch_invoice_lines(conn, batch_id)
     q.move_batch_stock(conn, batch_id)
     q.post_batch(conn, batch_id, q.accounts_by_role(conn, ctx.org_id), ctx.user.user_id, at)

@@ -69,3 +69,54 @@ def allowed_columns(values: Any, allowed: Any) -> None:
     stray = sorted(set(values) - set(allowed))
     if stray:
         raise ValueError(f"not columns of this table: {', '.join(map(str, stray))}")
+
+
+def _name(name: str) -> str:
+    """A table, column or sequence name of ours, written into SQL (never a value, never input)."""
+    if not name.isidentifier() or not name.isascii():
+        raise ValueError(f"not a plain SQL name: {name!r}")
+    return name
+
+
+def analyze(conn: Connection, *tables: str, columns: tuple[str, ...] = ()) -> None:
+    """PostgreSQL: fresh statistics on tables a bulk step just filled or changed (the staged rows of an import,
+    above all: temporary tables are never analysed by autovacuum, and without statistics the planner guesses, picks
+    nested loops over tens of thousands of rows and runs their inner side again for every outer row). DuckDB keeps
+    what its optimizer needs as it writes: nothing to do. `columns`: only those (the ones joins and filters use),
+    which spares computing the others' statistics."""
+    if conn.dialect.name != "postgresql":
+        return
+    only = f" ({', '.join(_name(c) for c in columns)})" if columns else ""
+    for table in tables:
+        run(conn, f"ANALYZE {_name(table)}{only}")
+
+
+def draw_ids(conn: Connection, table: str, sequences: dict[str, str]) -> None:
+    """New ids for the rows of `table` (a temporary table of this connection with a column `n`: 1, 2, 3 … the order
+    the ids go in), one from each named sequence per row, into new columns (`{column: sequence}`); `table` is
+    rebuilt with them.
+
+    Each sequence is called once per row in a plain SELECT over the table and nowhere else: never inside a subquery,
+    which an engine may evaluate again for every row of the join it sits in (PostgreSQL did: one new customer per
+    order, and the sequence run to the square of the orders). The ids drawn are then paired with the rows by rank,
+    lowest id to the lowest `n`, so they ascend in that order on both engines, even when another session's draws
+    fall between ours."""
+    table = _name(table)
+    picked, joins, drawn = [], [], []
+    for i, (column, sequence) in enumerate(sequences.items()):
+        run(conn, f"CREATE TEMP TABLE drawn_{i} AS SELECT nextval('{_name(sequence)}') AS id FROM {table}")  # noqa: S608
+        drawn.append(f"drawn_{i}")
+        picked.append(f"d{i}.id AS {_name(column)}")
+        joins.append(
+            f"JOIN (SELECT id, row_number() OVER (ORDER BY id) AS n FROM drawn_{i}) d{i} ON d{i}.n = t.n"  # noqa: S608
+        )
+    analyze(conn, table, *drawn)
+    rebuilt = (
+        f"CREATE TEMP TABLE {table}_ids AS SELECT t.*, {', '.join(picked)} FROM {table} t {' '.join(joins)}"  # noqa: S608
+    )
+    run(conn, rebuilt)
+    for name in drawn:
+        run(conn, f"DROP TABLE {name}")
+    run(conn, f"DROP TABLE {table}")
+    run(conn, f"ALTER TABLE {table}_ids RENAME TO {table}")
+    analyze(conn, table)

@@ -13,7 +13,18 @@ from sqlalchemy.engine import Connection
 
 from backoffice.core.enums import ImportStatus
 from backoffice.db import bulk
-from backoffice.db.queries import aggregate, allowed_columns, insert_returning, one, rows, run, scalar
+from backoffice.db.queries import (
+    aggregate,
+    allowed_columns,
+    analyze,
+    draw_ids,
+    insert_returning,
+    one,
+    rows,
+    run,
+    scalar,
+)
+from backoffice.db.queries.sales import ANALYZE_FROM
 
 
 def store_by_name(conn: Connection, org_id: int, name: str) -> dict[str, Any] | None:
@@ -191,6 +202,23 @@ def carry_stock(conn: Connection, org_id: int) -> None:
     )
 
 
+# The staged orders' columns that joins and filters use: PostgreSQL's statistics are taken of these only.
+_ORDER_KEYS = ("import_id", "org_id", "external_id", "kind", "order_id", "customer_id", "customer_email",
+               "customer_phone", "customer_key", "new_customer", "status", "previous_status", "is_return", "problem",
+               "fingerprint")  # fmt: skip
+
+
+def analyze_staging(conn: Connection) -> None:
+    """PostgreSQL: statistics on the batch's staged orders, lines and payments once loaded (docs/decisions/0004)."""
+    _analyze_orders(conn)
+    analyze(conn, "import_lines", columns=("import_id", "org_id", "external_id", "kind", "sku"))
+    analyze(conn, "import_payments", "import_stock")
+
+
+def _analyze_orders(conn: Connection) -> None:
+    analyze(conn, "import_orders", columns=_ORDER_KEYS)
+
+
 def clear_staging(conn: Connection) -> None:
     for table in _STAGING:
         run(conn, f"DROP TABLE IF EXISTS {table}")  # noqa: S608 - our table names
@@ -222,6 +250,7 @@ def classify(conn: Connection, org_id: int, store_id: int, import_id: int) -> di
         store=store_id,
     )
     run(conn, "UPDATE import_orders SET kind = 'new' WHERE import_id = :imp AND kind IS NULL", imp=import_id)
+    _analyze_orders(conn)  # its kinds decide every join that follows
     counts = rows(
         conn,
         "SELECT kind, count(*) AS n FROM import_orders WHERE import_id = :imp GROUP BY kind",
@@ -262,15 +291,23 @@ def assign_customers(conn: Connection, org_id: int, import_id: int, default_cust
         org=org_id,
         imp=import_id,
     )
+    # one new contact per customer key across the batch: the distinct keys first, in file order, then an id each
     run(
         conn,
-        "UPDATE import_orders SET customer_id = k.new_id, new_customer = TRUE FROM (SELECT customer_key, "
-        "nextval('contact_id_seq') AS new_id FROM (SELECT DISTINCT customer_key FROM import_orders WHERE import_id = :imp "
-        "AND kind = 'new' AND customer_id IS NULL AND customer_key IS NOT NULL AND customer_key <> 'name:') d) k "
+        "CREATE TEMP TABLE new_customers AS SELECT customer_key, row_number() OVER (ORDER BY min(first_row)) AS n "
+        "FROM import_orders WHERE import_id = :imp AND kind = 'new' AND customer_id IS NULL AND customer_key IS NOT NULL "
+        "AND customer_key <> 'name:' GROUP BY customer_key",
+        imp=import_id,
+    )
+    draw_ids(conn, "new_customers", {"customer_id": "contact_id_seq"})
+    run(
+        conn,
+        "UPDATE import_orders SET customer_id = k.customer_id, new_customer = TRUE FROM new_customers k "
         "WHERE import_orders.import_id = :imp AND import_orders.kind = 'new' AND import_orders.customer_id IS NULL "
         "AND import_orders.customer_key = k.customer_key",
         imp=import_id,
     )
+    run(conn, "DROP TABLE new_customers")
     run(
         conn,
         """
@@ -333,6 +370,7 @@ def insert_orders(
         "UPDATE import_orders SET order_id = nextval('order_id_seq') WHERE import_id = :imp AND kind = 'new'",
         imp=import_id,
     )
+    _analyze_orders(conn)
     run(
         conn,
         "INSERT INTO orders (order_id, org_id, customer_id, status, order_on, currency, prices_include_vat, rounding_rule, "
@@ -427,21 +465,34 @@ def record_paid(
         org=org_id,
         imp=import_id,
     )
+    # what each payment row pays of its invoice: the order's rows before it first (a window, not a subquery per
+    # row); its payment and entry ids drawn for the rows in file order
     run(
         conn,
         """
-        UPDATE import_payments SET invoice_id = i.invoice_id, customer_id = i.customer_id,
-               payment_id = nextval('payment_id_seq'), entry_id = nextval('entry_id_seq'),
-               applied_minor = GREATEST(0, LEAST(import_payments.amount_minor, i.total_minor - (
-                   SELECT COALESCE(sum(p2.amount_minor), 0) FROM import_payments p2 WHERE p2.import_id = import_payments.import_id
-                   AND p2.external_id = import_payments.external_id AND p2.seq < import_payments.seq)))
-        FROM import_orders io, invoices i
-        WHERE import_payments.import_id = :imp AND io.import_id = :imp AND io.external_id = import_payments.external_id
-          AND i.org_id = io.org_id AND i.order_invoice_key = io.order_id AND i.batch_id = :batch AND import_payments.amount_minor > 0
+        CREATE TEMP TABLE paid_rows AS
+        SELECT p.external_id, p.seq, i.invoice_id, i.customer_id,
+               CAST(GREATEST(0, LEAST(p.amount_minor, i.total_minor - COALESCE(SUM(p.amount_minor) OVER (
+                   PARTITION BY p.external_id ORDER BY p.seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)))
+                   AS BIGINT) AS applied_minor,
+               row_number() OVER (ORDER BY io.first_row, p.seq) AS n
+        FROM import_payments p JOIN import_orders io ON io.import_id = p.import_id AND io.external_id = p.external_id
+        JOIN invoices i ON i.org_id = io.org_id AND i.order_invoice_key = io.order_id
+        WHERE p.import_id = :imp AND i.batch_id = :batch AND p.amount_minor > 0
         """,
         imp=import_id,
         batch=batch_id,
     )
+    draw_ids(conn, "paid_rows", {"payment_id": "payment_id_seq", "entry_id": "entry_id_seq"})
+    run(
+        conn,
+        "UPDATE import_payments SET invoice_id = k.invoice_id, customer_id = k.customer_id, payment_id = k.payment_id, "
+        "entry_id = k.entry_id, applied_minor = k.applied_minor FROM paid_rows k WHERE import_payments.import_id = :imp "
+        "AND import_payments.external_id = k.external_id AND import_payments.seq = k.seq",
+        imp=import_id,
+    )
+    run(conn, "DROP TABLE paid_rows")
+    analyze(conn, "import_payments")
     run(
         conn,
         "INSERT INTO payments (payment_id, org_id, customer_id, kind, method, amount_minor, paid_on, status, invoice_id, "
@@ -590,6 +641,15 @@ def save_fingerprints(conn: Connection, org_id: int, store_id: int, import_id: i
         store=store_id,
         imp=import_id,
     )
+
+
+def analyze_written(conn: Connection, new_orders: int) -> None:
+    """PostgreSQL, after a batch of many new orders (sales.ANALYZE_FROM or more): fresh statistics of the store's
+    orders and fingerprints, which the next batch and the next import join (a re-import right after an import of
+    25,000 orders took 18 s reading its fingerprints by nested loops over statistics of empty tables, 0.2 s with
+    these). The lock ANALYZE takes is held only until this batch commits, a moment later."""
+    if new_orders >= ANALYZE_FROM:
+        analyze(conn, "orders", "import_fingerprints")
 
 
 def counts(conn: Connection, import_id: int) -> dict[str, int]:
