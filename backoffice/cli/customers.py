@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 import click
 
 from backoffice import shapes
@@ -13,6 +16,30 @@ from backoffice.core.errors import ValidationError
 customer = common.Group("customer")
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _card_options(f: F) -> F:
+    """The card's fields as options, the same for `customer add` and `customer update` (given ones only change
+    on update; --email and --category replace what the card had)."""
+    options = [
+        click.option("--name"),
+        click.option("--email", multiple=True, help="repeat for several addresses"),
+        *(click.option(f"--{n}") for n in ("phone", "tax-id", "address", "city", "country", "postal-code")),
+        click.option("--contact-person"),
+        click.option("--payment-terms"),
+        click.option("--role", type=common.choice(ROLES)),
+        click.option("--category", multiple=True, help="repeat for several categories"),
+        click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value"),
+        click.option(
+            "--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another"
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
 def _pair(text: str, flag: str) -> tuple[str, str]:
     if "=" not in text:
         raise ValidationError(f"write {flag} NAME=VALUE", flag)
@@ -22,20 +49,7 @@ def _pair(text: str, flag: str) -> tuple[str, str]:
 
 @customer.command("add", help="add a contact")
 @common.options()
-@click.option("--name")
-@click.option("--email", multiple=True, help="repeat for several addresses")
-@click.option("--phone")
-@click.option("--tax-id")
-@click.option("--address")
-@click.option("--city")
-@click.option("--country")
-@click.option("--postal-code")
-@click.option("--contact-person")
-@click.option("--payment-terms")
-@click.option("--role", type=common.choice(ROLES))
-@click.option("--category", multiple=True, help="repeat for several categories")
-@click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value")
-@click.option("--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another")
+@_card_options
 def add(
     name: str | None,
     email: tuple[str, ...],
@@ -83,23 +97,10 @@ def add(
     )
 
 
-@customer.command("update", help="change a contact: only the fields given change")
+@customer.command("update", help="change a contact: only the fields given change (--email, --category replace)")
 @common.options()
 @click.argument("id", type=int)
-@click.option("--name")
-@click.option("--email", multiple=True, help="replaces the addresses; repeat for several")
-@click.option("--phone")
-@click.option("--tax-id")
-@click.option("--address")
-@click.option("--city")
-@click.option("--country")
-@click.option("--postal-code")
-@click.option("--contact-person")
-@click.option("--payment-terms")
-@click.option("--role", type=common.choice(ROLES))
-@click.option("--category", multiple=True, help="replaces the categories; repeat for several")
-@click.option("--field", multiple=True, metavar="NAME=VALUE", help="a custom field's value (the others stay)")
-@click.option("--allow-duplicate", is_flag=True, help="save even with the same email/phone/tax ID as another")
+@_card_options
 def update(
     id: int,
     name: str | None,
