@@ -50,46 +50,17 @@ def _pair(text: str, flag: str) -> tuple[str, str]:
 @customer.command("add", help="add a contact")
 @common.options()
 @_card_options
-def add(
-    name: str | None,
-    email: tuple[str, ...],
-    phone: str | None,
-    tax_id: str | None,
-    address: str | None,
-    city: str | None,
-    country: str | None,
-    postal_code: str | None,
-    contact_person: str | None,
-    payment_terms: str | None,
-    role: str | None,
-    category: tuple[str, ...],
-    field: tuple[str, ...],
-    allow_duplicate: bool,
-) -> None:
+def add(**card: Any) -> None:
     from backoffice import messaging
     from backoffice.contacts import customers
 
     ctx = common.context()
-    values = {
-        "name": name or "",
-        "emails": ",".join(email) or None,
-        "phone": phone,
-        "tax_id": tax_id,
-        "address": address,
-        "city": city,
-        "country": country,
-        "postal_code": postal_code,
-        "contact_person": contact_person,
-        "role": role,
-        "payment_terms_days": payment_terms,
-    }
-    custom = dict(_pair(p, "--field") for p in field)
     contact_id = messaging.save_customer_and_welcome(  # a new customer is welcomed when that is on
         ctx,
-        {k: v for k, v in values.items() if v is not None},
-        list(category),
-        custom,
-        allow_duplicate,
+        _values(card) | {"name": card["name"] or ""},
+        list(card["category"]),
+        dict(_pair(p, "--field") for p in card["field"]),
+        card["allow_duplicate"],
     )
     row = customers.get_customer(ctx, contact_id)
     common.emit(
@@ -97,55 +68,40 @@ def add(
     )
 
 
-@customer.command("update", help="change a contact: only the fields given change (--email, --category replace)")
+@customer.command(
+    "update", help="change a contact: only the fields given change (--email, --category replace)"
+)
 @common.options()
 @click.argument("id", type=int)
 @_card_options
-def update(
-    id: int,
-    name: str | None,
-    email: tuple[str, ...],
-    phone: str | None,
-    tax_id: str | None,
-    address: str | None,
-    city: str | None,
-    country: str | None,
-    postal_code: str | None,
-    contact_person: str | None,
-    payment_terms: str | None,
-    role: str | None,
-    category: tuple[str, ...],
-    field: tuple[str, ...],
-    allow_duplicate: bool,
-) -> None:
+def update(id: int, **card: Any) -> None:
     from backoffice.contacts import customers
 
     ctx = common.context()
-    card = customers.get_customer(ctx, id)
-    values = {
-        "name": name,
-        "emails": ",".join(email) or None,
-        "phone": phone,
-        "tax_id": tax_id,
-        "address": address,
-        "city": city,
-        "country": country,
-        "postal_code": postal_code,
-        "contact_person": contact_person,
-        "role": role,
-        "payment_terms_days": payment_terms,
-    }
-    custom = dict(card.get("custom") or {}) | dict(_pair(p, "--field") for p in field)
+    before = customers.get_customer(ctx, id)
     customers.save_customer(
         ctx,
-        {k: v for k, v in values.items() if v is not None},
-        list(category) if category else list(card.get("categories") or []),
-        custom,
+        _values(card),
+        list(card["category"]) if card["category"] else list(before.get("categories") or []),
+        dict(before.get("custom") or {}) | dict(_pair(p, "--field") for p in card["field"]),
         contact_id=id,
-        allow_duplicate=allow_duplicate,
+        allow_duplicate=card["allow_duplicate"],
     )
     row = customers.get_customer(ctx, id)
     common.emit(shapes.customer_json(row, common.currency_code(ctx)), f"Saved {row['name']} (id {id}).")
+
+
+def _values(card: dict[str, Any]) -> dict[str, Any]:
+    """The card's fields the options gave (None: not given)."""
+    values = {
+        "name": card["name"],
+        "emails": ",".join(card["email"]) or None,
+        "payment_terms_days": card["payment_terms"],
+    } | {
+        k: card[k]
+        for k in ("phone", "tax_id", "address", "city", "country", "postal_code", "contact_person", "role")
+    }
+    return {k: v for k, v in values.items() if v is not None}
 
 
 @customer.command("list", help="search contacts")
