@@ -165,3 +165,31 @@ def test_the_real_server_takes_the_commands_and_the_api(shop: Path, tmp_path: Pa
         server.wait(timeout=30)
     assert not app_file(shop).exists()  # the note went with the server
     assert cli("customer", "list", "--db", str(shop), "--json").returncode == 0  # the file is free again
+
+
+def test_url_and_a_personal_token_reach_a_remote_app(shop: Path, tmp_path: Path) -> None:
+    """`--url URL` (or BACKOFFICE_URL) with BACKOFFICE_TOKEN: the command runs in that app as the token's user,
+    in its organization, with no file of the app's machine; a wrong token is a clear refusal."""
+    from backoffice.admin import orgs, tokens
+    from backoffice.core.context import Context, User
+
+    held = open_database(f"duckdb:///{shop}")
+    org_id = orgs.find_org_id(held, None)
+    viewer_token = tokens.create_token(Context(held, User.system(), org_id), "remote", "owner@example.com")[
+        "token"
+    ]
+    with serve_api(held) as address:
+        env = os.environ | {"PYTHONPATH": str(ROOT), "BACKOFFICE_TOKEN": viewer_token}
+        run = lambda *args, **extra: subprocess.run(  # noqa: E731 - a shell elsewhere, not on this machine's file
+            [sys.executable, "-m", "backoffice.cli", *args], capture_output=True, text=True, cwd=tmp_path,
+            env=env | extra, check=False,
+        )  # fmt: skip
+        added = run("--url", address, "customer", "add", "--name", "Remote Sara", "--json")
+        assert added.returncode == 0, added.stderr
+        listed = run("customer", "list", "--json", BACKOFFICE_URL=address)
+        assert listed.returncode == 0 and [c["name"] for c in json.loads(listed.stdout)] == ["Remote Sara"]
+        refused = run("--url", address, "customer", "import", "people.csv")
+        assert refused.returncode == 2 and "cannot be read or written" in refused.stderr
+        wrong = run("--url", address, "customer", "list", BACKOFFICE_TOKEN="bo_wrong")
+        assert wrong.returncode == 1 and "unknown, revoked or expired" in wrong.stderr
+    held.dispose()
