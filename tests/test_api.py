@@ -421,3 +421,47 @@ def customers_email(world: World) -> str:
     from backoffice.contacts import customers
 
     return str(customers.get_customer(world.admin_a, world.customer_a)["emails"]).split(",")[0].strip()
+
+
+def test_a_token_reads_no_variable_of_the_app_and_makes_no_token(
+    server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APP_ONLY_SECRET", "s3cret-of-the-server")
+    argv = ["smtp", "set", "--host", "evil.example", "--port", "25", "--tls", "none", "--user", "u",
+            "--sender", "a@example.com", "--password-env", "APP_ONLY_SECRET"]  # fmt: skip
+    status, answer = server.call("POST", "/api/v1/cli", {"argv": argv}, world.token_a)
+    assert answer["exit_code"] == 2 and "APP_ONLY_SECRET is empty or unset" in answer["stderr"]
+    status, answer = server.call("POST", "/api/v1/cli", {"argv": argv, "env": {"APP_ONLY_SECRET": "mine"}},
+                                 world.token_a)  # fmt: skip
+    assert answer["exit_code"] == 0  # the caller's own value, sent with the command
+    status, body = server.call("POST", "/api/v1/tokens", {"email": world.admin_a.user.email}, world.token_a)
+    assert status == 403 and "personal API token" in body["error"]  # a token never mints a longer-lived one
+    for argv in (["serve"], ["secret", "rotate"]):
+        status, answer = server.call("POST", "/api/v1/cli", {"argv": argv}, server.local)
+        assert answer["exit_code"] == 2, answer  # not even the app's own token: never inside the app
+
+
+def test_an_upload_without_a_valid_token_or_size_is_not_even_read(
+    server: Server, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The answer comes before any of the body is sent: the app reads nothing of such an upload."""
+    import http.client
+
+    def headers_only(token: str, length: int) -> tuple[int, Any]:
+        host, port = server.url.removeprefix("http://").split(":")
+        conn = http.client.HTTPConnection(host, int(port), timeout=10)
+        conn.putrequest("POST", "/api/v1/imports")
+        conn.putheader("Authorization", f"Bearer {token}")
+        conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()  # and not one byte of the body
+        response = conn.getresponse()
+        answer = response.status, json.loads(response.read())
+        conn.close()
+        return answer
+
+    status, body = headers_only("bo_wrong", 2_000_000)
+    assert status == 401 and "unknown" in body["error"]
+    monkeypatch.setattr(api_app, "MAX_UPLOAD_BYTES", 1000)
+    status, body = headers_only(world.token_a, 2_000_000)
+    assert status == 413 and "larger than" in body["error"]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import anyio
 import click
 from fastapi import Body, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +40,7 @@ from backoffice.core.errors import (
 from backoffice.db import Database
 
 MAX_UPLOAD_BYTES = int(os.environ.get("BACKOFFICE_MAX_UPLOAD_MB", "512")) * 1024 * 1024
+FORM_OVERHEAD = 64 * 1024  # the form's other fields and boundaries around the file
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 COMMON = {"db", "org", "json"}  # what the app decides, not the request
 NOT_OVER_HTTP = {"out", "fmt"}  # a route answers JSON in its body: no file on the app's machine, no CSV
@@ -203,6 +205,43 @@ class CommandLine(BaseModel):
         ..., description='the words after `backoffice`, e.g. ["customer", "list", "--json"]'
     )
     cwd: str | None = Field(None, description="the caller's folder (the app's own local token only)")
+    env: dict[str, str] = Field(
+        default_factory=dict, description="the caller's variables the command line names (--password-env VAR)"
+    )
+
+
+class GuardUploads:
+    """Before an upload's body is read at all: its size must be declared (Content-Length) and within the limit,
+    and its token valid. FastAPI parses a form before the route runs, so without this anyone could fill the
+    disk with uploads that are refused only afterwards."""
+
+    def __init__(self, app: Any, authenticate: Callable[[str], object]) -> None:
+        self.app, self.authenticate = app, authenticate
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"].rstrip("/").endswith("/imports")
+        ):
+            headers = dict(scope["headers"])
+            length = headers.get(b"content-length", b"").decode()
+            refusal: JSONResponse | None = None
+            if not length.isdigit():
+                refusal = _error("Send the upload with its Content-Length.", 411)
+            elif int(length) > MAX_UPLOAD_BYTES + FORM_OVERHEAD:
+                refusal = _error(str(UploadTooLarge(MAX_UPLOAD_BYTES)), 413)
+            else:
+                try:
+                    await anyio.to_thread.run_sync(
+                        self.authenticate, headers.get(b"authorization", b"").decode()
+                    )
+                except BackofficeError as exc:
+                    refusal = _error(str(exc), _status(exc, exc.exit_code))
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def create_api(
@@ -220,7 +259,9 @@ def create_api(
     )
 
     def caller(request: Request) -> Caller:
-        header = request.headers.get("authorization", "")
+        return caller_of(request.headers.get("authorization", ""))
+
+    def caller_of(header: str) -> Caller:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise AuthError("Give a personal API token: Authorization: Bearer bo_…")
@@ -230,8 +271,10 @@ def create_api(
         ctx = tokens.authenticate(database(), token.strip())
         return Caller(ctx.user, ctx.org_id, files=False)
 
-    def run(who: Caller, argv: list[str], cwd: Path | None) -> tuple[int, InApp]:
-        where = InApp(database(), who.actor, who.org_id, cwd if who.files else None, who.files)
+    def run(
+        who: Caller, argv: list[str], cwd: Path | None, env: dict[str, str] | None = None
+    ) -> tuple[int, InApp]:
+        where = InApp(database(), who.actor, who.org_id, cwd if who.files else None, who.files, env=env or {})
         return run_in_app(cli, argv, where), where
 
     @api.exception_handler(BackofficeError)
@@ -264,12 +307,13 @@ def create_api(
 
     for route in ROUTES:
         _add_route(api, route, caller, run, answer)
+    api.add_middleware(GuardUploads, authenticate=caller_of)
 
     @api.post("/cli", tags=["command line"], summary="run a whole `backoffice` command line inside the app")
     def command_line(request: Request, line: CommandLine = Body(...)) -> JSONResponse:  # noqa: B008 - FastAPI
         who = caller(request)
         cwd = Path(line.cwd) if line.cwd and who.files else None
-        code, where = run(who, line.argv, cwd)
+        code, where = run(who, line.argv, cwd, line.env)
         return JSONResponse(
             {
                 "exit_code": code,

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from backoffice.core.errors import BackofficeError, ValidationError
+from backoffice.core.errors import BackofficeError, PermissionDenied, ValidationError
 
 if TYPE_CHECKING:
     from datetime import date
@@ -52,12 +52,22 @@ class InApp:
     err: IO[str] = field(default_factory=io.StringIO)
     failure: BaseException | None = None  # the error that decided the exit code, for the API's HTTP status
     progress: Callable[[float, str], None] | None = None  # a long command's progress, for a job's poll
+    env: dict[str, str] = field(
+        default_factory=dict
+    )  # the caller's variables the command names (--password-env)
 
 
 _IN_APP: ContextVar[InApp | None] = ContextVar("backoffice_cli_in_app", default=None)
 # Commands that act on the database as a whole or on the process, not as a user of one organization: through the
 # app they run only for the app's own local token (the system user).
-SYSTEM_ONLY = frozenset({"init", "demo", "serve", "restore", "secret"})
+SYSTEM_ONLY = frozenset({"init", "demo", "restore"})
+# Never inside the app: `serve` would start another server over this one; `secret rotate` must seal with the key the
+# app itself will use, which is the one it was started with (rotate with the app stopped).
+NEVER_IN_APP = {
+    "serve": "The app is already serving this database.",
+    "secret": "Stop the app, run `backoffice secret rotate` with the new key first in BACKOFFICE_SECRET_KEY, then "
+    "start the app with that same value: the app seals with the key it was started with.",
+}
 
 
 def in_app() -> InApp | None:
@@ -67,10 +77,17 @@ def in_app() -> InApp | None:
 def run_in_app(command: click.Command, argv: Sequence[str], where: InApp) -> int:
     """Run a command line inside the app as `where` says; its output is in where.out/where.err."""
     words = [a for a in argv if not a.startswith("-")]
-    if words and words[0] in SYSTEM_ONLY and not where.actor.is_system:
-        where.failure = PermissionDeniedForArea(words[0])
-        print(f"error: {where.failure}", file=where.err)
-        return where.failure.exit_code
+    refusal: BackofficeError | None = None
+    if words and words[0] in NEVER_IN_APP:
+        refusal = ValidationError(NEVER_IN_APP[words[0]], words[0])
+    elif words and words[0] in SYSTEM_ONLY and not where.actor.is_system:
+        refusal = PermissionDeniedForArea(words[0])
+    elif words[:2] == ["token", "create"] and where.org_id is not None:  # a token never makes another one
+        refusal = PermissionDeniedForArea("token create")
+    if refusal is not None:
+        where.failure = refusal
+        print(f"error: {refusal}", file=where.err)
+        return refusal.exit_code
     token = _IN_APP.set(where)
     try:
         return run(command, argv)
@@ -78,13 +95,19 @@ def run_in_app(command: click.Command, argv: Sequence[str], where: InApp) -> int
         _IN_APP.reset(token)
 
 
-class PermissionDeniedForArea(BackofficeError):
+class PermissionDeniedForArea(PermissionDenied):
     exit_code = 1
 
     def __init__(self, area: str) -> None:
         super().__init__(
             f"`backoffice {area}` runs only on the app's own machine, not with a personal API token."
         )
+
+
+def getenv(name: str) -> str | None:
+    """A variable a command is told to read (`--password-env VAR`): the caller's own, never the app's."""
+    where = _IN_APP.get()
+    return where.env.get(name) if where is not None else os.environ.get(name)
 
 
 def out() -> IO[str]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from typing import Any
 
@@ -74,7 +73,7 @@ def set_smtp(
 
     password = None
     if password_env:
-        password = os.environ.get(password_env)
+        password = common.getenv(password_env)
         if not password:
             raise ValidationError(
                 f"the environment variable {password_env} is empty or unset", "password-env"

@@ -89,10 +89,19 @@ def target(argv: Sequence[str]) -> tuple[list[str], dict[str, Any] | None]:
     return rest, {"url": str(found["url"]).rstrip("/"), "token": str(found["token"]), "local": True}
 
 
+def named_variables(argv: Sequence[str]) -> dict[str, str]:
+    """The variables the command line tells the command to read (`--password-env VAR`), from this shell: the
+    command runs in the app, whose own environment is not the caller's to read."""
+    names = [argv[i + 1] for i, word in enumerate(argv[:-1]) if word == "--password-env"]
+    names += [word.split("=", 1)[1] for word in argv if word.startswith("--password-env=")]
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 def send(argv: Sequence[str], where: dict[str, Any]) -> int | None:
-    """Run `argv` in the app; its output printed here, its exit code returned. None when no app answered at a
-    local app file's address (a stale file: run the command here)."""
-    body = {"argv": list(argv), "cwd": os.getcwd() if where["local"] else None}
+    """Run `argv` in the app; its output printed here, its exit code returned. None only when nothing listens at
+    a local note's address (an app that died: the command runs here). Once the app may have received the
+    command it is never run again here: a lost answer is an error that says so."""
+    body = {"argv": list(argv), "cwd": os.getcwd() if where["local"] else None, "env": named_variables(argv)}
     request = urllib.request.Request(
         where["url"] + "/api/v1/cli",
         data=json.dumps(body).encode(),
@@ -109,10 +118,17 @@ def send(argv: Sequence[str], where: dict[str, Any]) -> int | None:
             message = str(exc)
         print(f"error: {where['url']}: {message}", file=sys.stderr)
         return 1
-    except (urllib.error.URLError, OSError) as exc:
-        if where["local"]:
-            return None
-        print(f"error: {where['url']} does not answer ({exc})", file=sys.stderr)
+    except urllib.error.URLError as exc:
+        if where["local"] and isinstance(exc.reason, ConnectionRefusedError):
+            return None  # nothing listens there: the app is gone, the command never reached it
+        print(f"error: {where['url']} does not answer ({exc.reason})", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:  # the answer was cut off: the command may have run
+        print(
+            f"error: the app at {where['url']} did not answer in full ({exc}); the command may have run there: "
+            "check before running it again",
+            file=sys.stderr,
+        )
         return 1
     sys.stdout.write(answer["stdout"])
     sys.stdout.flush()

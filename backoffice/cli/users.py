@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 from backoffice.cli import common
@@ -23,7 +21,7 @@ user = common.Group("user")
 def add(email: str, name: str | None, mobile: str | None, role: str, password_env: str | None) -> None:
     from backoffice.admin import auth
 
-    password = os.environ.get(password_env) if password_env else None
+    password = common.getenv(password_env) if password_env else None
     if password_env and password is None:
         raise ValidationError(f"the environment variable {password_env} is not set", "password-env")
     ctx = common.context()
