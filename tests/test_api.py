@@ -465,3 +465,18 @@ def test_an_upload_without_a_valid_token_or_size_is_not_even_read(
     monkeypatch.setattr(api_app, "MAX_UPLOAD_BYTES", 1000)
     status, body = headers_only(world.token_a, 2_000_000)
     assert status == 413 and "larger than" in body["error"]
+
+
+def test_a_password_change_or_reset_revokes_the_accounts_tokens(
+    db: Database, server: Server, world: World
+) -> None:
+    admin = world.admin_a
+    assert server.call("GET", "/api/v1/customers", token=world.token_a)[0] == 200
+    auth.change_password(db, admin.user, "Sesame#2026", "Another#Pass2026!")
+    assert server.call("GET", "/api/v1/customers", token=world.token_a)[0] == 401
+    fresh = tokens.create_token(admin, "after the change")["token"]
+    reset = auth.issue_reset_token(
+        Context(db, auth.get_user(db, admin.user.user_id), admin.org_id), admin.user.user_id
+    )
+    auth.redeem_token(db, reset, "Third#Pass2026!xyz")
+    assert server.call("GET", "/api/v1/customers", token=fresh)[0] == 401

@@ -34,6 +34,7 @@ from backoffice.core.validation import check_emails, check_phone
 from backoffice.db import Database, audit, now
 from backoffice.db.queries import access as q
 from backoffice.db.queries import sessions as session_q
+from backoffice.db.queries import tokens as tokens_q
 
 ACCOUNT_THRESHOLD, SOURCE_THRESHOLD = 5, 20
 BASE_DELAY, MAX_DELAY = 30, 900  # seconds: 30 s after the 5th failure, doubling, at most 15 minutes
@@ -357,6 +358,7 @@ def redeem_token(db: Database, token: str, new_password: str) -> User:
         q.use_token(conn, _token_hash(token), now())
         q.revoke_tokens(conn, row["user_id"], now())
         session_q.revoke_user_sessions(conn, row["user_id"], now())  # whoever knew the old password is out
+        tokens_q.revoke_all_of_user(conn, row["user_id"], now())  # and the API tokens they may have made
         user = q.user_by_id(conn, row["user_id"])
     if user is None:
         raise NotFoundError("No such user.")
@@ -367,7 +369,8 @@ def change_password(
     db: Database, user: User, old_password: str, new_password: str, keep_session_id: int | None = None
 ) -> None:
     """Change one's own password; every unused invitation or reset token of the account stops working, and so
-    does every session of the account but the one changing it (`keep_session_id`)."""
+    do every session of the account but the one changing it (`keep_session_id`) and every API token (whoever
+    knew the old password may have made one)."""
     with db.read() as conn:
         row = q.user_by_id(conn, user.user_id or -1)
     if row is None or not _verify(row["password_hash"], old_password):
@@ -377,6 +380,7 @@ def change_password(
         q.set_password_hash(conn, row["user_id"], password_hash)
         q.revoke_tokens(conn, row["user_id"], now())
         session_q.revoke_user_sessions(conn, row["user_id"], now(), keep_session_id)
+        tokens_q.revoke_all_of_user(conn, row["user_id"], now())
 
 
 def set_language(db: Database, user: User, language: str) -> User:

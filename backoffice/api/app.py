@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from backoffice.admin import jobs, tokens
 from backoffice.admin.orgs import find_org_id
 from backoffice.cli import cli
-from backoffice.cli.common import InApp, run_in_app
+from backoffice.cli.common import InApp, run_in_app, token_org
 from backoffice.core.context import Context, User
 from backoffice.core.errors import (
     AuthError,
@@ -325,8 +325,7 @@ def create_api(
     def context_of(who: Caller, org: str | None) -> Context:
         db = database()
         if who.org_id is not None:
-            if org and find_org_id(db, org) != who.org_id:
-                raise PermissionDenied("This API token belongs to another organization.")
+            token_org(db, who.org_id, org)
             return Context(db, who.actor, who.org_id)
         return Context(db, who.actor, find_org_id(db, org))
 
@@ -470,7 +469,10 @@ def _run_job(ctx: Context, job_id: int, argv: list[str], folder: Path) -> None:
         code = run_in_app(cli, argv, where)
         jobs.finish_job(ctx, job_id, code, where.out.getvalue(), where.err.getvalue())  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001 - whatever ended it, the job says so instead of running forever
-        jobs.finish_job(ctx, job_id, 1, "", f"{type(exc).__name__}: {exc}")
+        # as the app itself: the user may have lost access meanwhile, which must not leave the job running
+        jobs.finish_job(
+            Context(ctx.db, User.system("jobs"), ctx.org_id), job_id, 1, "", f"{type(exc).__name__}: {exc}"
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

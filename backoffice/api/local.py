@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from backoffice.cli.remote import app_file
@@ -27,11 +28,11 @@ def publish(url: str, address: str) -> str | None:
         return None
     token = "bo_local_" + secrets.token_urlsafe(32)
     note = app_file(database)
-    partial = note.with_name(note.name + f".{os.getpid()}")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # a new file of our own (O_EXCL, 0600), never one someone placed there, then moved over the note at once
+    fd, partial = tempfile.mkstemp(prefix=note.name + ".", dir=note.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
         json.dump({"url": address, "token": token, "pid": os.getpid()}, out)
-    partial.replace(note)
+    os.replace(partial, note)
     return token
 
 

@@ -44,7 +44,7 @@ AREAS: dict[str, tuple[str, str, str]] = {
     "payment": ("payments", "payment", "payments, deposits, refunds"),
     "report": ("reports", "report", "reports"),
     "export": ("reports", "export", "every table of the organization to XLSX (or a zip of CSVs)"),
-    "backup": ("backup", "backup", "a verified-restorable backup of the whole database to one file"),
+    "backup": ("backup", "backup", "a consistent backup of the whole database to one file"),
     "restore": ("backup", "restore", "restore a backup into a new database and verify it"),
 }
 

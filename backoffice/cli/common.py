@@ -307,15 +307,20 @@ def open_database(must_exist: bool = True) -> Database:
 def context() -> Context:
     from backoffice.admin.orgs import find_org_id
     from backoffice.core.context import Context
-    from backoffice.core.errors import PermissionDenied
 
     db = open_database()
     where = _IN_APP.get()
     if where is not None and where.org_id is not None:  # a personal token: its organization only
-        if option("org") and find_org_id(db, option("org")) != where.org_id:
-            raise PermissionDenied("This API token belongs to another organization.")
+        token_org(db, where.org_id, option("org"))
         return Context(db, where.actor, where.org_id)
     return Context(db, actor(), find_org_id(db, option("org")))
+
+
+def token_org(db: Database, org_id: int, named: str | None) -> None:
+    """A personal token acts in its own organization: naming another is refused the same way whether or not it
+    exists (never a hint at other organizations' names)."""
+    if named and named.strip().lower() != str(db.organization(org_id)["name"]).strip().lower():
+        raise PermissionDenied("This API token belongs to another organization.")
 
 
 def currency_code(ctx: Context) -> str:

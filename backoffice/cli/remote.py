@@ -81,6 +81,8 @@ def target(argv: Sequence[str]) -> tuple[list[str], dict[str, Any] | None]:
         return rest, None
     file = app_file(database)
     try:
+        if file.stat().st_uid != os.getuid():  # a note someone else left: not our app's
+            return rest, None
         found = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return rest, None

@@ -126,11 +126,18 @@ async def lifespan(app: Any) -> AsyncIterator[None]:
     host = str(config.get_option("server.address") or "127.0.0.1")
     host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - reading, not binding
     port = int(config.get_option("server.port"))
-    _LOCAL["token"] = local.publish(url, f"http://{host}:{port}")
+    try:
+        database()  # the note says this app holds the file: only once it does
+    except BackofficeError:  # another program holds it (the pages say who): no note, the CLI runs by itself
+        published = False
+    else:
+        _LOCAL["token"] = local.publish(url, f"http://{host}:{port}")
+        published = True
     try:
         yield
     finally:
-        local.withdraw(url)
+        if published:
+            local.withdraw(url)
         _LOCAL["token"] = None
 
 

@@ -25,6 +25,10 @@ ENTRIES: dict[str, tuple[str, str]] = {
         "تم تغيير كلمة المرور. سُجّل خروجك من كل مكان آخر.",
         "گذرواژه تغییر کرد. از همه جاهای دیگر خارج شدید.",
     ),
+    "Password changed. You were signed out everywhere else and your API tokens were revoked.": (
+        "تم تغيير كلمة المرور. سُجّل خروجك من كل مكان آخر وأُلغيت رموز الواجهة البرمجية.",
+        "گذرواژه تغییر کرد. از همه جاهای دیگر خارج شدید و توکن‌های API شما باطل شد.",
+    ),
     "Signed-in browsers and devices": ("المتصفحات والأجهزة المسجّل دخولها", "مرورگرها و دستگاه‌های واردشده"),
     "Backups": ("النسخ الاحتياطية", "پشتیبان‌ها"),
     "A backup holds the whole database, every organization in it; it is taken while everyone works.": (

@@ -81,5 +81,15 @@ def revoke(conn: Connection, org_id: int, token_id: int, at: datetime) -> None:
     )
 
 
+def revoke_all_of_user(conn: Connection, user_id: int, at: datetime) -> None:
+    """Every live token of the account, in every organization (its password changed or was reset)."""
+    run(
+        conn,
+        "UPDATE api_tokens SET revoked_at = :at WHERE user_id = :user AND revoked_at IS NULL",
+        user=user_id,
+        at=at,
+    )
+
+
 def touch(conn: Connection, token_id: int, at: datetime) -> None:
     run(conn, "UPDATE api_tokens SET last_used_at = :at WHERE token_id = :id", id=token_id, at=at)

@@ -37,7 +37,9 @@ with st.form("password", clear_on_submit=True):
         with show_errors(lang):
             here = st.session_state.get("session")
             auth.change_password(db(), ctx.user, old, new, keep_session_id=getattr(here, "session_id", None))
-            st.success(t("Password changed. You were signed out everywhere else."))
+            st.success(
+                t("Password changed. You were signed out everywhere else and your API tokens were revoked.")
+            )
 
 live = sessions.live_sessions(db(), ctx.user)
 st.caption(t("Signed-in browsers and devices") + f": {live}")
