@@ -118,3 +118,14 @@ def test_a_password_stored_in_clear_before_the_upgrade_is_sealed_at_the_next_sta
     again = type(admin)(reopened, admin.user, admin.org_id)
     assert messaging.send_test_message(again, "me@example.com")["status"] == "sent"
     reopened.dispose()
+
+
+def test_on_postgresql_the_key_must_be_given(
+    db: Database, smtp: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.is_duckdb:
+        pytest.skip("a DuckDB file has its key file beside it")
+    monkeypatch.delenv("BACKOFFICE_SECRET_KEY", raising=False)
+    monkeypatch.delenv("BACKOFFICE_SECRET_KEY_FILE", raising=False)
+    with pytest.raises(secrets.SecretKeyError, match="On PostgreSQL .* BACKOFFICE_SECRET_KEY"):
+        _shop(db, smtp, user=True)  # no key of its own per process: the replicas could not read each other's

@@ -6,8 +6,8 @@ The key, first found:
   so a key is rotated by putting the new one first, running `backoffice secret rotate`, then dropping the old.
   Every replica of a team on PostgreSQL must be given the same value.
 - `BACKOFFICE_SECRET_KEY_FILE`: a file holding such a line.
-- otherwise a key file created on first use beside the DuckDB file (`<file>.key`; on PostgreSQL `data/
-  backoffice.key` under the working folder), readable by its owner only (0600).
+- otherwise, for a DuckDB file, a key file created on first use beside it (`<file>.key`), readable by its owner
+  only (0600). On PostgreSQL there is no such default: every process must use the same key, so it is given.
 
 A sealed value reads `fernet:<token>`; a value without the prefix is one stored before sealing existed, still
 read as it is and sealed by `seal_legacy` when the database is opened.
@@ -16,6 +16,7 @@ read as it is and sealed by `seal_legacy` when the database is opened.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.engine import Connection
 
 from backoffice.core.errors import BackofficeError
-from backoffice.db.queries import messaging
+from backoffice.db.queries import access, messaging
 
 PREFIX = "fernet:"
 DEFAULT_KEY_FILE = Path("data") / "backoffice.key"
@@ -47,13 +48,17 @@ def _read_or_create(path: Path) -> str:
         return path.read_text(encoding="ascii").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = Fernet.generate_key().decode("ascii")
-    # created owner-only from the first byte: O_EXCL, so two processes starting together keep one key
+    # written whole into a file of our own (mkstemp: O_EXCL, 0600), then linked under the name, which fails if
+    # another process got there first: nobody ever reads a half-written key, and two starting together keep one
+    fd, partial = tempfile.mkstemp(prefix=path.name + ".", dir=path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(key + "\n")
+        os.link(partial, path)
     except FileExistsError:
         return path.read_text(encoding="ascii").strip()
-    with os.fdopen(fd, "w", encoding="ascii") as out:
-        out.write(key + "\n")
+    finally:
+        os.unlink(partial)
     return key
 
 
@@ -62,6 +67,11 @@ def _keys(url: str) -> MultiFernet:
     source = "BACKOFFICE_SECRET_KEY"
     if not text:
         file = os.environ.get("BACKOFFICE_SECRET_KEY_FILE")
+        if not file and not url.startswith("duckdb"):
+            raise SecretKeyError(
+                "On PostgreSQL give the key that seals stored passwords in BACKOFFICE_SECRET_KEY (the same on "
+                "every process and machine; `backoffice secret new-key` prints one)."
+            )
         path = Path(file) if file else key_file_for(url)
         text, source = _read_or_create(path), str(path)
     try:
@@ -119,6 +129,8 @@ def is_sealed(value: Any) -> bool:
 
 def reseal_all(conn: Connection, legacy_only: bool = False) -> int:
     """Seal every stored secret again with the current key (or only those still in clear); returns how many."""
+    for org_id in sorted({int(r["org_id"]) for r in messaging.stored_smtp_passwords(conn, legacy_only)}):
+        access.lock_organization(conn, org_id)  # no `smtp set` of another process between our read and write
     found = messaging.stored_smtp_passwords(conn, legacy_only)
     for row in found:
         messaging.set_smtp_password(conn, int(row["org_id"]), reseal(conn, row["smtp_password"]))

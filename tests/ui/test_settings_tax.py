@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from backoffice.admin import orgs
+from backoffice.admin import auth, orgs
 from backoffice.db import Database
 from tests.factories import make_org
+from tests.ui.sessions import session_token
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "backoffice/web/pages/settings.py"
@@ -30,8 +31,9 @@ def signed_in(app_db: Database):
         at = AppTest.from_file(
             str(ROOT / page), default_timeout=30
         )  # the page alone: signed in, no navigation
+        auth.set_language(app_db, admin.user, language)  # signing in takes the user's language
         at.session_state["language"] = language
-        at.session_state["user_id"] = admin.user.user_id
+        at.session_state["session_token"] = session_token(app_db, admin.user.user_id)
         at.session_state["org_id"] = org_id
         at.run()
         assert not at.exception, at.exception
@@ -118,7 +120,7 @@ def test_a_document_shows_in_its_own_currency(signed_in, app_db: Database) -> No
     with app_db.write() as conn:
         conn.execute(sa.text("UPDATE organizations SET currency = 'JOD'"))
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
-    at.session_state["user_id"] = signed_in.admin.user.user_id
+    at.session_state["session_token"] = session_token(app_db, signed_in.admin.user.user_id)
     at.session_state["org_id"] = signed_in.admin.org_id
     at.session_state["invoice_number"] = number
     at.run()
