@@ -247,7 +247,7 @@ def test_console_script_exit_codes_and_a_held_file(shop: tuple[str, ...]) -> Non
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         busy = subprocess.run([str(exe), "customer", "list", *shop], capture_output=True, text=True, env=env)
-        assert busy.returncode == 1 and "Stop the app first" in busy.stderr
+        assert busy.returncode == 1 and "Wait for it to finish or stop it" in busy.stderr
     finally:
         holder.communicate("")
 

@@ -63,7 +63,9 @@ def test_a_file_held_by_another_process_gives_an_error_that_says_what_to_do(tmp_
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseBusyError, match="in use by another program .*Stop the app first"):
+        with pytest.raises(
+            DatabaseBusyError, match="in use by another program .*Wait for it to finish or stop it"
+        ):
             open_database(url_for(path))
     finally:
         holder.communicate("")

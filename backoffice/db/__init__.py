@@ -172,9 +172,9 @@ def _translate_lock_errors(url: str) -> Iterator[None]:
             pid = re.search(r"PID (\d+)", message)
             holder = f" (process {pid.group(1)})" if pid else ""
             raise DatabaseBusyError(
-                f"The database file is in use by another program{holder}, usually the running app. "
-                "Stop the app first, or do this from the app itself, or run against PostgreSQL "
-                "(BACKOFFICE_DATABASE_URL)."
+                f"The database file is in use by another program{holder}, for example a command-line import "
+                "still running (a running app of this version takes the commands itself). Wait for it to finish "
+                "or stop it, or run against PostgreSQL (BACKOFFICE_DATABASE_URL)."
             ) from exc
         if (
             getattr(exc.orig, "sqlstate", None) == "55P03"
