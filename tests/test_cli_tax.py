@@ -150,3 +150,22 @@ def test_a_document_is_shown_in_its_own_currency(
     assert (order["total"], order["currency"], order["lines"][0]["unit_price"]) == ("658.00", "SAR", "658.00")
     code, out, _ = run(capsys, "invoice", "explain", *cli_db, "INV-000001")
     assert code == 0 and "every total agrees" in out
+
+
+def test_order_add_takes_a_discount_per_line(cli_db: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 19, defect 6: `--line SKU:QTY[:PRICE[:DISCOUNT]]`; an empty PRICE keeps the product's."""
+    _init(capsys, cli_db, "JO")
+    code, _, err = run(capsys, "product", "add", *cli_db, "--sku", "MUG", "--name", "Mug", "--price", "20")
+    assert code == 0, err
+    code, order, err = run(
+        capsys, "order", "add", *cli_db, "--line", "MUG:3::5", "--line", "MUG:1:18:2", "--json"
+    )
+    assert code == 0, err
+    assert isinstance(order, dict)
+    lines = order["lines"]
+    assert [(x["unit_price"], x["discount"], x["net"]) for x in lines] == [
+        ("20.00", "5.00", "55.00"),  # 3 × 20 less 5
+        ("18.00", "2.00", "16.00"),
+    ]
+    code, _, err = run(capsys, "order", "add", *cli_db, "--line", "MUG:1:2:3:4")
+    assert code == 2 and "SKU:QTY:PRICE:DISCOUNT" in err

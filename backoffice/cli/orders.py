@@ -19,15 +19,27 @@ def _line(text: str) -> Any:
     from backoffice.sales.orders import LineRequest
 
     parts = text.split(":")
-    if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-        raise ValidationError(f"write --line SKU:QTY or SKU:QTY:PRICE (got {text!r})", "line")
-    return LineRequest(parts[0], parts[1], parts[2] if len(parts) == 3 else None)
+    if len(parts) not in (2, 3, 4) or not parts[0] or not parts[1]:
+        raise ValidationError(
+            f"write --line SKU:QTY, SKU:QTY:PRICE or SKU:QTY:PRICE:DISCOUNT (an empty PRICE keeps the product's, "
+            f"e.g. MUG-1:3::5) (got {text!r})",
+            "line",
+        )
+    price = parts[2] if len(parts) > 2 and parts[2] != "" else None
+    discount = parts[3] if len(parts) == 4 and parts[3] != "" else None
+    return LineRequest(parts[0], parts[1], price, discount)
 
 
 @order.command("add", help="a manual order")
 @common.options()
 @click.option("--customer", type=int, help="customer id (none: walk-in)")
-@click.option("--line", multiple=True, required=True, metavar="SKU:QTY[:PRICE]", help="repeat once per line")
+@click.option(
+    "--line",
+    multiple=True,
+    required=True,
+    metavar="SKU:QTY[:PRICE[:DISCOUNT]]",
+    help="repeat once per line; DISCOUNT off the line, in the line's basis (SKU:QTY::DISCOUNT keeps the price)",
+)
 @click.option("--shipping")
 @click.option("--notes")
 @click.option("--confirm", is_flag=True, help="create it confirmed, not as a draft")
