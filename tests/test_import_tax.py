@@ -133,3 +133,12 @@ def test_the_import_totals_are_pricing_computes(db: Database, rule: str) -> None
     numbers = [x["number_text"] for x in invoices.list_invoices(admin)[0]]
     assert len(numbers) == 36
     assert all(invoices.explain_invoice(admin, x) == [] for x in numbers)
+
+
+def test_a_credited_import_keeps_each_lines_basis(db: Database) -> None:
+    _, admin = make_org(db, country="SA")
+    order_import.import_file(admin, "Salla", "mixed.csv", MIXED.encode())
+    order_import.import_file(admin, "Salla", "mixed.csv", MIXED.replace("completed", "returned", 1).encode())
+    note = invoices.get_invoice(admin, "CN-000001")  # order 5001's, NET then GROSS
+    assert [x["price_includes_vat"] for x in note["lines"]] == [False, True]
+    assert [x["price_includes_vat"] for x in _imported(admin, "5001")["lines"]] == [False, True]
