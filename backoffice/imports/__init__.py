@@ -428,7 +428,7 @@ def _stage(
         for r in orgs_q.tax_rates(conn, ctx.org_id)
         if r["code"] == "standard"
     ]
-    staging.price(con, rates, bool(org["shipping_taxable"]))
+    staging.price(con, rates, bool(org["shipping_taxable"]), org["rounding_rule"])
     if payments is None:
         staging.payments_from_lines(con)
     problems = staging.first_problems(

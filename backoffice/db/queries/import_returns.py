@@ -110,7 +110,7 @@ def stage(conn: Connection, org_id: int, import_id: int, paid: bool, today: date
         CREATE TEMP TABLE ret_lines AS
         SELECT n.seq, row_number() OVER (PARTITION BY n.seq ORDER BY l.line_no) AS line_no, l.kind, l.product_id,
                l.sku, l.description, l.quantity, l.unit_price_minor, l.discount_minor, l.vat_rate_bp, l.vat_exempt,
-               l.net_minor, l.vat_minor, COALESCE(u.unit, 0) * l.quantity AS cogs_minor,
+               l.price_includes_vat, l.net_minor, l.vat_minor, COALESCE(u.unit, 0) * l.quantity AS cogs_minor,
                CAST(NULL AS BIGINT) AS corrects_line_id, u.product_id IS NOT NULL AS to_stock
         FROM ret_notes n JOIN order_lines l ON l.org_id = n.org_id AND l.order_id = n.order_id
         LEFT JOIN ret_units u ON u.seq = n.seq AND u.product_id = l.product_id
@@ -120,11 +120,13 @@ def stage(conn: Connection, org_id: int, import_id: int, paid: bool, today: date
                t.description, t.quantity,  t.unit_price_minor,
                CASE WHEN t.quantity = t.whole THEN t.discount_minor
                     ELSE (2 * t.discount_minor * t.quantity + t.whole) {div} (2 * t.whole) END,
-               t.vat_rate_bp, t.vat_exempt, t.net_minor, t.vat_minor, t.cogs_minor, t.invoice_line_id, t.to_stock
+               t.vat_rate_bp, t.vat_exempt, t.price_includes_vat, t.net_minor, t.vat_minor, t.cogs_minor,
+               t.invoice_line_id, t.to_stock
         FROM (
             SELECT n.seq, l.line_no, l.kind, l.product_id, l.sku, l.description,
                    l.quantity - COALESCE(d.quantity, 0) AS quantity, l.quantity AS whole, l.unit_price_minor,
-                   l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.net_minor - COALESCE(d.net, 0) AS net_minor,
+                   l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.price_includes_vat,
+                   l.net_minor - COALESCE(d.net, 0) AS net_minor,
                    l.vat_minor - COALESCE(d.vat, 0) AS vat_minor, l.cogs_minor - COALESCE(d.cogs, 0) AS cogs_minor,
                    l.invoice_line_id, p.product_id IS NOT NULL AND p.track_stock AS to_stock
             FROM ret_notes n JOIN invoice_lines l ON l.org_id = n.org_id AND l.invoice_id = n.invoice_id
@@ -203,10 +205,10 @@ def write_notes(
         conn,
         """
         INSERT INTO invoice_lines (org_id, invoice_id, line_no, kind, product_id, sku, description, quantity,
-            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor, cogs_minor,
-            corrects_line_id)
+            unit_price_minor, discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor,
+            gross_minor, cogs_minor, corrects_line_id)
         SELECT :org, n.note_id, l.line_no, l.kind, l.product_id, l.sku, l.description, l.quantity, l.unit_price_minor,
-            l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.net_minor, l.vat_minor, l.net_minor + l.vat_minor,
+            l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.price_includes_vat, l.net_minor, l.vat_minor, l.net_minor + l.vat_minor,
             l.cogs_minor, l.corrects_line_id
         FROM ret_lines l JOIN ret_notes n ON n.seq = l.seq
         """,

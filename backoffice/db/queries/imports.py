@@ -155,7 +155,7 @@ _STAGING_DDL = (
         customer_name VARCHAR, customer_email VARCHAR, customer_phone VARCHAR, customer_city VARCHAR,
         customer_country VARCHAR, customer_tax_id VARCHAR, customer_name_key VARCHAR, payment_method VARCHAR,
         paid_minor BIGINT, external_total_minor BIGINT, net_minor BIGINT NOT NULL, vat_minor BIGINT NOT NULL,
-        total_minor BIGINT NOT NULL, first_row BIGINT NOT NULL, kind VARCHAR, customer_key VARCHAR, problem VARCHAR,
+        total_minor BIGINT NOT NULL, rounding_rule VARCHAR NOT NULL DEFAULT 'line', first_row BIGINT NOT NULL, kind VARCHAR, customer_key VARCHAR, problem VARCHAR,
         order_id BIGINT, customer_id BIGINT, new_customer BOOLEAN NOT NULL DEFAULT FALSE, previous_status VARCHAR,
         is_return BOOLEAN NOT NULL DEFAULT FALSE, fingerprint BIGINT
     )""",
@@ -163,7 +163,8 @@ _STAGING_DDL = (
         import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, line_no INTEGER NOT NULL,
         kind VARCHAR NOT NULL, sku VARCHAR, description VARCHAR NOT NULL, quantity BIGINT NOT NULL,
         unit_price_minor BIGINT NOT NULL, discount_minor BIGINT NOT NULL, vat_rate_bp INTEGER NOT NULL,
-        vat_exempt BOOLEAN NOT NULL, net_minor BIGINT NOT NULL, vat_minor BIGINT NOT NULL, gross_minor BIGINT NOT NULL
+        vat_exempt BOOLEAN NOT NULL, price_includes_vat BOOLEAN, net_minor BIGINT NOT NULL, vat_minor BIGINT NOT NULL,
+        gross_minor BIGINT NOT NULL
     )""",
     """CREATE TEMP TABLE import_payments (
         import_id BIGINT NOT NULL, org_id BIGINT NOT NULL, external_id VARCHAR NOT NULL, method VARCHAR NOT NULL,
@@ -375,7 +376,7 @@ def insert_orders(
         conn,
         "INSERT INTO orders (order_id, org_id, customer_id, status, order_on, currency, prices_include_vat, rounding_rule, "
         "source, store_id, external_id, external_total_minor, net_minor, vat_minor, total_minor, created_at, updated_at) "
-        "SELECT order_id, org_id, customer_id, status, order_on, :cur, prices_include_vat, 'line', 'import', :store, "
+        "SELECT order_id, org_id, customer_id, status, order_on, :cur, prices_include_vat, rounding_rule, 'import', :store, "
         "external_id, external_total_minor, net_minor, vat_minor, total_minor, :at, :at FROM import_orders "
         "WHERE import_id = :imp AND kind = 'new'",
         imp=import_id,
@@ -386,9 +387,9 @@ def insert_orders(
     run(
         conn,
         "INSERT INTO order_lines (org_id, order_id, line_no, kind, product_id, sku, description, quantity, unit_price_minor, "
-        "discount_minor, vat_rate_bp, vat_exempt, net_minor, vat_minor, gross_minor) "
+        "discount_minor, vat_rate_bp, vat_exempt, price_includes_vat, net_minor, vat_minor, gross_minor) "
         "SELECT l.org_id, o.order_id, l.line_no, l.kind, p.product_id, l.sku, l.description, l.quantity, l.unit_price_minor, "
-        "l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.net_minor, l.vat_minor, l.gross_minor "
+        "l.discount_minor, l.vat_rate_bp, l.vat_exempt, l.price_includes_vat, l.net_minor, l.vat_minor, l.gross_minor "
         "FROM import_lines l JOIN import_orders o ON o.import_id = l.import_id AND o.external_id = l.external_id "
         "LEFT JOIN products p ON p.org_id = l.org_id AND p.sku = l.sku AND l.kind = 'goods' "
         "WHERE l.import_id = :imp AND o.kind = 'new'",

@@ -467,9 +467,108 @@ def validate(
     )
 
 
-def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping_taxable: bool) -> None:
-    """out_lines and orders for the orders without problems: VAT per line, half up, as backoffice.sales.pricing does
-    with the 'line' rule; an order discount is shared over its goods lines; shipping is a line of its own."""
+# The lines of the good orders with their amounts (`a`): goods with their share of the order discount, and
+# shipping, a line of its own in the order's basis (inclusive only when every line is); _LINE_VAT or _GROUP_VAT
+# prices them.
+_OUT_LINES = """
+        CREATE OR REPLACE TABLE out_lines AS
+        WITH d AS (
+            SELECT s.*, s.share + CASE WHEN s.size_rank = 1 THEN LEAST(s.order_discount_minor, s.order_amount)
+                 - sum(s.share) OVER (PARTITION BY s.order_id) ELSE 0 END AS order_share
+            FROM shared2 s
+        ), a AS (
+            SELECT order_id, line_no, 'goods' AS kind, sku, COALESCE(product_name, sku, 'Item') AS description, qty,
+                   price_minor, line_discount_minor + order_share AS discount_minor,
+                   CASE WHEN exempt THEN 0 ELSE rate_bp END AS rate_bp, exempt, inclusive,
+                   amount - order_share AS amount
+            FROM d
+            UNION ALL
+            SELECT order_id, max(line_no) + 1, 'shipping', NULL, 'Shipping', 1, any_value(shipping_minor), 0,
+                   CASE WHEN ? THEN any_value(standard_bp) ELSE 0 END, NOT ?, bool_and(inclusive), any_value(shipping_minor)
+            FROM good GROUP BY order_id HAVING any_value(shipping_minor) > 0
+        )
+        """
+
+# The amounts of `a` (order_id, line_no, rate_bp, inclusive, amount, ...) priced, as pricing._line does: half up,
+# an inclusive amount split into net and VAT, an exclusive one with VAT on top.
+_LINE_VAT = """
+        SELECT *, CASE WHEN inclusive THEN amount - (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
+                       ELSE amount END AS net_minor,
+                  CASE WHEN inclusive THEN (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
+                       ELSE (2 * amount * rate_bp + 10000) // 20000 END AS vat_minor
+        FROM a
+"""
+
+# The same by rate group, as pricing._by_group does (half up): in each order's rate group the inclusive lines keep
+# their gross G, and the net N inside it is pricing.net_inside's (of gross − round(G × rate ÷ (1 + rate)) and the
+# units either side, the nearest exact one with N + round(N × rate) = G, else the first); the exclusive amounts T
+# get round((T + N) × rate) − (G − N) on top, N taken one or two units up while that is below zero (it is at
+# least −1 when N is not exact). Each part's VAT is shared over its lines by their amounts, largest remainder
+# first and ties to the earlier line (money.allocate).
+_GROUP_VAT = """
+        , grp AS (
+            SELECT order_id, rate_bp, bool_or(inclusive) AS has_inclusive,
+                   CAST(COALESCE(sum(amount) FILTER (WHERE inclusive), 0) AS BIGINT) AS gross,
+                   CAST(COALESCE(sum(amount) FILTER (WHERE NOT inclusive), 0) AS BIGINT) AS taxable
+            FROM a GROUP BY order_id, rate_bp
+        ), firsts AS (
+            SELECT *, gross - (2 * gross * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp)) AS first_net FROM grp
+        ), cand AS (
+            SELECT f.order_id, f.rate_bp, f.gross, f.first_net, f.first_net + v.delta AS n, v.pos
+            FROM firsts f CROSS JOIN (VALUES (0, 0), (1, -1), (2, 1)) v(pos, delta)
+        ), inside AS (
+            SELECT order_id, rate_bp,
+                   COALESCE(arg_min(n, abs(CAST(n AS HUGEINT) * (10000 + rate_bp) - CAST(gross AS HUGEINT) * 10000) * 3 + pos)
+                            FILTER (WHERE n >= 0 AND n <= gross AND n + (2 * n * rate_bp + 10000) // 20000 = gross),
+                            any_value(first_net)) AS exact_net
+            FROM cand GROUP BY order_id, rate_bp
+        ), n0 AS (
+            SELECT g.*, CASE WHEN g.has_inclusive THEN i.exact_net ELSE 0 END AS net0
+            FROM grp g JOIN inside i ON i.order_id = g.order_id AND i.rate_bp = g.rate_bp
+        ), up AS (
+            SELECT *, CASE WHEN taxable <= 0 THEN 0
+                           WHEN (2 * (taxable + net0) * rate_bp + 10000) // 20000 - (gross - net0) >= 0 THEN 0
+                           WHEN (2 * (taxable + net0 + 1) * rate_bp + 10000) // 20000 - (gross - net0 - 1) >= 0 THEN 1
+                           ELSE 2 END AS k
+            FROM n0
+        ), parts AS (
+            SELECT order_id, rate_bp, gross - (net0 + k) AS inside_vat,
+                   CASE WHEN taxable > 0 THEN (2 * (taxable + net0 + k) * rate_bp + 10000) // 20000 - (gross - net0 - k)
+                        ELSE 0 END AS top_vat
+            FROM up
+        ), shares AS (
+            SELECT a.*, CASE WHEN a.inclusive THEN p.inside_vat ELSE p.top_vat END AS part_vat,
+                   sum(a.amount) OVER (PARTITION BY a.order_id, a.rate_bp, a.inclusive) AS whole
+            FROM a JOIN parts p ON p.order_id = a.order_id AND p.rate_bp = a.rate_bp
+        ), base AS (
+            SELECT *, CASE WHEN whole > 0 THEN CAST((CAST(part_vat AS HUGEINT) * amount) // whole AS BIGINT) ELSE 0 END AS part,
+                   CASE WHEN whole > 0 THEN (CAST(part_vat AS HUGEINT) * amount) % whole ELSE 0 END AS remainder
+            FROM shares
+        ), ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY order_id, rate_bp, inclusive ORDER BY remainder DESC, line_no)
+                      AS rank_no,
+                      CASE WHEN whole > 0 THEN part_vat ELSE 0 END - sum(part) OVER (PARTITION BY order_id, rate_bp, inclusive)
+                      AS rest
+            FROM base
+        ), shared AS (
+            SELECT *, part + CASE WHEN rank_no <= rest THEN 1 ELSE 0 END AS share FROM ranked
+        )
+        SELECT order_id, line_no, kind, sku, description, qty, price_minor, discount_minor, rate_bp, exempt, inclusive,
+               amount, CASE WHEN inclusive THEN amount - share ELSE amount END AS net_minor, share AS vat_minor
+        FROM shared
+"""
+
+
+def price(
+    con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping_taxable: bool, rule: str = "line"
+) -> None:
+    """out_lines and orders for the orders without problems, half up, as backoffice.sales.pricing.compute does with
+    `rule` ('line': VAT per line; 'group': VAT per rate group rounded once, EN 16931 BR-CO-17, shared back to the
+    lines). Each line keeps its own basis (`inclusive`); an order's basis is inclusive only when every one of its
+    lines is, and its shipping, a line of its own, is in that basis (as backoffice.sales.orders). An order discount
+    is shared over its goods lines."""
+    if rule not in ("line", "group"):
+        raise ValueError(f"unknown rounding rule {rule!r}")
     con.execute("CREATE OR REPLACE TABLE rates (rate_bp INTEGER, valid_from DATE)")
     con.executemany("INSERT INTO rates VALUES (?, ?)", rates)
     con.execute("""
@@ -500,38 +599,14 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
             FROM good g
         )
     """)
-    con.execute(
-        """
-        CREATE OR REPLACE TABLE out_lines AS
-        WITH d AS (
-            SELECT s.*, s.share + CASE WHEN s.size_rank = 1 THEN LEAST(s.order_discount_minor, s.order_amount)
-                 - sum(s.share) OVER (PARTITION BY s.order_id) ELSE 0 END AS order_share
-            FROM shared2 s
-        ), a AS (
-            SELECT order_id, line_no, 'goods' AS kind, sku, COALESCE(product_name, sku, 'Item') AS description, qty,
-                   price_minor, line_discount_minor + order_share AS discount_minor,
-                   CASE WHEN exempt THEN 0 ELSE rate_bp END AS rate_bp, exempt, inclusive,
-                   amount - order_share AS amount
-            FROM d
-            UNION ALL
-            SELECT order_id, max(line_no) + 1, 'shipping', NULL, 'Shipping', 1, any_value(shipping_minor), 0,
-                   CASE WHEN ? THEN any_value(standard_bp) ELSE 0 END, NOT ?, any_value(inclusive), any_value(shipping_minor)
-            FROM good GROUP BY order_id HAVING any_value(shipping_minor) > 0
-        )
-        SELECT *, CASE WHEN inclusive THEN amount - (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
-                       ELSE amount END AS net_minor,
-                  CASE WHEN inclusive THEN (2 * amount * rate_bp + 10000 + rate_bp) // (2 * (10000 + rate_bp))
-                       ELSE (2 * amount * rate_bp + 10000) // 20000 END AS vat_minor
-        FROM a
-    """,
-        [shipping_taxable, shipping_taxable],
-    )
+    vat = _LINE_VAT if rule == "line" else _GROUP_VAT
+    con.execute(_OUT_LINES + vat, [shipping_taxable, shipping_taxable])
     con.execute("""
         CREATE OR REPLACE TABLE orders AS
         SELECT g.order_id AS external_id, any_value(g.order_on) AS order_on,
                CASE WHEN bool_or(g.is_return) THEN 'returned' ELSE any_value(g.status_norm) END AS status,
                bool_or(g.is_return) AS is_return,
-               any_value(g.inclusive) AS prices_include_vat, any_value(g.customer_name) AS customer_name,
+               bool_and(g.inclusive) AS prices_include_vat, any_value(g.customer_name) AS customer_name,
                lower(any_value(g.customer_email)) AS customer_email, any_value(g.customer_phone) AS customer_phone,
                any_value(g.customer_city) AS customer_city, upper(any_value(g.customer_country)) AS customer_country,
                any_value(g.customer_tax_id) AS customer_tax_id, fold(any_value(g.customer_name)) AS customer_name_key,
@@ -542,12 +617,15 @@ def price(con: duckdb.DuckDBPyConnection, rates: list[tuple[int, Any]], shipping
                         'name:' || fold(any_value(g.customer_name))) AS customer_key
         FROM good g GROUP BY g.order_id
     """)
-    con.execute("""
+    con.execute(
+        """
         CREATE OR REPLACE TABLE order_totals AS
-        SELECT o.*, t.net_minor, t.vat_minor, t.net_minor + t.vat_minor AS total_minor
+        SELECT o.*, t.net_minor, t.vat_minor, t.net_minor + t.vat_minor AS total_minor, ? AS rounding_rule
         FROM orders o JOIN (SELECT order_id, sum(net_minor) AS net_minor, sum(vat_minor) AS vat_minor FROM out_lines
                             GROUP BY order_id) t ON t.order_id = o.external_id
-    """)
+    """,
+        [rule],
+    )
 
 
 def batches(con: duckdb.DuckDBPyConnection, size: int) -> int:
@@ -798,7 +876,7 @@ def batch_rows(
     orders = con.sql(
         "SELECT ids.import_id, ids.org_id, external_id, order_on, status, ? AS currency, prices_include_vat, customer_name, "
         "customer_email, customer_phone, customer_city, customer_country, customer_tax_id, customer_name_key, "
-        "payment_method, paid_minor, net_minor, vat_minor, total_minor, first_row, customer_key, is_return, "
+        "payment_method, paid_minor, net_minor, vat_minor, total_minor, rounding_rule, first_row, customer_key, is_return, "
         "(SELECT fp.fingerprint FROM fingerprints fp WHERE fp.external_id = order_totals.external_id) AS fingerprint "
         "FROM order_totals, ids WHERE external_id IN (SELECT external_id FROM chosen)",
         params=[currency_code],
@@ -816,7 +894,8 @@ def batch_rows(
         yield "import_orders", failed
     lines = con.sql(
         "SELECT ids.import_id, ids.org_id, order_id AS external_id, line_no, kind, sku, description, qty AS quantity, "
-        "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, net_minor, vat_minor, "
+        "price_minor AS unit_price_minor, discount_minor, rate_bp AS vat_rate_bp, exempt AS vat_exempt, "
+        "inclusive AS price_includes_vat, net_minor, vat_minor, "
         "net_minor + vat_minor AS gross_minor FROM out_lines, ids WHERE order_id IN (SELECT external_id FROM chosen)"
     ).to_arrow_table()
     yield "import_lines", lines
