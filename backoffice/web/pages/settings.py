@@ -1,20 +1,19 @@
 """Settings: the organization's identity, branding, tax and currency, VAT rates, custom fields, chart (SPEC I5, L3, C8)."""
 
-import os
 from collections.abc import Sequence
 from datetime import date
 
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from backoffice.admin import backup as backups
 from backoffice.admin import orgs
 from backoffice.books import ledger
 from backoffice.contacts import customers
 from backoffice.core.i18n import DOCUMENT_LANGUAGES, account_name
 from backoffice.core.money import percent_text
 from backoffice.sales import payments
-from backoffice.web import db, page, show_errors, t
+from backoffice.web import page, show_errors, t
+from backoffice.web.backup_widgets import backups_section
 from backoffice.web.session import current_language
 from backoffice.web.tables import frame, show
 
@@ -162,32 +161,4 @@ with chart_tab:
                 st.rerun()
 
 with backup_tab:
-    folder = backups.folder_for(ctx.db)
-    st.caption(
-        t("A backup holds the whole database, every organization in it; it is taken while everyone works.")
-    )
-    st.markdown(f"{t('Folder')}: `{folder}`")
-    if os.environ.get("BACKOFFICE_BACKUPS") == "daily":
-        st.caption(t("The app takes one every day and keeps 7 daily and 4 weekly."))
-    else:
-        st.caption(t("Daily backups are off: start the app with BACKOFFICE_BACKUPS=daily."))
-    if st.button(t("Back up now"), disabled=not editable):
-        with show_errors(lang):
-            made = backups.backup(db(), ctx.user)
-            st.success(
-                t("Backed up to {file} ({size:,} bytes).").format(file=made["file"], size=made["bytes"])
-            )
-    found = backups.backups_in(folder)
-    if found:
-        show(
-            frame(
-                [{"name": p.name, "size": p.stat().st_size} for p in reversed(found)],
-                {"name": "File", "size": "Bytes"},
-            ),
-            "backups",
-        )
-    st.caption(
-        t(
-            "A restore goes into a new database and is checked against the backup: backoffice restore FILE --db NEW"
-        )
-    )
+    backups_section(ctx, editable)
